@@ -1,0 +1,120 @@
+//! `mintlint check [PATH]...`
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::check::{CheckOptions, RuleSelection};
+use crate::lint::{LintContext, Severity};
+use crate::report;
+use crate::source::discover::FileFilter;
+use crate::source::json::Limits;
+
+use super::{ColorArg, Exit, Outcome};
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum CheckFormat {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check (directories are walked)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Colour in human output
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Only these rules (codes or names, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (codes or names, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Glob of files to check when walking directories (repeatable; default `**/*.json`)
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Glob of files or directories to skip when walking (repeatable)
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Largest file read, in bytes (larger files are an `invalid-json` finding)
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    pub max_file_size: usize,
+    /// Print files, policies, statements, findings and elapsed time on stderr
+    #[arg(long)]
+    pub stats: bool,
+}
+
+pub fn run(args: &CheckArgs) -> Outcome {
+    let rules = RuleSelection { select: args.select.clone(), ignore: args.ignore.clone(), severity: Vec::new() };
+    let unknown = rules.unknown_rules();
+    if !unknown.is_empty() {
+        return Outcome::usage_error(format!(
+            "unknown rule {}; `mintlint rules` lists them",
+            unknown.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let filter = match FileFilter::new(&args.include, &args.exclude) {
+        Ok(f) => f,
+        Err(e) => return Outcome::usage_error(format!("invalid glob `{}`: {}", e.glob, e.reason)),
+    };
+    let options = CheckOptions {
+        paths: args.paths.clone(),
+        filter,
+        limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
+        rules,
+        lint: LintContext::default(),
+    };
+    let report = match crate::check::run(&options) {
+        Ok(r) => r,
+        Err(missing) => {
+            return Outcome::usage_error(format!("no such file or directory: `{}`", missing.0.display()));
+        }
+    };
+    let stdout = match args.format {
+        CheckFormat::Human => report::human::render_findings(&report.findings, super::style(args.color.into())),
+        CheckFormat::Json => report::json::render(&report.findings, Some(&report.stats)),
+        CheckFormat::Sarif => report::sarif::render(&report.findings),
+        CheckFormat::Github => report::github::render(&report.findings),
+    };
+    let stderr = if args.stats {
+        let s = report.stats;
+        format!(
+            "{} files, {} policies, {} statements, {} findings in {} ms\n",
+            s.files, s.policies, s.statements, s.findings, s.elapsed_ms
+        )
+    } else {
+        String::new()
+    };
+    let exit = if report.fails(args.fail_on.threshold()) { Exit::Failure } else { Exit::Success };
+    Outcome { stdout, stderr, exit }
+}

@@ -1,0 +1,388 @@
+//! `mintlint simulate`
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use crate::cases::{Case, parse_cases};
+use crate::eval::{Assumptions, ContextValue, PolicySet};
+use crate::input::{load_policy_file, read_json};
+use crate::lint::Finding;
+use crate::lint::rules::invalid_policy;
+use crate::policy::PolicyKind;
+use crate::policy::value::date::Timestamp;
+use crate::report::{self, simulate as render};
+use crate::simulate::{Simulation, Subject, simulate};
+use crate::source::json::Limits;
+use crate::token::{MINT_ACTION, TAG_ACTION, TokenRequest};
+
+use super::{ColorArg, Exit, Outcome};
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum SimulateFormat {
+    #[default]
+    Human,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Identity policy attached to the simulated principal (repeatable)
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// Permissions boundary of the principal
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<PathBuf>,
+    /// Service control policy, as LEVEL:FILE (level 0 = root) or FILE (one level each) (repeatable)
+    #[arg(long = "scp", value_name = "[LEVEL:]FILE")]
+    pub scps: Vec<String>,
+    /// Resource control policy (repeatable)
+    #[arg(long = "rcp", value_name = "FILE")]
+    pub rcps: Vec<PathBuf>,
+    /// Session policy of the calling session (repeatable)
+    #[arg(long = "session-policy", value_name = "FILE")]
+    pub session_policies: Vec<PathBuf>,
+    /// The principal is in the management account (SCPs and RCPs do not apply)
+    #[arg(long)]
+    pub management_account: bool,
+    /// The calling principal's ARN (sets aws:PrincipalArn and aws:PrincipalAccount)
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// A tag of the principal, K=V (repeatable)
+    #[arg(long = "principal-tag", value_name = "K=V")]
+    pub principal_tags: Vec<String>,
+    /// Audience of the token (repeatable, 1-10)
+    #[arg(long = "audience")]
+    pub audiences: Vec<String>,
+    /// Token lifetime in seconds (omit: not sent, the API uses 300)
+    #[arg(long)]
+    pub duration: Option<u32>,
+    /// Signing algorithm
+    #[arg(long, default_value = "ES384")]
+    pub signing_algorithm: String,
+    /// Request tag (custom claim), K=V (repeatable)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub source_vpc: Option<String>,
+    #[arg(long)]
+    pub source_vpce: Option<String>,
+    #[arg(long)]
+    pub source_ip: Option<String>,
+    /// Region of the STS endpoint called (aws:RequestedRegion)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Request time, RFC 3339 (default: now)
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Expiry of the caller's session, RFC 3339: a longer-lived token is refused
+    #[arg(long)]
+    pub session_expiry: Option<String>,
+    /// Any condition key, KEY=VALUE (repeat a key for a multi-valued key; overrides other flags)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Simulate another action instead of token minting
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Resource ARN for `--action`
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Issuer URL shown in the claims preview
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Set an assumption, NAME=VALUE (repeatable)
+    #[arg(long = "assume", value_name = "NAME=VALUE")]
+    pub assume: Vec<String>,
+    /// Draw the deciding statements and the failing conditions
+    #[arg(long)]
+    pub explain: bool,
+    /// Batch expectation tests
+    #[arg(long, value_name = "FILE")]
+    pub cases: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
+    pub format: SimulateFormat,
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+fn split_pair(text: &str, what: &str) -> Result<(String, String), String> {
+    text.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| format!("{what} `{text}` is not K=V"))
+}
+
+fn parse_time(text: &str, flag: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text).ok_or_else(|| format!("{flag} `{text}` is not an RFC 3339 time (e.g. 2026-01-01T12:00:00Z)"))
+}
+
+/// Render policy or cases-file problems as diagnostics and exit 2.
+fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
+    let style = super::style(color.into());
+    let stderr = findings.iter().map(|f| report::human::render_finding(f, style)).collect::<String>();
+    Outcome {
+        stdout: String::new(),
+        stderr: format!("{stderr}error: the inputs cannot be simulated until these problems are fixed\n"),
+        exit: Exit::Usage,
+    }
+}
+
+fn load(args: &SimulateArgs) -> Result<PolicySet, Vec<Finding>> {
+    let limits = Limits::default();
+    let mut set = PolicySet { management_account: args.management_account, ..PolicySet::default() };
+    let mut findings = Vec::new();
+    let take =
+        |path: &PathBuf, kind: PolicyKind, findings: &mut Vec<Finding>| match load_policy_file(path, kind, &limits) {
+            Ok(p) => p,
+            Err(f) => {
+                findings.extend(f);
+                Vec::new()
+            }
+        };
+    for p in &args.policies {
+        set.identity.extend(take(p, PolicyKind::Identity, &mut findings));
+    }
+    if let Some(b) = &args.boundary {
+        set.boundary = take(b, PolicyKind::Boundary, &mut findings).into_iter().next();
+    }
+    for p in &args.session_policies {
+        set.session.extend(take(p, PolicyKind::Session, &mut findings));
+    }
+    for p in &args.rcps {
+        set.rcps.extend(take(p, PolicyKind::Rcp, &mut findings));
+    }
+    let mut next_level = 0;
+    for spec in &args.scps {
+        let (level, path) = match spec.split_once(':') {
+            Some((l, p)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => {
+                (l.parse().unwrap_or(0), PathBuf::from(p))
+            }
+            _ => {
+                let level = next_level;
+                (level, PathBuf::from(spec))
+            }
+        };
+        next_level = next_level.max(level + 1);
+        while set.scp_levels.len() <= level {
+            set.scp_levels.push(Vec::new());
+        }
+        let loaded = take(&path, PolicyKind::Scp, &mut findings);
+        if let Some(l) = set.scp_levels.get_mut(level) {
+            l.extend(loaded);
+        }
+    }
+    if findings.is_empty() { Ok(set) } else { Err(findings) }
+}
+
+/// A `--context` or case key that no request for the action carries: a typo would test something else.
+fn unknown_context_keys(action: &str, keys: &[(String, ContextValue)]) -> Vec<String> {
+    let reference = crate::service::ServiceReference::get();
+    let (prefix, name) = action.split_once(':').unwrap_or(("", action));
+    keys.iter()
+        .filter(|(k, _)| !reference.action_supports_key(prefix, name, k))
+        .map(|(k, _)| {
+            let hint = reference.suggest_key(k).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            format!("context key `{k}` is not carried by any `{action}` request{hint}")
+        })
+        .collect()
+}
+
+fn parse_context(entries: &[String]) -> Result<Vec<(String, ContextValue)>, String> {
+    let mut out: Vec<(String, ContextValue)> = Vec::new();
+    for e in entries {
+        let (k, v) = split_pair(e, "--context")?;
+        match out.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(&k)) {
+            Some((_, existing)) => {
+                let mut values = existing.values().to_vec();
+                values.push(v.into());
+                *existing = ContextValue::Multi(values);
+            }
+            None => {
+                // Multi-valued keys are lists even with one value (a plain `Single` would change how set
+                // operators see it).
+                let multi =
+                    crate::service::ServiceReference::get().condition_key(&k).is_some_and(|i| i.ty.is_multi_valued());
+                let value = if multi { ContextValue::Multi(vec![v.into()]) } else { ContextValue::Single(v.into()) };
+                out.push((k, value));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn request_from_args(args: &SimulateArgs) -> Result<TokenRequest, String> {
+    let now = Timestamp::from_epoch_secs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)),
+    );
+    Ok(TokenRequest {
+        principal_arn: args.principal.clone(),
+        principal_tags: args
+            .principal_tags
+            .iter()
+            .map(|t| split_pair(t, "--principal-tag"))
+            .collect::<Result<_, _>>()?,
+        audiences: args.audiences.clone(),
+        duration: args.duration,
+        signing_algorithm: args.signing_algorithm.clone(),
+        tags: args.tags.iter().map(|t| split_pair(t, "--tag")).collect::<Result<_, _>>()?,
+        region: args.region.clone(),
+        time: Some(match &args.time {
+            Some(t) => parse_time(t, "--time")?,
+            None => now,
+        }),
+        source_vpc: args.source_vpc.clone(),
+        source_vpce: args.source_vpce.clone(),
+        source_ip: args.source_ip.clone(),
+        session_expiry: args.session_expiry.as_deref().map(|t| parse_time(t, "--session-expiry")).transpose()?,
+        context: parse_context(&args.context)?,
+    })
+}
+
+fn subject(action: Option<&str>, resource: Option<&str>, request: TokenRequest) -> Subject {
+    match action {
+        Some(a) if !a.eq_ignore_ascii_case(MINT_ACTION) => {
+            Subject::Action { action: a.to_owned(), resource: resource.map(str::to_owned), request }
+        }
+        _ => Subject::Token(request),
+    }
+}
+
+fn check_context_keys(subject: &Subject) -> Vec<String> {
+    match subject {
+        Subject::Token(r) => {
+            // A key is fine if either check's requests carry it.
+            let mint = unknown_context_keys(MINT_ACTION, &r.context);
+            if r.tags.is_empty() {
+                return mint;
+            }
+            let tag = unknown_context_keys(TAG_ACTION, &r.context);
+            mint.into_iter()
+                .filter(|m| tag.iter().any(|t| t.split(" is not").next() == m.split(" is not").next()))
+                .collect()
+        }
+        Subject::Action { action, request, .. } => unknown_context_keys(action, &request.context),
+    }
+}
+
+pub fn run(args: &SimulateArgs) -> Outcome {
+    let mut assumptions = Assumptions::default();
+    for a in &args.assume {
+        if let Err(e) = assumptions.apply(a) {
+            return Outcome::usage_error(e.message);
+        }
+    }
+    let set = match load(args) {
+        Ok(s) => s,
+        Err(findings) => return bad_input(&findings, args.color),
+    };
+    if set.identity.is_empty() {
+        return Outcome::usage_error("no identity policy: give the principal's policies with --policy FILE");
+    }
+    let base = match request_from_args(args) {
+        Ok(r) => r,
+        Err(e) => return Outcome::usage_error(e),
+    };
+    if let Some(cases) = &args.cases {
+        return run_cases(args, &set, &assumptions, &base, cases);
+    }
+    if args.action.is_none() && args.audiences.is_empty() {
+        return Outcome::usage_error("give at least one --audience for the token request (or --cases FILE)");
+    }
+    let subject = subject(args.action.as_deref(), args.resource.as_deref(), base);
+    let unknown = check_context_keys(&subject);
+    if !unknown.is_empty() {
+        return Outcome::usage_error(unknown.join("\nerror: "));
+    }
+    let sim = simulate(&set, &subject, &assumptions, args.issuer.as_deref());
+    let stdout = match args.format {
+        SimulateFormat::Human => render::render_human(&set, &sim, args.explain, super::style(args.color.into())),
+        SimulateFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&render::simulation_json(&set, &sim)).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        SimulateFormat::Junit => render::junit(&[("simulate".to_owned(), "allow", &sim, sim.verdict.is_allow())]),
+    };
+    let exit = if sim.verdict.is_allow() { Exit::Success } else { Exit::Failure };
+    Outcome { stdout, stderr: String::new(), exit }
+}
+
+fn case_request(base: &TokenRequest, case: &Case) -> Result<TokenRequest, String> {
+    let mut r = base.clone();
+    if let Some(p) = &case.principal {
+        r.principal_arn = Some(p.clone());
+    }
+    for (k, v) in &case.principal_tags {
+        r.principal_tags.retain(|(existing, _)| !existing.eq_ignore_ascii_case(k));
+        r.principal_tags.push((k.clone(), v.clone()));
+    }
+    r.audiences = case.audience.clone();
+    r.duration = case.duration;
+    if let Some(a) = &case.signing_algorithm {
+        r.signing_algorithm = a.clone();
+    }
+    r.tags = case.tags.clone();
+    r.region = case.region.clone().or(r.region);
+    if case.time.is_some() {
+        r.time = case.time;
+    }
+    if case.session_expiry.is_some() {
+        r.session_expiry = case.session_expiry;
+    }
+    r.context = base.context.iter().cloned().chain(case.context.iter().cloned()).collect();
+    Ok(r)
+}
+
+fn run_cases(
+    args: &SimulateArgs,
+    set: &PolicySet,
+    assumptions: &Assumptions,
+    base: &TokenRequest,
+    path: &std::path::Path,
+) -> Outcome {
+    let (source, json) = match read_json(path, &Limits::default()) {
+        Ok(v) => v,
+        Err(f) => return bad_input(&[*f], args.color),
+    };
+    let cases = match parse_cases(&json) {
+        Ok(c) => c,
+        Err(problems) => {
+            let findings: Vec<Finding> = problems.iter().map(|p| invalid_policy::finding(&source, p)).collect();
+            return bad_input(&findings, args.color);
+        }
+    };
+    let mut results: Vec<(Case, Simulation)> = Vec::new();
+    let mut errors = Vec::new();
+    for case in cases {
+        let request = match case_request(base, &case) {
+            Ok(r) => r,
+            Err(e) => return Outcome::usage_error(e),
+        };
+        let subject = subject(case.action.as_deref().or(args.action.as_deref()), case.resource.as_deref(), request);
+        for message in check_context_keys(&subject) {
+            errors.push(format!("case `{}`: {message}", case.name));
+        }
+        let sim = simulate(set, &subject, assumptions, args.issuer.as_deref());
+        results.push((case, sim));
+    }
+    if !errors.is_empty() {
+        return Outcome::usage_error(errors.join("\nerror: "));
+    }
+    let _ = Arc::clone(&source);
+    let passed = results.iter().filter(|(c, s)| c.expect.holds(&s.verdict)).count();
+    let failed = results.len() - passed;
+    let stdout = match args.format {
+        SimulateFormat::Human => render::cases_human(set, &results, args.explain, super::style(args.color.into())),
+        SimulateFormat::Json => render::cases_json(set, &results),
+        SimulateFormat::Junit => {
+            let rows: Vec<_> = results
+                .iter()
+                .map(|(c, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
+                .collect();
+            render::junit(&rows)
+        }
+    };
+    let exit = if failed == 0 { Exit::Success } else { Exit::Failure };
+    Outcome { stdout, stderr: String::new(), exit }
+}

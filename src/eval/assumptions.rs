@@ -1,0 +1,251 @@
+//! Where AWS documentation leaves behaviour open (reference §10), the simulator has a named setting with a
+//! documented default (DESIGN §5). No such choice is buried in code: every branch that depends on one reads
+//! it from here, and the simulator re-evaluates under the alternative to report assumption-dependent
+//! decisions.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Assumptions {
+    /// Is `sts:DurationSeconds` in the context when the caller omits `DurationSeconds`?
+    pub duration_key_when_omitted: DurationKey,
+    /// Are RCPs evaluated for the resource-less minting actions?
+    pub rcp_applies_to_minting: bool,
+    /// Does the `sts:TagGetWebIdentityToken` check see the `sts:*` keys of the request?
+    pub tag_check_sees_sts_keys: bool,
+    /// What a plain operator (no set prefix) does on a multi-valued key.
+    pub plain_operator_on_multivalued: PlainOnMulti,
+    /// `ForAllValues:` with a negated operator on a missing key: true (the general rule) or false (one
+    /// example table of the AWS docs).
+    pub for_all_values_negated_missing: bool,
+    /// What resource the minting checks are authorized against.
+    pub minting_resource: MintingResource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DurationKey {
+    /// The key is absent (third-party observation).
+    Absent,
+    /// The key is present with the API default, 300.
+    Default300,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlainOnMulti {
+    /// Like `ForAnyValue:` for positive operators; a negated operator is the negation of that.
+    AnyValue,
+    /// Never matches: a positive operator is false, a negated one true.
+    NoMatch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MintingResource {
+    /// `"*"`: only `"Resource": "*"` matches (the service reference lists no resource type).
+    Star,
+    /// `arn:aws:sts::ACCOUNT:self` (a third-party claim).
+    SelfArn,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        Assumptions {
+            duration_key_when_omitted: DurationKey::Absent,
+            rcp_applies_to_minting: true,
+            tag_check_sees_sts_keys: true,
+            plain_operator_on_multivalued: PlainOnMulti::AnyValue,
+            for_all_values_negated_missing: true,
+            minting_resource: MintingResource::Star,
+        }
+    }
+}
+
+/// The names of the settings, as written in `mintlint.toml` and `--assume`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Setting {
+    DurationKeyWhenOmitted,
+    RcpAppliesToMinting,
+    TagCheckSeesStsKeys,
+    PlainOperatorOnMultivalued,
+    ForAllValuesNegatedMissing,
+    MintingResource,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 6] = [
+        Setting::DurationKeyWhenOmitted,
+        Setting::RcpAppliesToMinting,
+        Setting::TagCheckSeesStsKeys,
+        Setting::PlainOperatorOnMultivalued,
+        Setting::ForAllValuesNegatedMissing,
+        Setting::MintingResource,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::DurationKeyWhenOmitted => "duration_key_when_omitted",
+            Setting::RcpAppliesToMinting => "rcp_applies_to_minting",
+            Setting::TagCheckSeesStsKeys => "tag_check_sees_sts_keys",
+            Setting::PlainOperatorOnMultivalued => "plain_operator_on_multivalued",
+            Setting::ForAllValuesNegatedMissing => "for_all_values_negated_missing",
+            Setting::MintingResource => "minting_resource",
+        }
+    }
+
+    /// The values a setting takes, as written.
+    pub fn values(self) -> &'static [&'static str] {
+        match self {
+            Setting::DurationKeyWhenOmitted => &["absent", "default-300"],
+            Setting::RcpAppliesToMinting | Setting::TagCheckSeesStsKeys | Setting::ForAllValuesNegatedMissing => {
+                &["true", "false"]
+            }
+            Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
+            Setting::MintingResource => &["*", "self-arn"],
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Setting> {
+        Setting::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A setting given a value it does not take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadAssumption {
+    pub message: String,
+}
+
+impl Assumptions {
+    /// The value of a setting, as written.
+    pub fn get(&self, setting: Setting) -> &'static str {
+        let bool_text = |b: bool| if b { "true" } else { "false" };
+        match setting {
+            Setting::DurationKeyWhenOmitted => match self.duration_key_when_omitted {
+                DurationKey::Absent => "absent",
+                DurationKey::Default300 => "default-300",
+            },
+            Setting::RcpAppliesToMinting => bool_text(self.rcp_applies_to_minting),
+            Setting::TagCheckSeesStsKeys => bool_text(self.tag_check_sees_sts_keys),
+            Setting::PlainOperatorOnMultivalued => match self.plain_operator_on_multivalued {
+                PlainOnMulti::AnyValue => "any-value",
+                PlainOnMulti::NoMatch => "no-match",
+            },
+            Setting::ForAllValuesNegatedMissing => bool_text(self.for_all_values_negated_missing),
+            Setting::MintingResource => match self.minting_resource {
+                MintingResource::Star => "*",
+                MintingResource::SelfArn => "self-arn",
+            },
+        }
+    }
+
+    /// Set a setting from its written value.
+    pub fn set(&mut self, setting: Setting, value: &str) -> Result<(), BadAssumption> {
+        let bad = || BadAssumption {
+            message: format!(
+                "`{}` takes {}, not `{value}`",
+                setting.name(),
+                setting.values().iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")
+            ),
+        };
+        let boolean = |v: &str| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(bad()),
+        };
+        match setting {
+            Setting::DurationKeyWhenOmitted => {
+                self.duration_key_when_omitted = match value {
+                    "absent" => DurationKey::Absent,
+                    "default-300" => DurationKey::Default300,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::RcpAppliesToMinting => self.rcp_applies_to_minting = boolean(value)?,
+            Setting::TagCheckSeesStsKeys => self.tag_check_sees_sts_keys = boolean(value)?,
+            Setting::PlainOperatorOnMultivalued => {
+                self.plain_operator_on_multivalued = match value {
+                    "any-value" => PlainOnMulti::AnyValue,
+                    "no-match" => PlainOnMulti::NoMatch,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::ForAllValuesNegatedMissing => self.for_all_values_negated_missing = boolean(value)?,
+            Setting::MintingResource => {
+                self.minting_resource = match value {
+                    "*" => MintingResource::Star,
+                    "self-arn" => MintingResource::SelfArn,
+                    _ => return Err(bad()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parse `NAME=VALUE`.
+    pub fn apply(&mut self, assignment: &str) -> Result<(), BadAssumption> {
+        let Some((name, value)) = assignment.split_once('=') else {
+            return Err(BadAssumption { message: format!("`{assignment}` is not NAME=VALUE") });
+        };
+        let Some(setting) = Setting::parse(name.trim()) else {
+            let hint = crate::text::nearest(name, Setting::ALL.iter().map(|s| s.name()))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(BadAssumption { message: format!("unknown assumption `{name}`{hint}") });
+        };
+        self.set(setting, value.trim())
+    }
+
+    /// The same assumptions with one setting flipped to its alternative.
+    pub fn flipped(&self, setting: Setting) -> Assumptions {
+        let mut other = *self;
+        let current = self.get(setting);
+        if let Some(alt) = setting.values().iter().find(|v| **v != current) {
+            // INVARIANT: every listed value is accepted by `set`.
+            let _ = other.set(setting, alt);
+        }
+        other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_design() {
+        let a = Assumptions::default();
+        let written: Vec<_> = Setting::ALL.iter().map(|s| (s.name(), a.get(*s))).collect();
+        assert_eq!(
+            written,
+            [
+                ("duration_key_when_omitted", "absent"),
+                ("rcp_applies_to_minting", "true"),
+                ("tag_check_sees_sts_keys", "true"),
+                ("plain_operator_on_multivalued", "any-value"),
+                ("for_all_values_negated_missing", "true"),
+                ("minting_resource", "*"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_setting_flips_and_parses() {
+        let a = Assumptions::default();
+        for s in Setting::ALL {
+            let f = a.flipped(s);
+            assert_ne!(f.get(s), a.get(s));
+            let mut b = a;
+            b.apply(&format!("{}={}", s.name(), f.get(s))).unwrap();
+            assert_eq!(b, f);
+        }
+        assert!(
+            Assumptions::default().apply("rcp_applies_to_mintin=true").unwrap_err().message.contains("did you mean")
+        );
+        assert!(Assumptions::default().apply("rcp_applies_to_minting=maybe").is_err());
+    }
+}

@@ -1,0 +1,303 @@
+//! Conditions compiled once per policy into typed matchers, and their evaluation against a request
+//! context (reference §6). Evaluation allocates nothing unless a pattern has more than
+//! [`INLINE_TOKENS`] parts.
+
+use crate::policy::value::arn::{arn_matches, arn_matches_tokens};
+use crate::policy::value::binary::decode_base64;
+use crate::policy::value::date::Timestamp;
+use crate::policy::value::ip::{Cidr, parse_addr};
+use crate::policy::value::number::{self, Number};
+use crate::policy::value::parse_bool;
+use crate::policy::wildcard::{self, Token};
+use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
+
+use super::assumptions::{Assumptions, PlainOnMulti};
+use super::context::{ContextValue, RequestContext};
+
+/// Patterns with up to this many parts are matched from a stack buffer.
+pub const INLINE_TOKENS: usize = 16;
+
+/// A string pattern: plain text (the common case), or parts with policy variables to substitute.
+#[derive(Clone, Debug)]
+pub enum StrPattern {
+    Plain(Box<str>),
+    Parts(Box<[PatternPart]>),
+}
+
+#[derive(Clone, Debug)]
+pub enum PatternPart {
+    /// Literal text; `*` and `?` in it are wildcards only for `Like`/`Arn` operators.
+    Text(Box<str>),
+    /// `${*}`, `${?}`, `${$}`: always the literal character.
+    Escaped(Box<str>),
+    /// A policy variable: its lower-cased key and default.
+    Variable { key: Box<str>, default: Option<Box<str>> },
+}
+
+impl StrPattern {
+    pub fn compile(template: &Template) -> StrPattern {
+        if template.parts().is_empty() {
+            return StrPattern::Plain(template.raw().into());
+        }
+        let parts = template
+            .parts()
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => PatternPart::Text(t.clone()),
+                Part::Escaped(c) => PatternPart::Escaped(c.to_string().into()),
+                Part::Variable(v) => {
+                    PatternPart::Variable { key: v.key.to_ascii_lowercase().into(), default: v.default.clone() }
+                }
+            })
+            .collect();
+        StrPattern::Parts(parts)
+    }
+
+    /// Run `f` on the pattern's tokens after substituting variables from `ctx`. `None` when a variable has
+    /// no value and no default: the value is then null, and nothing equals or is like null (reference §5.9).
+    pub fn with_tokens<R>(
+        &self,
+        ctx: &RequestContext,
+        wildcards: bool,
+        f: impl FnOnce(&[Token<'_>]) -> R,
+    ) -> Option<R> {
+        match self {
+            StrPattern::Plain(text) => {
+                if wildcards {
+                    let mut buf = [Token::AnyMany; INLINE_TOKENS];
+                    let mut len = 0;
+                    let mut overflow = Vec::new();
+                    push_text(text, true, &mut buf, &mut len, &mut overflow);
+                    let tokens = if overflow.is_empty() { buf.get(..len).unwrap_or(&[]) } else { &overflow };
+                    Some(f(tokens))
+                } else {
+                    Some(f(&[Token::Literal(text)]))
+                }
+            }
+            StrPattern::Parts(parts) => {
+                let mut buf = [Token::AnyMany; INLINE_TOKENS];
+                let mut len = 0;
+                let mut overflow = Vec::new();
+                for part in parts.iter() {
+                    match part {
+                        PatternPart::Text(t) => push_text(t, wildcards, &mut buf, &mut len, &mut overflow),
+                        PatternPart::Escaped(c) => push(Token::Literal(c), &mut buf, &mut len, &mut overflow),
+                        PatternPart::Variable { key, default } => {
+                            let value = ctx.single_lower(key).or(default.as_deref())?;
+                            push(Token::Literal(value), &mut buf, &mut len, &mut overflow);
+                        }
+                    }
+                }
+                let tokens = if overflow.is_empty() { buf.get(..len).unwrap_or(&[]) } else { &overflow };
+                Some(f(tokens))
+            }
+        }
+    }
+
+    /// The pattern with variables substituted, for non-string families (a `Bool` value may use one).
+    fn resolve(&self, ctx: &RequestContext) -> Option<String> {
+        self.with_tokens(ctx, false, |tokens| {
+            tokens
+                .iter()
+                .map(|t| match t {
+                    Token::Literal(s) => *s,
+                    Token::AnyMany => "*",
+                    Token::AnyOne => "?",
+                })
+                .collect()
+        })
+    }
+}
+
+fn push<'a>(token: Token<'a>, buf: &mut [Token<'a>; INLINE_TOKENS], len: &mut usize, overflow: &mut Vec<Token<'a>>) {
+    if overflow.is_empty() {
+        if let Some(slot) = buf.get_mut(*len) {
+            *slot = token;
+            *len += 1;
+            return;
+        }
+        overflow.extend_from_slice(buf);
+    }
+    overflow.push(token);
+}
+
+/// Split text at `*`/`?` into literal and wildcard tokens (when the operator reads wildcards).
+fn push_text<'a>(
+    text: &'a str,
+    wildcards: bool,
+    buf: &mut [Token<'a>; INLINE_TOKENS],
+    len: &mut usize,
+    overflow: &mut Vec<Token<'a>>,
+) {
+    if !wildcards {
+        push(Token::Literal(text), buf, len, overflow);
+        return;
+    }
+    let mut rest = text;
+    while let Some(i) = rest.find(['*', '?']) {
+        if i > 0 {
+            push(Token::Literal(rest.get(..i).unwrap_or("")), buf, len, overflow);
+        }
+        let wild = if rest.get(i..i + 1) == Some("*") { Token::AnyMany } else { Token::AnyOne };
+        push(wild, buf, len, overflow);
+        rest = rest.get(i + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        push(Token::Literal(rest), buf, len, overflow);
+    }
+}
+
+/// The policy values of one clause, parsed once for the operator's family. A value the family cannot read
+/// (`"abc"` for a Numeric operator) is kept as `None`: it matches nothing (rule `invalid-condition-value`
+/// reports it).
+#[derive(Clone, Debug)]
+pub enum ClauseValues {
+    Strings(Box<[StrPattern]>),
+    Numbers(Box<[Option<Number>]>),
+    Dates(Box<[Option<Timestamp>]>),
+    Bools(Box<[StrPattern]>),
+    Binary(Box<[Option<Vec<u8>>]>),
+    Cidrs(Box<[Option<Cidr>]>),
+    Arns(Box<[StrPattern]>),
+    Null(Box<[Option<bool>]>),
+}
+
+/// One condition clause, ready to evaluate.
+#[derive(Clone, Debug)]
+pub struct CompiledClause {
+    pub operator: Operator,
+    /// Lower-cased key.
+    pub key: Box<str>,
+    pub values: ClauseValues,
+}
+
+impl CompiledClause {
+    pub fn compile(clause: &ConditionClause) -> CompiledClause {
+        let values = clause.values.iter().map(|v| &v.node);
+        let values = match clause.operator.kind.family() {
+            Family::String => ClauseValues::Strings(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::Arn => ClauseValues::Arns(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::Bool => ClauseValues::Bools(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::Numeric => ClauseValues::Numbers(values.map(|v| Number::parse(v.text())).collect()),
+            Family::Date => ClauseValues::Dates(values.map(|v| Timestamp::parse(v.text())).collect()),
+            Family::Binary => ClauseValues::Binary(values.map(|v| decode_base64(v.text())).collect()),
+            Family::Ip => ClauseValues::Cidrs(values.map(|v| Cidr::parse(v.text())).collect()),
+            Family::Null => ClauseValues::Null(values.map(|v| parse_bool(v.text())).collect()),
+        };
+        CompiledClause { operator: clause.operator.node, key: clause.key.node.lower().into(), values }
+    }
+
+    /// Evaluate against a request (reference §6.2-§6.4). `on_absent` is told when the key is missing.
+    pub fn evaluate(&self, ctx: &RequestContext, assumptions: &Assumptions, on_absent: &mut dyn FnMut(&str)) -> bool {
+        let op = self.operator;
+        let value = ctx.get_lower(&self.key);
+        if let ClauseValues::Null(expected) = &self.values {
+            // `ForAllValues:Null` is always true and `ForAnyValue:Null` always false (Access Analyzer
+            // `NULL_WITH_QUALIFIER`).
+            match op.set {
+                Some(SetOp::ForAllValues) => return true,
+                Some(SetOp::ForAnyValue) => return false,
+                None => {}
+            }
+            let is_null = value.is_none_or(ContextValue::is_null);
+            if value.is_none() {
+                on_absent(&self.key);
+            }
+            return expected.iter().any(|e| match e {
+                Some(true) => is_null,
+                Some(false) => !is_null,
+                None => false,
+            });
+        }
+        let negated = op.kind.is_negated();
+        // Set operators treat an empty list (or empty string) like a missing key.
+        let present = match (op.set, value) {
+            (Some(_), Some(v)) if v.is_null() => None,
+            (_, v) => v,
+        };
+        let Some(present) = present else {
+            on_absent(&self.key);
+            if op.if_exists {
+                return true;
+            }
+            return match op.set {
+                Some(SetOp::ForAllValues) => !negated || assumptions.for_all_values_negated_missing,
+                Some(SetOp::ForAnyValue) => false,
+                None => negated,
+            };
+        };
+        // One request value against the policy values: positive match of any value, negated to NOR.
+        let test = |r: &str| self.matches_any(r, ctx) != negated;
+        match (op.set, present) {
+            (None, ContextValue::Single(r)) => test(r),
+            (None, ContextValue::Multi(rs)) => match assumptions.plain_operator_on_multivalued {
+                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx)) != negated,
+                PlainOnMulti::NoMatch => negated,
+            },
+            (Some(SetOp::ForAllValues), v) => v.values().iter().all(|r| test(r)),
+            (Some(SetOp::ForAnyValue), v) => v.values().iter().any(|r| test(r)),
+        }
+    }
+
+    /// Whether the request value matches any policy value under the operator's positive form.
+    fn matches_any(&self, request: &str, ctx: &RequestContext) -> bool {
+        let kind = self.operator.kind.positive();
+        match &self.values {
+            ClauseValues::Strings(patterns) => {
+                let like = kind == OperatorKind::StringLike;
+                let fold = kind.ignores_case();
+                patterns.iter().any(|p| match (p, like, fold) {
+                    (StrPattern::Plain(text), false, false) => **text == *request,
+                    (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
+                    _ => p.with_tokens(ctx, like, |t| wildcard::matches_tokens(t, request, fold)).unwrap_or(false),
+                })
+            }
+            ClauseValues::Arns(patterns) => patterns.iter().any(|p| match p {
+                StrPattern::Plain(text) => arn_matches(text, request),
+                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| arn_matches_tokens(t, request)).unwrap_or(false),
+            }),
+            ClauseValues::Bools(patterns) => {
+                let Some(r) = parse_bool(request) else { return false };
+                patterns.iter().any(|p| {
+                    let resolved = match p {
+                        StrPattern::Plain(text) => parse_bool(text),
+                        StrPattern::Parts(_) => p.resolve(ctx).as_deref().and_then(parse_bool),
+                    };
+                    resolved == Some(r)
+                })
+            }
+            ClauseValues::Numbers(numbers) => {
+                let Some(r) = Number::parse(request) else { return false };
+                numbers.iter().flatten().any(|p| compare(kind, Some(number::compare(r, *p))))
+            }
+            ClauseValues::Dates(dates) => {
+                let Some(r) = Timestamp::parse(request) else { return false };
+                dates.iter().flatten().any(|p| compare(kind, Some(r.cmp(p))))
+            }
+            ClauseValues::Binary(blobs) => {
+                let Some(r) = decode_base64(request) else { return false };
+                blobs.iter().flatten().any(|p| *p == r)
+            }
+            ClauseValues::Cidrs(cidrs) => {
+                let Some(addr) = parse_addr(request) else { return false };
+                cidrs.iter().flatten().any(|c| c.contains(addr))
+            }
+            ClauseValues::Null(_) => false,
+        }
+    }
+}
+
+/// `request <op> policy` for the ordering operators; equality for `*Equals`.
+fn compare(kind: OperatorKind, ordering: Option<std::cmp::Ordering>) -> bool {
+    use OperatorKind::*;
+    use std::cmp::Ordering::*;
+    let Some(ordering) = ordering else { return false };
+    match kind {
+        NumericEquals | DateEquals => ordering == Equal,
+        NumericLessThan | DateLessThan => ordering == Less,
+        NumericLessThanEquals | DateLessThanEquals => ordering != Greater,
+        NumericGreaterThan | DateGreaterThan => ordering == Greater,
+        NumericGreaterThanEquals | DateGreaterThanEquals => ordering != Less,
+        _ => false,
+    }
+}

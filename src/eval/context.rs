@@ -1,0 +1,144 @@
+//! The request context: the action, the resource, and every condition key with its value(s). Key names are
+//! case-insensitive (tag-key part included), so they are stored lower-cased and looked up the same way.
+
+use std::fmt;
+
+/// One key's value: single-valued keys hold one string, multi-valued keys (`ArrayOf*`, e.g.
+/// `sts:IdentityTokenAudience`, `aws:TagKeys`) a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextValue {
+    Single(Box<str>),
+    Multi(Vec<Box<str>>),
+}
+
+impl ContextValue {
+    pub fn values(&self) -> &[Box<str>] {
+        match self {
+            ContextValue::Single(v) => std::slice::from_ref(v),
+            ContextValue::Multi(v) => v,
+        }
+    }
+
+    /// Empty for the `Null` operator and the set operators: no value, an empty list, or an empty string
+    /// (reference §6.4).
+    pub fn is_null(&self) -> bool {
+        match self {
+            ContextValue::Single(v) => v.is_empty(),
+            ContextValue::Multi(v) => v.is_empty(),
+        }
+    }
+}
+
+impl fmt::Display for ContextValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContextValue::Single(v) => write!(f, "{v:?}"),
+            ContextValue::Multi(vs) => {
+                f.write_str("[")?;
+                for (i, v) in vs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v:?}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// What the request acts on. Token minting has no resource type (reference §2.1), so by default it is
+/// authorized against `"*"`, which only a `Resource` of `*` matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestResource {
+    /// A resource-less action: only a `Resource` entry made of `*` alone matches it.
+    Star,
+    Arn(Box<str>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestContext {
+    /// `service:Action`, as given.
+    pub action: Box<str>,
+    pub resource: RequestResource,
+    /// Sorted by lower-cased key, unique.
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    lower: Box<str>,
+    key: Box<str>,
+    value: ContextValue,
+}
+
+impl RequestContext {
+    pub fn new(action: &str, resource: RequestResource) -> Self {
+        Self { action: action.into(), resource, entries: Vec::new() }
+    }
+
+    /// Set a key, replacing any value it had (key names compare case-insensitively).
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        let lower = key.to_ascii_lowercase();
+        match self.entries.binary_search_by(|e| (*e.lower).cmp(&lower)) {
+            Ok(i) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.value = value;
+                    e.key = key.into();
+                }
+            }
+            Err(i) => self.entries.insert(i, Entry { lower: lower.into(), key: key.into(), value }),
+        }
+    }
+
+    pub fn insert_single(&mut self, key: &str, value: &str) {
+        self.insert(key, ContextValue::Single(value.into()));
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        let lower = key.to_ascii_lowercase();
+        self.entries.retain(|e| *e.lower != *lower);
+    }
+
+    /// Look a key up by its lower-cased name (compiled conditions hold lower-cased keys, so no allocation).
+    pub fn get_lower(&self, lower: &str) -> Option<&ContextValue> {
+        self.entries
+            .binary_search_by(|e| (*e.lower).cmp(lower))
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map(|e| &e.value)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.get_lower(&key.to_ascii_lowercase())
+    }
+
+    /// Every key as given, with its value, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.iter().map(|e| (&*e.key, &e.value))
+    }
+
+    /// A single value, for policy-variable substitution: multi-valued keys cannot be substituted
+    /// (reference §5.9).
+    pub fn single_lower(&self, lower: &str) -> Option<&str> {
+        match self.get_lower(lower)? {
+            ContextValue::Single(v) => Some(v),
+            ContextValue::Multi(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_including_the_tag_part() {
+        let mut ctx = RequestContext::new("sts:GetWebIdentityToken", RequestResource::Star);
+        ctx.insert_single("aws:RequestTag/Team", "data");
+        assert_eq!(ctx.get("AWS:requesttag/team"), Some(&ContextValue::Single("data".into())));
+        ctx.insert_single("aws:requesttag/TEAM", "ops");
+        assert_eq!(ctx.iter().count(), 1);
+        assert_eq!(ctx.get("aws:RequestTag/team"), Some(&ContextValue::Single("ops".into())));
+    }
+}

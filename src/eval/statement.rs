@@ -1,0 +1,146 @@
+//! Statements and policies compiled for evaluation: action, resource and principal matchers plus compiled
+//! conditions.
+
+use std::sync::Arc;
+
+use crate::policy::value::arn::{resource_matches, resource_matches_tokens};
+use crate::policy::wildcard;
+use crate::policy::{
+    ActionClause, Effect, Policy, PolicyKind, PrincipalClause, PrincipalKind, PrincipalSet, ResourceClause, Statement,
+};
+use crate::source::SourceFile;
+
+use super::assumptions::Assumptions;
+use super::condition::{CompiledClause, StrPattern};
+use super::context::{RequestContext, RequestResource};
+
+#[derive(Clone, Debug)]
+pub struct CompiledStatement {
+    pub effect: Effect,
+    /// Index in the policy's statement list (for spans and Sids).
+    pub index: usize,
+    not_action: bool,
+    actions: Box<[Box<str>]>,
+    resource: Option<(bool, Box<[StrPattern]>)>,
+    principal: Option<(bool, PrincipalSet)>,
+    pub clauses: Box<[CompiledClause]>,
+}
+
+impl CompiledStatement {
+    pub fn compile(index: usize, statement: &Statement) -> CompiledStatement {
+        let (not_action, actions) = match &statement.action.node {
+            ActionClause::Action(p) => (false, p),
+            ActionClause::NotAction(p) => (true, p),
+        };
+        let resource = statement.resource.as_ref().map(|r| match &r.node {
+            ResourceClause::Resource(p) => (false, p.iter().map(|t| StrPattern::compile(&t.node)).collect()),
+            ResourceClause::NotResource(p) => (true, p.iter().map(|t| StrPattern::compile(&t.node)).collect()),
+        });
+        let principal = statement.principal.as_ref().map(|p| match &p.node {
+            PrincipalClause::Principal(s) => (false, s.clone()),
+            PrincipalClause::NotPrincipal(s) => (true, s.clone()),
+        });
+        CompiledStatement {
+            effect: statement.effect.node,
+            index,
+            not_action,
+            actions: actions.iter().map(|a| Box::from(a.node.as_str())).collect(),
+            resource,
+            principal,
+            clauses: statement.conditions.iter().map(CompiledClause::compile).collect(),
+        }
+    }
+
+    /// `Action` contains a pattern matching the action, or `NotAction` contains none (case-insensitive).
+    pub fn matches_action(&self, action: &str) -> bool {
+        let listed = self.actions.iter().any(|p| wildcard::matches(p, action, true));
+        listed != self.not_action
+    }
+
+    /// Whether the resource element admits the request's resource. A statement without one (a trust
+    /// policy) applies to its own resource.
+    pub fn matches_resource(&self, ctx: &RequestContext) -> bool {
+        let Some((not_resource, patterns)) = &self.resource else { return true };
+        let listed = patterns.iter().any(|p| match &ctx.resource {
+            // A resource-less action is authorized against `*`: only an entry of `*` alone covers it.
+            RequestResource::Star => match p {
+                StrPattern::Plain(text) => !text.is_empty() && text.chars().all(|c| c == '*'),
+                StrPattern::Parts(_) => false,
+            },
+            RequestResource::Arn(arn) => match p {
+                StrPattern::Plain(text) => resource_matches(text, arn),
+                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| resource_matches_tokens(t, arn)).unwrap_or(false),
+            },
+        });
+        listed != *not_resource
+    }
+
+    /// Principal matching for resource-based policies and RCPs; identity-side statements have none.
+    pub fn matches_principal(&self, ctx: &RequestContext) -> bool {
+        let Some((not_principal, set)) = &self.principal else { return true };
+        let listed = match set {
+            PrincipalSet::Any => true,
+            PrincipalSet::Typed(entries) => entries.iter().any(|e| {
+                e.kind.node == PrincipalKind::Aws && e.values.iter().any(|v| aws_principal_matches(&v.node, ctx))
+            }),
+        };
+        listed != *not_principal
+    }
+
+    /// Action, resource and principal (everything but the conditions).
+    pub fn applies_to(&self, ctx: &RequestContext) -> bool {
+        self.matches_action(&ctx.action) && self.matches_resource(ctx) && self.matches_principal(ctx)
+    }
+
+    /// Whether every condition holds; the index of the first failing clause otherwise.
+    pub fn conditions_hold(
+        &self,
+        ctx: &RequestContext,
+        assumptions: &Assumptions,
+        on_absent: &mut dyn FnMut(&str),
+    ) -> Result<(), usize> {
+        for (i, clause) in self.clauses.iter().enumerate() {
+            if !clause.evaluate(ctx, assumptions, on_absent) {
+                return Err(i);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `"*"`, a 12-digit account, `arn:...:root`, or a principal ARN.
+fn aws_principal_matches(value: &str, ctx: &RequestContext) -> bool {
+    if value == "*" {
+        return true;
+    }
+    let account = ctx.single_lower("aws:principalaccount");
+    let arn = ctx.single_lower("aws:principalarn");
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return account == Some(value);
+    }
+    if let Some(acct) = value.strip_prefix("arn:aws:iam::").and_then(|r| r.strip_suffix(":root")) {
+        return account == Some(acct);
+    }
+    arn == Some(value)
+}
+
+/// A policy ready to evaluate, with where it came from.
+#[derive(Clone, Debug)]
+pub struct LoadedPolicy {
+    pub source: Arc<SourceFile>,
+    pub policy: Policy,
+    pub kind: PolicyKind,
+    pub statements: Box<[CompiledStatement]>,
+}
+
+impl LoadedPolicy {
+    pub fn new(source: Arc<SourceFile>, policy: Policy, kind: PolicyKind) -> LoadedPolicy {
+        let statements = policy.statements.iter().enumerate().map(|(i, s)| CompiledStatement::compile(i, s)).collect();
+        LoadedPolicy { source, policy, kind, statements }
+    }
+
+    /// The AST statement a compiled one came from.
+    pub fn statement(&self, index: usize) -> Option<&Statement> {
+        self.policy.statements.get(index)
+    }
+}

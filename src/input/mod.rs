@@ -1,0 +1,63 @@
+//! Loaders: from files on disk to policies ready to evaluate.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::eval::LoadedPolicy;
+use crate::lint::Finding;
+use crate::lint::rules::{invalid_json, invalid_policy};
+use crate::policy::{PolicyKind, parse_document};
+use crate::source::SourceFile;
+use crate::source::json::{self, Json, Limits};
+
+/// A file read and parsed as JSON, or the finding that says why it could not be.
+pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json), Box<Finding>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let source = Arc::new(SourceFile::from_path(path, ""));
+            return Err(Box::new(invalid_json::unreadable(&source, &e.to_string())));
+        }
+    };
+    let text = match json::decode(&bytes, limits) {
+        Ok(t) => t,
+        Err(error) => {
+            let (source, error) = undecodable(path, &bytes, error);
+            return Err(Box::new(invalid_json::finding(&source, &error)));
+        }
+    };
+    let source = Arc::new(SourceFile::from_path(path, text));
+    match json::parse(&source.text, limits) {
+        Ok(value) => Ok((source, value)),
+        Err(error) => Err(Box::new(invalid_json::finding(&source, &error))),
+    }
+}
+
+/// Load every policy of a policy file (an object, or an array of them) as the given kind. Any problem is
+/// returned as findings: evaluating a policy that IAM would reject would answer a question nobody asked.
+pub fn load_policy_file(path: &Path, kind: PolicyKind, limits: &Limits) -> Result<Vec<LoadedPolicy>, Vec<Finding>> {
+    let (source, value) = read_json(path, limits).map_err(|f| vec![*f])?;
+    let mut policies = Vec::new();
+    let mut findings = Vec::new();
+    for parsed in parse_document(&value, kind) {
+        findings.extend(parsed.problems.iter().map(|p| invalid_policy::finding(&source, p)));
+        if let Some(policy) = parsed.policy {
+            policies.push(LoadedPolicy::new(Arc::clone(&source), policy, kind));
+        }
+    }
+    if findings.is_empty() { Ok(policies) } else { Err(findings) }
+}
+
+/// A file that is not UTF-8, shown with its bad bytes replaced by U+FFFD so the snippet can point at the
+/// first of them (the text before it is unchanged, so offsets up to there are the file's own).
+pub fn undecodable(path: &Path, bytes: &[u8], mut error: json::JsonError) -> (Arc<SourceFile>, json::JsonError) {
+    let start = error.span.start as usize;
+    // Enough of the rest to draw the line, not a whole binary file.
+    let shown = bytes.get(..bytes.len().min(start.saturating_add(200))).unwrap_or(bytes);
+    let text = String::from_utf8_lossy(shown).into_owned();
+    let width = text.get(start..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
+    if width > 0 {
+        error.span = crate::source::Span::from_range(start, start + width);
+    }
+    (Arc::new(SourceFile::from_path(path, text)), error)
+}

@@ -1,0 +1,119 @@
+//! The lint engine: the rule registry, the finding type, and running the rules over parsed documents.
+//! Each rule lives in its own file under `rules/`, its doc comment being its documentation.
+
+pub mod document;
+pub mod finding;
+pub mod rules;
+
+use std::fmt;
+
+pub use document::{Document, PolicyUnit};
+pub use finding::{Finding, Fix, Related};
+
+/// How serious a finding is. Ordered so that `Error > Warning > Info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The static description of a rule: stable code, kebab-case name, default severity, one-line summary, and
+/// the full documentation taken from the rule's doc comment.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's documentation with the one leading space rustdoc keeps on every doc line removed.
+    pub fn documentation(&self) -> String {
+        self.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_owned()
+    }
+
+    /// Whether `text` names this rule, by code or by name (case-insensitive).
+    pub fn is_named(&self, text: &str) -> bool {
+        self.code.eq_ignore_ascii_case(text) || self.name.eq_ignore_ascii_case(text)
+    }
+}
+
+/// What a rule looks at: one document (with its JSON and every policy read from it).
+pub type CheckFn = fn(&Document, &LintContext, &mut Vec<Finding>);
+
+/// A rule: its description and its check. Rules whose findings are produced while reading input
+/// (`invalid-json`, `invalid-policy`) have no check of their own.
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub check: Option<CheckFn>,
+}
+
+/// Settings the rules read.
+#[derive(Clone, Debug, Default)]
+pub struct LintContext {}
+
+/// Declares a rule's metadata; the doc comment written above becomes both the rustdoc of the static and the
+/// text `mintlint explain` prints, so code and documentation cannot drift apart.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $ident:ident = $code:literal, $name:literal, $severity:ident, $summary:literal;
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $ident: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
+            code: $code,
+            name: $name,
+            default_severity: $crate::lint::Severity::$severity,
+            summary: $summary,
+            docs: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+/// Every rule, in code order.
+pub fn all_rules() -> &'static [Rule] {
+    rules::ALL
+}
+
+/// Look a rule up by code or name.
+pub fn find_rule(text: &str) -> Option<&'static Rule> {
+    all_rules().iter().find(|r| r.meta.is_named(text))
+}
+
+/// Run every rule with a check over one document.
+pub fn lint_document(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
+    for rule in all_rules() {
+        if let Some(check) = rule.check {
+            check(doc, ctx, out);
+        }
+    }
+}

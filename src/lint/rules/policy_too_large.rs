@@ -1,0 +1,104 @@
+use crate::declare_rule;
+use crate::lint::{Document, Finding, LintContext};
+use crate::policy::{Policy, PolicyKind};
+
+declare_rule! {
+    /// ## What it finds
+    /// A policy over the size quota of its policy type (IAM and Organizations quotas):
+    ///
+    /// | policy type | quota | whitespace |
+    /// |---|---|---|
+    /// | managed identity policy, permissions boundary (and a loose policy file) | 6,144 characters | not counted |
+    /// | role trust policy | 2,048 characters (default; adjustable up to 8,192) | not counted |
+    /// | session policy | 2,048 characters | counted |
+    /// | service control policy, resource control policy | 5,120 characters | counted |
+    ///
+    /// "Not counted" means whitespace outside strings, i.e. the size of the minified document. Inline
+    /// policies count against an aggregate per user (2,048), group (5,120) or role (10,240), which a single
+    /// file cannot show; resource-based policies have service-specific quotas and are not checked.
+    ///
+    /// ## Why it matters
+    /// AWS rejects the policy at deploy time (`LimitExceeded`), typically after the change was reviewed
+    /// and merged.
+    ///
+    /// ## Example
+    /// A managed policy listing hundreds of audiences one by one.
+    ///
+    /// ## Fix
+    /// Use wildcard patterns (`StringLike`) where they stay precise, split the grant across several managed
+    /// policies, or move shared guardrails into an SCP.
+    pub static POLICY_TOO_LARGE = "MINT005", "policy-too-large", Error, "over the size quota for its policy type";
+}
+
+/// Quota in characters, and whether whitespace outside strings counts.
+fn quota(policy: &Policy, kind: PolicyKind) -> Option<(usize, bool)> {
+    match kind {
+        PolicyKind::Identity | PolicyKind::Boundary => Some((6_144, false)),
+        PolicyKind::Trust => Some((2_048, false)),
+        PolicyKind::Session => Some((2_048, true)),
+        PolicyKind::Scp | PolicyKind::Rcp => Some((5_120, true)),
+        PolicyKind::Resource => None,
+        PolicyKind::Unknown => {
+            let names_principal = policy.statements.iter().any(|s| s.principal.is_some());
+            (!names_principal).then_some((6_144, false))
+        }
+    }
+}
+
+pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+    for unit in &doc.policies {
+        let Some((limit, whitespace_counts)) = quota(&unit.policy, unit.kind) else {
+            continue;
+        };
+        let text = doc.source.slice(unit.policy.span);
+        let size = if whitespace_counts { text.chars().count() } else { minified_len(text) };
+        if size > limit {
+            let counted = if whitespace_counts { "characters" } else { "characters without whitespace" };
+            let kind = if unit.kind == PolicyKind::Unknown { "a managed policy" } else { unit.kind.as_str() };
+            let span = crate::source::Span::new(unit.policy.span.start, unit.policy.span.start.saturating_add(1));
+            out.push(
+                Finding::new(
+                    &POLICY_TOO_LARGE,
+                    &doc.source,
+                    span,
+                    format!("policy is {size} {counted}, over the {limit} allowed for {kind}"),
+                )
+                .label(format!("this policy is {} characters over the quota", size - limit))
+                .help("use wildcard patterns where they stay precise, or split it into several policies"),
+            );
+        }
+    }
+}
+
+/// Characters of the document without the whitespace between tokens (whitespace inside strings counts).
+fn minified_len(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            count += 1;
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            count += 1;
+            in_string = c == '"';
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minified_len;
+
+    #[test]
+    fn whitespace_inside_strings_counts() {
+        assert_eq!(minified_len("{ \"a b\" : 1 }"), "{\"a b\":1}".len());
+        assert_eq!(minified_len("[\"\\\" \"]"), "[\"\\\" \"]".len());
+    }
+}

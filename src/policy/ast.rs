@@ -1,0 +1,318 @@
+//! The typed policy AST: every element of the IAM policy grammar, each node with the span it was read
+//! from. Equality ignores spans, so a policy compares equal to itself re-laid-out.
+
+use crate::source::{Span, Spanned};
+
+use super::operator::Operator;
+use super::template::Template;
+
+/// One IAM policy document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub version: Option<Spanned<Version>>,
+    pub id: Option<Spanned<Box<str>>>,
+    pub statements: Vec<Statement>,
+    /// Whether `Statement` held a single object rather than an array (kept for faithful rendering).
+    pub single_statement: bool,
+    /// The whole document.
+    pub span: Span,
+}
+
+impl Policy {
+    /// Policy variables are substituted only under `2012-10-17`; otherwise `${...}` is literal text.
+    pub fn substitutes_variables(&self) -> bool {
+        matches!(self.version.as_ref().map(|v| v.node), Some(Version::V2012_10_17))
+    }
+}
+
+/// The policy language version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// `2012-10-17`, the current language: policy variables are substituted.
+    V2012_10_17,
+    /// `2008-10-17`, the legacy language: `${...}` is literal text.
+    V2008_10_17,
+}
+
+impl Version {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2012_10_17 => "2012-10-17",
+            Version::V2008_10_17 => "2008-10-17",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub sid: Option<Spanned<Box<str>>>,
+    pub effect: Spanned<Effect>,
+    pub principal: Option<Spanned<PrincipalClause>>,
+    pub action: Spanned<ActionClause>,
+    /// `None` only where the policy type allows it (a role trust policy has no `Resource`).
+    pub resource: Option<Spanned<ResourceClause>>,
+    pub conditions: Vec<ConditionClause>,
+    /// The `Condition` element, when present (also when it is an empty object).
+    pub condition_span: Option<Span>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// `Action` or `NotAction`: exactly one of them, by construction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionClause {
+    Action(Vec<Spanned<ActionPattern>>),
+    NotAction(Vec<Spanned<ActionPattern>>),
+}
+
+impl ActionClause {
+    pub fn patterns(&self) -> &[Spanned<ActionPattern>] {
+        match self {
+            ActionClause::Action(p) | ActionClause::NotAction(p) => p,
+        }
+    }
+
+    pub fn is_not_action(&self) -> bool {
+        matches!(self, ActionClause::NotAction(_))
+    }
+
+    pub fn element_name(&self) -> &'static str {
+        if self.is_not_action() { "NotAction" } else { "Action" }
+    }
+}
+
+/// An action or action pattern as written: `*`, or `service:name` where either part may hold `*`/`?`.
+/// Equality ignores case, as IAM does for action names.
+#[derive(Clone, Debug)]
+pub struct ActionPattern {
+    raw: Box<str>,
+}
+
+impl ActionPattern {
+    /// `None` when the text is neither `*` nor of the form `service:name` with non-empty parts.
+    pub fn parse(raw: &str) -> Option<ActionPattern> {
+        if raw == "*" {
+            return Some(ActionPattern { raw: raw.into() });
+        }
+        let (service, name) = raw.split_once(':')?;
+        if service.is_empty() || name.is_empty() || name.contains(':') || raw.chars().any(char::is_whitespace) {
+            return None;
+        }
+        Some(ActionPattern { raw: raw.into() })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn is_any(&self) -> bool {
+        &*self.raw == "*"
+    }
+
+    /// The service prefix, `None` for `*`.
+    pub fn service(&self) -> Option<&str> {
+        self.raw.split_once(':').map(|(s, _)| s)
+    }
+
+    /// The action-name part, `None` for `*`.
+    pub fn name(&self) -> Option<&str> {
+        self.raw.split_once(':').map(|(_, n)| n)
+    }
+
+    pub fn has_wildcard(&self) -> bool {
+        self.raw.contains(['*', '?'])
+    }
+}
+
+impl PartialEq for ActionPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.eq_ignore_ascii_case(&other.raw)
+    }
+}
+impl Eq for ActionPattern {}
+
+/// `Resource` or `NotResource`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceClause {
+    Resource(Vec<Spanned<Template>>),
+    NotResource(Vec<Spanned<Template>>),
+}
+
+impl ResourceClause {
+    pub fn patterns(&self) -> &[Spanned<Template>] {
+        match self {
+            ResourceClause::Resource(p) | ResourceClause::NotResource(p) => p,
+        }
+    }
+
+    pub fn is_not_resource(&self) -> bool {
+        matches!(self, ResourceClause::NotResource(_))
+    }
+
+    pub fn element_name(&self) -> &'static str {
+        if self.is_not_resource() { "NotResource" } else { "Resource" }
+    }
+}
+
+/// `Principal` or `NotPrincipal` (resource-based policies, trust policies and RCPs only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalClause {
+    Principal(PrincipalSet),
+    NotPrincipal(PrincipalSet),
+}
+
+impl PrincipalClause {
+    pub fn set(&self) -> &PrincipalSet {
+        match self {
+            PrincipalClause::Principal(s) | PrincipalClause::NotPrincipal(s) => s,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalSet {
+    /// `"*"`: everyone (anonymous included).
+    Any,
+    /// `{"AWS": [...], "Service": ...}`.
+    Typed(Vec<PrincipalEntry>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrincipalEntry {
+    pub kind: Spanned<PrincipalKind>,
+    pub values: Vec<Spanned<Box<str>>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+}
+
+impl PrincipalKind {
+    pub const ALL: [(&'static str, PrincipalKind); 4] = [
+        ("AWS", PrincipalKind::Aws),
+        ("Service", PrincipalKind::Service),
+        ("Federated", PrincipalKind::Federated),
+        ("CanonicalUser", PrincipalKind::CanonicalUser),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Aws => "AWS",
+            PrincipalKind::Service => "Service",
+            PrincipalKind::Federated => "Federated",
+            PrincipalKind::CanonicalUser => "CanonicalUser",
+        }
+    }
+}
+
+/// One key under one operator: `"StringEquals": {"sts:SigningAlgorithm": ["ES384"]}`. A `Condition` block is
+/// the AND of its clauses; a clause is the OR (NOR for negated operators) of its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionClause {
+    pub operator: Spanned<Operator>,
+    pub key: Spanned<ConditionKey>,
+    pub values: Vec<Spanned<ConditionValue>>,
+    /// The value element (a scalar or the array).
+    pub values_span: Span,
+}
+
+/// A condition key as written; equality and hashing ignore ASCII case, as IAM does for key names (tag-key
+/// part included).
+#[derive(Clone, Debug)]
+pub struct ConditionKey {
+    name: Box<str>,
+    lower: Box<str>,
+}
+
+impl ConditionKey {
+    pub fn new(name: &str) -> Self {
+        Self { name: name.into(), lower: name.to_ascii_lowercase().into() }
+    }
+
+    /// The key as written.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The key in lower case, for lookups.
+    pub fn lower(&self) -> &str {
+        &self.lower
+    }
+
+    /// `aws:RequestTag/team` → `Some(("aws:requesttag/", "team"))`: the lower-case template prefix and the tag
+    /// key as written.
+    pub fn tag_key(&self) -> Option<(&str, &str)> {
+        let slash = self.name.find('/')?;
+        let prefix = self.lower.get(..=slash)?;
+        let tag = self.name.get(slash + 1..)?;
+        Some((prefix, tag))
+    }
+}
+
+impl PartialEq for ConditionKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.lower == other.lower
+    }
+}
+impl Eq for ConditionKey {}
+impl std::hash::Hash for ConditionKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.lower.hash(state);
+    }
+}
+
+/// A condition value kept as written: IAM reads `"300"`, `300` and `true`/`"true"` by the operator, so the
+/// JSON type is kept for lints (mixed types in one list) and the text for every operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionValue {
+    pub literal: Literal,
+    /// The string form with policy variables parsed (numbers and booleans become their JSON text).
+    pub template: Template,
+}
+
+impl ConditionValue {
+    /// The value's text as IAM reads it (`300` and `"300"` both give `300`).
+    pub fn text(&self) -> &str {
+        match &self.literal {
+            Literal::String(s) | Literal::Number(s) => s,
+            Literal::Bool(true) => "true",
+            Literal::Bool(false) => "false",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Literal {
+    String(Box<str>),
+    /// A JSON number, as written.
+    Number(Box<str>),
+    Bool(bool),
+}
+
+impl Literal {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Literal::String(_) => "string",
+            Literal::Number(_) => "number",
+            Literal::Bool(_) => "boolean",
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding, which GitHub
+//! shows as an annotation on the changed line.
+
+use crate::lint::{Finding, Severity};
+
+pub fn render(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let (start, end) = f.source.range(f.span);
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = f.message.clone();
+        if f.source.name.as_ref() != crate::source::display_path(&f.source.path) {
+            message = format!("{} (in {})", message, f.source.name);
+        }
+        if let Some(help) = &f.help {
+            message = format!("{message}\nhelp: {help}");
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&crate::source::display_path(&f.source.path)),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            property(&format!("{} {}", f.rule.code, f.rule.name)),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// Escape the message part of a workflow command.
+fn data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escape a property value (also `:` and `,`, which delimit properties).
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,170 @@
+//! The human report: each finding drawn by miette's graphical handler, with its snippet, label and help.
+
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use crate::lint::{Finding, Severity};
+
+use super::Style;
+
+/// A finding seen through miette.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    /// Rule findings show their code; explanation snippets do not.
+    show_code: bool,
+    source: NamedSource<String>,
+    related: Vec<RelatedDiagnostic>,
+}
+
+/// A note in another source (an embedded document, another file), drawn under the main finding.
+#[derive(Debug)]
+struct RelatedDiagnostic {
+    label: String,
+    span: crate::source::Span,
+    source: NamedSource<String>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic").field("rule", &self.finding.rule.code).finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.show_code.then(|| {
+            Box::new(format!("{}({})", self.finding.rule.code, self.finding.rule.name)) as Box<dyn fmt::Display>
+        })
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(non_empty(&self.finding.label), self.finding.span);
+        let same_file = self
+            .finding
+            .related
+            .iter()
+            .filter(|r| std::sync::Arc::ptr_eq(&r.source, &self.finding.source))
+            .map(|r| LabeledSpan::new_with_span(non_empty(&r.label), r.span));
+        Some(Box::new(std::iter::once(primary).chain(same_file)))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+impl fmt::Display for RelatedDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic {}
+
+impl Diagnostic for RelatedDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
+    }
+}
+
+fn non_empty(label: &str) -> Option<String> {
+    (!label.is_empty()).then(|| label.to_owned())
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false)
+}
+
+/// Render one finding as miette draws it.
+pub fn render_finding(finding: &Finding, style: Style) -> String {
+    render(finding, style, true)
+}
+
+/// Render a snippet with a message, label and help but no rule code (explanations).
+pub fn render_snippet(finding: &Finding, style: Style) -> String {
+    render(finding, style, false)
+}
+
+fn render(finding: &Finding, style: Style, show_code: bool) -> String {
+    let source = NamedSource::new(&finding.source.name, finding.source.text.to_string());
+    let related = finding
+        .related
+        .iter()
+        .filter(|r| !std::sync::Arc::ptr_eq(&r.source, &finding.source))
+        .map(|r| RelatedDiagnostic {
+            label: r.label.clone(),
+            span: r.span,
+            source: NamedSource::new(&r.source.name, r.source.text.to_string()),
+        })
+        .collect();
+    let diagnostic = FindingDiagnostic { finding, show_code, source, related };
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, &diagnostic).is_err() {
+        out = format!("{}: {} [{}]\n", finding.source.name, finding.message, finding.rule.code);
+    }
+    out
+}
+
+/// Render every finding, then a summary line.
+pub fn render_findings(findings: &[Finding], style: Style) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        out.push_str(&render_finding(finding, style));
+        out.push('\n');
+    }
+    out.push_str(&summary(findings));
+    out
+}
+
+/// `2 errors, 1 warning, 0 infos` style closing line.
+pub fn summary(findings: &[Finding]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    if findings.is_empty() {
+        return "no findings\n".to_owned();
+    }
+    format!(
+        "found {}: {}, {}, {}\n",
+        plural(findings.len(), "finding"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "info")
+    )
+}

@@ -1,0 +1,291 @@
+//! Rendering simulation results: human (with miette snippets under `--explain`), JSON, and for `--cases`
+//! a per-case line, the `N passed, N failed` summary, and JUnit XML.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::eval::{CheckResult, Decision, PolicySet, RequestContext, StatementRef};
+use crate::lint::rules::invalid_policy::INVALID_POLICY;
+use crate::lint::{Finding, Severity};
+use crate::simulate::{Simulation, Verdict};
+
+use super::Style;
+
+/// How a statement is named in output: its Sid when it has one, else its position.
+pub fn statement_label(set: &PolicySet, at: StatementRef) -> String {
+    let Some(policy) = set.policy(at.layer, at.policy) else { return "?".into() };
+    let (line, column) = policy
+        .statement(at.statement)
+        .map(|s| {
+            let lc = policy.source.line_col(s.span.start);
+            (lc.line, lc.column)
+        })
+        .unwrap_or((0, 0));
+    let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).map(|s| s.node.to_string());
+    let name = sid.map_or_else(|| format!("statement {}", at.statement + 1), |s| format!("`{s}`"));
+    format!("{name} ({}:{line}:{column}, {})", policy.source.name, at.layer)
+}
+
+fn statement_json(set: &PolicySet, at: StatementRef) -> Value {
+    let policy = set.policy(at.layer, at.policy);
+    let statement = policy.and_then(|p| p.statement(at.statement));
+    let (start, end) = match (policy, statement) {
+        (Some(p), Some(s)) => p.source.range(s.span),
+        _ => {
+            let unknown = crate::source::LineCol { line: 0, column: 0 };
+            (unknown, unknown)
+        }
+    };
+    json!({
+        "layer": at.layer.name(),
+        "source": policy.map(|p| p.source.name.to_string()),
+        "sid": statement.and_then(|s| s.sid.as_ref()).map(|s| s.node.to_string()),
+        "effect": statement.map(|s| s.effect.node.as_str()),
+        "index": at.statement,
+        "line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column,
+    })
+}
+
+fn check_json(set: &PolicySet, check: &CheckResult) -> Value {
+    json!({
+        "action": check.action,
+        "decision": check.decision.as_str(),
+        "layer": check.layer.map(|l| l.name()),
+        "statements": check.statements.iter().map(|s| statement_json(set, *s)).collect::<Vec<_>>(),
+        "failed_conditions": check.near_misses.iter().map(|(at, clause)| {
+            let mut v = statement_json(set, *at);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("clause".into(), clause_text(set, *at, *clause).into());
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "absent_keys": check.absent_keys,
+    })
+}
+
+/// `"StringEquals": {"aws:SourceVpc": ...}` as written, for a failing clause.
+fn clause_text(set: &PolicySet, at: StatementRef, clause: usize) -> String {
+    let Some(policy) = set.policy(at.layer, at.policy) else { return String::new() };
+    let Some(c) = policy.statement(at.statement).and_then(|s| s.conditions.get(clause)) else { return String::new() };
+    let values = c.values.iter().map(|v| v.node.text().to_owned()).collect::<Vec<_>>();
+    format!("{} {} {:?}", c.operator.node, c.key.node.as_str(), values)
+}
+
+pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
+    json!({
+        "version": 1,
+        "decision": sim.verdict.name(),
+        "reason": match &sim.verdict { Verdict::Invalid(i) => Some(i.reason()), Verdict::Decided(_) => None },
+        "checks": sim.checks.iter().map(|c| check_json(set, c)).collect::<Vec<_>>(),
+        "absent_keys": sim.absent_keys,
+        "assumptions": crate::eval::Setting::ALL.iter().map(|s| json!({"name": s.name(), "value": sim.assumptions.get(*s)})).collect::<Vec<_>>(),
+        "depends_on": sim.depends_on.iter().map(|d| json!({
+            "setting": d.setting.name(),
+            "configured": d.configured,
+            "alternative": d.alternative,
+            "alternative_decision": d.alternative_verdict.name(),
+        })).collect::<Vec<_>>(),
+        "claims": sim.claims,
+    })
+}
+
+/// The human report of one simulation.
+pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "decision: {}", sim.verdict.name());
+    if let Verdict::Invalid(invalid) = &sim.verdict {
+        let _ = writeln!(out, "  {}", invalid.reason());
+    }
+    for (check, ctx) in sim.checks.iter().zip(&sim.contexts) {
+        let layer = check.layer.map(|l| format!(" ({l})")).unwrap_or_default();
+        let _ = writeln!(out, "\n{}: {}{layer}", check.action, check.decision);
+        match check.decision {
+            Decision::Allow => {
+                for at in &check.statements {
+                    let _ = writeln!(out, "  allowed by {}", statement_label(set, *at));
+                }
+            }
+            Decision::ExplicitDeny => {
+                for at in &check.statements {
+                    let _ = writeln!(out, "  denied by {}", statement_label(set, *at));
+                }
+            }
+            Decision::ImplicitDeny => {
+                let _ = writeln!(out, "  {}", implicit_reason(set, check));
+                for (at, clause) in &check.near_misses {
+                    let _ = writeln!(
+                        out,
+                        "  not allowed by {}: `{}` is false",
+                        statement_label(set, *at),
+                        clause_text(set, *at, *clause)
+                    );
+                }
+            }
+        }
+        if explain {
+            out.push_str(&explain_check(set, check, ctx, style));
+        }
+    }
+    if !sim.absent_keys.is_empty() {
+        let _ = writeln!(out, "\nabsent keys tested: {}", sim.absent_keys.join(", "));
+    }
+    if !sim.depends_on.is_empty() {
+        let _ = writeln!(out, "\nassumption-dependent:");
+        for d in &sim.depends_on {
+            let _ = writeln!(
+                out,
+                "  {} = {} gives {}; {} = {} would give {}",
+                d.setting,
+                d.configured,
+                sim.verdict.name(),
+                d.setting,
+                d.alternative,
+                d.alternative_verdict.name()
+            );
+        }
+    }
+    if let Some(claims) = &sim.claims {
+        let _ = writeln!(out, "\nclaims:\n{}", serde_json::to_string_pretty(claims).unwrap_or_default());
+    }
+    out
+}
+
+fn implicit_reason(set: &PolicySet, check: &CheckResult) -> String {
+    match check.layer {
+        Some(crate::eval::Layer::Scp(level)) => {
+            let has_allow = set.scp_levels.get(level).is_some_and(|ps| {
+                ps.iter().any(|p| p.statements.iter().any(|s| s.effect == crate::policy::Effect::Allow))
+            });
+            if has_allow {
+                format!("no SCP at level {level} allows `{}`", check.action)
+            } else {
+                format!("no SCP at level {level} has an Allow statement (is FullAWSAccess attached there?)")
+            }
+        }
+        Some(layer) => format!("no {layer} policy allows `{}`", check.action),
+        None => format!("nothing allows `{}`", check.action),
+    }
+}
+
+/// Miette snippets of the deciding statements, and of the failing condition of each near miss.
+fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, style: Style) -> String {
+    let mut out = String::new();
+    let mut show =
+        |source: &Arc<crate::source::SourceFile>, span, message: String, label: String, help: Option<String>| {
+            let mut finding = Finding::new(&INVALID_POLICY, source, span, message).label(label);
+            finding.severity = Severity::Info;
+            finding.help = help;
+            out.push_str(&super::human::render_snippet(&finding, style));
+        };
+    for at in &check.statements {
+        let Some(policy) = set.policy(at.layer, at.policy) else { continue };
+        let Some(statement) = policy.statement(at.statement) else { continue };
+        let verb = if check.decision == Decision::Allow { "allows" } else { "denies" };
+        show(
+            &policy.source,
+            statement.span,
+            format!("{} {verb} `{}`", statement_label(set, *at), check.action),
+            format!("this statement {verb} the request"),
+            None,
+        );
+    }
+    for (at, clause) in &check.near_misses {
+        let Some(policy) = set.policy(at.layer, at.policy) else { continue };
+        let Some(c) = policy.statement(at.statement).and_then(|s| s.conditions.get(*clause)) else { continue };
+        let value = ctx.get(c.key.node.as_str()).map_or_else(|| "absent".to_owned(), |v| format!("{v}"));
+        show(
+            &policy.source,
+            c.key.span.join(c.values_span),
+            format!("condition of {} is false", statement_label(set, *at)),
+            format!("`{}` is {value} in the request", c.key.node.as_str()),
+            None,
+        );
+    }
+    out
+}
+
+/// One line per case, explanations of failures, and the closing `N passed, N failed` line.
+pub fn cases_human(
+    set: &PolicySet,
+    results: &[(crate::cases::Case, Simulation)],
+    explain: bool,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    let mut passed = 0;
+    for (case, sim) in results {
+        let ok = case.expect.holds(&sim.verdict);
+        passed += usize::from(ok);
+        let dependent = if sim.depends_on.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<_> = sim.depends_on.iter().map(|d| d.setting.name()).collect();
+            format!(" [assumption-dependent: {}]", names.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{} {}: expected {}, got {}{dependent}",
+            if ok { "PASS" } else { "FAIL" },
+            case.name,
+            case.expect.as_str(),
+            sim.verdict.name()
+        );
+        if !ok || explain {
+            for line in render_human(set, sim, explain, style).lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{passed} passed, {} failed", results.len() - passed);
+    out
+}
+
+pub fn cases_json(set: &PolicySet, results: &[(crate::cases::Case, Simulation)]) -> String {
+    let cases: Vec<Value> = results
+        .iter()
+        .map(|(case, sim)| {
+            let mut v = simulation_json(set, sim);
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("version");
+                obj.insert("name".into(), case.name.clone().into());
+                obj.insert("expect".into(), case.expect.as_str().into());
+                obj.insert("passed".into(), case.expect.holds(&sim.verdict).into());
+            }
+            v
+        })
+        .collect();
+    let passed = results.iter().filter(|(c, s)| c.expect.holds(&s.verdict)).count();
+    let report = json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases});
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// JUnit XML: one test case per simulation, failed when the expectation does not hold.
+pub fn junit(rows: &[(String, &str, &Simulation, bool)]) -> String {
+    let failures = rows.iter().filter(|r| !r.3).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites tests=\"{}\" failures=\"{failures}\">", rows.len());
+    let _ = writeln!(out, "  <testsuite name=\"mintlint simulate\" tests=\"{}\" failures=\"{failures}\">", rows.len());
+    for (name, expect, sim, passed) in rows {
+        let _ = write!(out, "    <testcase classname=\"mintlint.simulate\" name=\"{}\"", xml_escape(name));
+        if *passed {
+            out.push_str("/>\n");
+        } else {
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"expected {}, got {}\"/>\n    </testcase>",
+                xml_escape(expect),
+                xml_escape(sim.verdict.name())
+            );
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

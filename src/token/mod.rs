@@ -1,0 +1,23 @@
+//! Token requests: what a caller sends to `GetWebIdentityToken`, the API's validation (reference §1.2), the
+//! one or two authorization checks it becomes (§2.1-§2.3), and the claims the minted JWT would carry (§3).
+
+pub mod claims;
+pub mod request;
+
+pub use request::{InvalidRequest, TokenRequest};
+
+/// Authorized on every call.
+pub const MINT_ACTION: &str = "sts:GetWebIdentityToken";
+/// Authorized additionally when the request carries tags.
+pub const TAG_ACTION: &str = "sts:TagGetWebIdentityToken";
+
+/// API limits (botocore STS model).
+pub const MIN_DURATION: u32 = 60;
+pub const MAX_DURATION: u32 = 3600;
+pub const DEFAULT_DURATION: u32 = 300;
+pub const MAX_AUDIENCES: usize = 10;
+pub const MAX_AUDIENCE_LEN: usize = 1000;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_KEY_LEN: usize = 128;
+pub const MAX_TAG_VALUE_LEN: usize = 256;
+pub const SIGNING_ALGORITHMS: [&str; 2] = ["RS256", "ES384"];

@@ -1,0 +1,170 @@
+//! `mintlint check` through the real binary: bad input, output formats, exit codes, the corpus.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use common::{mintlint, shared};
+use serde_json::Value;
+
+fn json_findings(args: &[&str]) -> (Vec<Value>, i32) {
+    let mut all = vec!["check", "--format", "json", "--color", "never"];
+    all.extend_from_slice(args);
+    let run = mintlint(&all);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    (report["findings"].as_array().cloned().unwrap_or_default(), run.code)
+}
+
+fn rules_of(findings: &[Value]) -> Vec<String> {
+    findings.iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Every bad input of the foundation issue gives a finding with a span and help, and nothing panics.
+#[test]
+fn bad_inputs_each_get_a_finding() {
+    let cases = [
+        ("trailing-comma.json", "MINT000"),
+        ("truncated.json", "MINT000"),
+        ("empty.json", "MINT000"),
+        ("binary-bytes.json", "MINT000"),
+        ("invalid-utf8.json", "MINT000"),
+        ("nesting-5000-deep.json", "MINT000"),
+        ("number-for-string.json", "MINT001"),
+        ("effect-lowercase.json", "MINT001"),
+        ("action-with-notaction.json", "MINT001"),
+        ("misspelled-statement.json", "MINT001"),
+        ("unknown-version.json", "MINT001"),
+        ("key-twice.json", "MINT002"),
+    ];
+    for (file, rule) in cases {
+        let path = format!("fixtures/parse/{file}");
+        let (findings, code) = json_findings(&[&path]);
+        assert_eq!(code, 1, "{file}");
+        assert!(rules_of(&findings).contains(&rule.to_owned()), "{file}: {findings:?}");
+        for f in &findings {
+            assert!(f["line"].as_u64().unwrap() >= 1, "{file}");
+            assert!(f["help"].is_string(), "{file}: no help");
+            assert_eq!(f["file"], path);
+        }
+    }
+}
+
+/// One bad file does not stop the others: the whole directory is checked.
+#[test]
+fn other_files_are_still_checked() {
+    let (findings, code) = json_findings(&["fixtures/parse"]);
+    assert_eq!(code, 1);
+    let files: std::collections::BTreeSet<_> =
+        findings.iter().map(|f| f["file"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(files.len(), std::fs::read_dir("fixtures/parse").unwrap().count());
+}
+
+#[test]
+fn all_problems_in_a_file_are_reported() {
+    let (findings, _) = json_findings(&["fixtures/parse/several-problems.json"]);
+    let messages: Vec<_> = findings.iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages.len() >= 5, "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("StringEqual")));
+    assert!(messages.iter().any(|m| m.contains("NullIfExists")));
+    assert!(messages.iter().any(|m| m.contains("Permit")));
+    assert!(messages.iter().any(|m| m.contains("Resourc")));
+    assert!(messages.iter().any(|m| m.contains("number")));
+}
+
+#[test]
+fn misspelled_element_suggests_the_right_one() {
+    let (findings, _) = json_findings(&["fixtures/parse/misspelled-statement.json"]);
+    let helps: Vec<_> = findings.iter().map(|f| f["help"].as_str().unwrap()).collect();
+    assert!(helps.iter().any(|h| h.contains("did you mean `Statement`?")), "{helps:?}");
+}
+
+#[test]
+fn missing_path_and_bad_flag_are_usage_errors() {
+    assert_eq!(mintlint(&["check", "does/not/exist.json"]).code, 2);
+    assert_eq!(mintlint(&["check", "--fail-on", "sometimes", "fixtures/demo"]).code, 2);
+    assert_eq!(mintlint(&["check", "--select", "MINT999", "fixtures/demo"]).code, 2);
+}
+
+#[test]
+fn fail_on_and_selection() {
+    let path = "fixtures/lint/duplicate-sid/fail_same_sid_twice.json";
+    assert_eq!(mintlint(&["check", path]).code, 1);
+    assert_eq!(mintlint(&["check", "--fail-on", "error", path]).code, 0);
+    assert_eq!(mintlint(&["check", "--fail-on", "never", path]).code, 0);
+    assert_eq!(mintlint(&["check", "--ignore", "duplicate-sid", path]).code, 0);
+    assert_eq!(mintlint(&["check", "--select", "MINT002", path]).code, 0);
+}
+
+#[test]
+fn demo_renders_a_snippet_with_label_and_help_and_fails() {
+    let run = mintlint(&["check", "--color", "never", "fixtures/demo"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("MINT002"), "{}", run.stdout);
+    assert!(run.stdout.contains("help:"), "{}", run.stdout);
+    assert!(run.stdout.contains("payments-mint-role.json:"), "{}", run.stdout);
+}
+
+#[test]
+fn json_report_has_version_and_stats() {
+    let run = mintlint(&["check", "--format", "json", "fixtures/demo"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["stats"]["files"], 3);
+    assert_eq!(report["stats"]["policies"], 3);
+    assert!(report["stats"]["statements"].as_u64().unwrap() >= 6);
+}
+
+#[test]
+fn stats_go_to_stderr() {
+    let run = mintlint(&["check", "--stats", "--fail-on", "never", "fixtures/demo"]);
+    assert!(run.stderr.contains("3 files"), "{}", run.stderr);
+}
+
+#[test]
+fn sarif_has_rules_and_regions() {
+    let run = mintlint(&["check", "--format", "sarif", "fixtures/parse/key-twice.json"]);
+    let log: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert!(driver["rules"].as_array().unwrap().iter().all(|r| r["help"]["text"].as_str().unwrap().contains("## Fix")));
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "MINT002");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 10);
+    assert_eq!(region["startColumn"], 9);
+}
+
+#[test]
+fn github_annotations() {
+    let run = mintlint(&["check", "--format", "github", "fixtures/parse/key-twice.json"]);
+    let line = run.stdout.lines().next().unwrap();
+    assert!(line.starts_with("::error file=fixtures/parse/key-twice.json,line=10,col=9,endLine=10,endColumn=36,title=MINT002 duplicate-key::"), "{line}");
+}
+
+#[test]
+fn color_always_colours_and_never_does_not() {
+    let path = "fixtures/parse/effect-lowercase.json";
+    assert!(mintlint(&["check", "--color", "always", path]).stdout.contains("\u{1b}["));
+    assert!(!mintlint(&["check", "--color", "never", path]).stdout.contains("\u{1b}["));
+}
+
+/// All 1,523 AWS managed policies parse: no invalid-json or invalid-policy finding.
+#[test]
+fn managed_policy_corpus_parses() {
+    let corpus = shared().join("corpus/managed-policies");
+    let corpus = corpus.to_str().unwrap();
+    let (findings, code) = json_findings(&["--fail-on", "never", corpus]);
+    assert_eq!(code, 0);
+    let bad: Vec<_> = findings.iter().filter(|f| f["rule"] == "MINT000" || f["rule"] == "MINT001").collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let run = mintlint(&["check", "--format", "json", "--fail-on", "never", corpus]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["stats"]["files"], 1523);
+    assert_eq!(report["stats"]["policies"], 1523);
+}

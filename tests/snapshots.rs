@@ -1,0 +1,75 @@
+//! Snapshots of the rendered diagnostics (human and JSON) for every parse fixture and every failing lint
+//! fixture. Read each snapshot before accepting it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use common::{mintlint, root};
+
+fn fixtures() -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root().join("fixtures/parse")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        out.push(format!("fixtures/parse/{name}"));
+    }
+    for dir in std::fs::read_dir(root().join("fixtures/lint")).unwrap() {
+        let dir = dir.unwrap();
+        let rule = dir.file_name().into_string().unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.starts_with("fail_") {
+                out.push(format!("fixtures/lint/{rule}/{name}"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn snapshot_name(path: &str) -> String {
+    path.trim_start_matches("fixtures/").trim_end_matches(".json").replace('/', "__")
+}
+
+#[test]
+fn human_diagnostics() {
+    for path in fixtures() {
+        let run = mintlint(&["check", "--color", "never", "--fail-on", "never", &path]);
+        insta::assert_snapshot!(format!("human__{}", snapshot_name(&path)), run.stdout);
+    }
+}
+
+#[test]
+fn json_diagnostics() {
+    for path in fixtures() {
+        let run = mintlint(&["check", "--format", "json", "--fail-on", "never", &path]);
+        let mut report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        report["stats"]["elapsed_ms"] = 0.into();
+        insta::assert_json_snapshot!(format!("json__{}", snapshot_name(&path)), report);
+    }
+}
+
+/// Every snapshot file belongs to a fixture: removed fixtures must not leave stale snapshots behind.
+#[test]
+fn no_orphaned_snapshots() {
+    let expected: std::collections::BTreeSet<String> = fixtures()
+        .iter()
+        .flat_map(|p| {
+            let n = snapshot_name(p);
+            [format!("snapshots__human__{n}.snap"), format!("snapshots__json__{n}.snap")]
+        })
+        .collect();
+    let dir = root().join("tests/snapshots");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("snapshots__") {
+            assert!(expected.contains(&name), "orphaned snapshot {name}");
+        }
+    }
+}
