@@ -7,7 +7,7 @@ use super::operator::Operator;
 use super::template::Template;
 
 /// One IAM policy document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     pub version: Option<Spanned<Version>>,
     pub id: Option<Spanned<Box<str>>>,
@@ -17,6 +17,17 @@ pub struct Policy {
     /// The whole document.
     pub span: Span,
 }
+
+// Equality ignores spans (Spanned fields compare their nodes only; raw spans are skipped here).
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.id == other.id
+            && self.statements == other.statements
+            && self.single_statement == other.single_statement
+    }
+}
+impl Eq for Policy {}
 
 impl Policy {
     /// Policy variables are substituted only under `2012-10-17`; otherwise `${...}` is literal text.
@@ -43,7 +54,7 @@ impl Version {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Statement {
     pub sid: Option<Spanned<Box<str>>>,
     pub effect: Spanned<Effect>,
@@ -56,6 +67,19 @@ pub struct Statement {
     pub condition_span: Option<Span>,
     pub span: Span,
 }
+
+impl PartialEq for Statement {
+    fn eq(&self, other: &Self) -> bool {
+        self.sid == other.sid
+            && self.effect == other.effect
+            && self.principal == other.principal
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.conditions == other.conditions
+            && self.condition_span.is_some() == other.condition_span.is_some()
+    }
+}
+impl Eq for Statement {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Effect {
@@ -225,7 +249,7 @@ impl PrincipalKind {
 
 /// One key under one operator: `"StringEquals": {"sts:SigningAlgorithm": ["ES384"]}`. A `Condition` block is
 /// the AND of its clauses; a clause is the OR (NOR for negated operators) of its values.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ConditionClause {
     pub operator: Spanned<Operator>,
     pub key: Spanned<ConditionKey>,
@@ -233,6 +257,13 @@ pub struct ConditionClause {
     /// The value element (a scalar or the array).
     pub values_span: Span,
 }
+
+impl PartialEq for ConditionClause {
+    fn eq(&self, other: &Self) -> bool {
+        self.operator == other.operator && self.key == other.key && self.values == other.values
+    }
+}
+impl Eq for ConditionClause {}
 
 /// A condition key as written; equality and hashing ignore ASCII case, as IAM does for key names (tag-key
 /// part included).

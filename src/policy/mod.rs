@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod operator;
 pub mod parse;
+pub mod render;
 pub mod template;
 pub mod value;
 pub mod wildcard;
