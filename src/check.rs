@@ -135,15 +135,13 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
             return outcome;
         }
     };
-    let text = match json::decode(&bytes, &options.limits) {
-        Ok(text) => text,
-        Err(error) => {
-            let (source, error) = crate::input::undecodable(path, &bytes, error);
+    let source = match crate::input::decode_text(path, &bytes, &options.limits) {
+        Ok(source) => source,
+        Err((source, error)) => {
             outcome.findings.push(invalid_json::finding(&source, &error));
             return outcome;
         }
     };
-    let source = Arc::new(SourceFile::from_path(path, text));
     let value = match json::parse(&source.text, &options.limits) {
         Ok(value) => value,
         Err(error) => {

@@ -168,3 +168,18 @@ fn managed_policy_corpus_parses() {
     assert_eq!(report["stats"]["files"], 1523);
     assert_eq!(report["stats"]["policies"], 1523);
 }
+
+#[test]
+fn file_over_the_size_limit_is_a_finding_not_read() {
+    let run = mintlint(&["check", "--color", "never", "--max-file-size", "64", "fixtures/parse/key-twice.json"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("human__over_size_limit", run.stdout);
+}
+
+/// UTF-16 with a byte order mark (what PowerShell's `>` writes) is decoded, not rejected.
+#[test]
+fn utf16_with_bom_is_decoded() {
+    let (findings, _) = json_findings(&["fixtures/parse/utf16-bom.json"]);
+    assert_eq!(rules_of(&findings), ["MINT001"]);
+    assert_eq!((findings[0]["line"].as_u64(), findings[0]["column"].as_u64()), (Some(1), Some(52)));
+}

@@ -19,14 +19,10 @@ pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json)
             return Err(Box::new(invalid_json::unreadable(&source, &e.to_string())));
         }
     };
-    let text = match json::decode(&bytes, limits) {
-        Ok(t) => t,
-        Err(error) => {
-            let (source, error) = undecodable(path, &bytes, error);
-            return Err(Box::new(invalid_json::finding(&source, &error)));
-        }
+    let source = match decode_text(path, &bytes, limits) {
+        Ok(source) => source,
+        Err((source, error)) => return Err(Box::new(invalid_json::finding(&source, &error))),
     };
-    let source = Arc::new(SourceFile::from_path(path, text));
     match json::parse(&source.text, limits) {
         Ok(value) => Ok((source, value)),
         Err(error) => Err(Box::new(invalid_json::finding(&source, &error))),
@@ -60,4 +56,49 @@ pub fn undecodable(path: &Path, bytes: &[u8], mut error: json::JsonError) -> (Ar
         error.span = crate::source::Span::from_range(start, start + width);
     }
     (Arc::new(SourceFile::from_path(path, text)), error)
+}
+
+/// The text of a file: UTF-8 (a UTF-8 byte order mark is kept, the JSON parser skips it), or UTF-16 with a
+/// byte order mark, decoded (PowerShell's `>` writes UTF-16, and `terraform show -json > plan.json` there
+/// gives such files). Spans of a decoded UTF-16 file point into the decoded text: lines and columns are
+/// the file's own.
+pub fn decode_text(
+    path: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Arc<SourceFile>, (Arc<SourceFile>, json::JsonError)> {
+    if let Some(text) = decode_utf16(bytes) {
+        return match text {
+            Some(text) => Ok(Arc::new(SourceFile::from_path(path, text))),
+            None => {
+                let error =
+                    json::JsonError { kind: json::JsonErrorKind::InvalidUtf8, span: crate::source::Span::new(0, 2) };
+                Err(undecodable(path, bytes, error))
+            }
+        };
+    }
+    match json::decode(bytes, limits) {
+        Ok(text) => Ok(Arc::new(SourceFile::from_path(path, text))),
+        Err(error) => Err(undecodable(path, bytes, error)),
+    }
+}
+
+/// `None` when the bytes have no UTF-16 byte order mark; `Some(None)` when they have one but are not valid
+/// UTF-16 (an odd length or an unpaired surrogate).
+fn decode_utf16(bytes: &[u8]) -> Option<Option<String>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let body = bytes.get(2..).unwrap_or(&[]);
+    if body.len() % 2 != 0 {
+        return Some(None);
+    }
+    let units = body.chunks_exact(2).map(|pair| match pair {
+        [a, b] if little => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    });
+    Some(char::decode_utf16(units).collect::<Result<String, _>>().ok())
 }

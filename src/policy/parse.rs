@@ -73,9 +73,11 @@ impl Parser {
 
     fn wrong_type(&mut self, element: &str, expected: &str, found: &Json, help: &str) {
         let found_name = found.type_name();
+        // Element names are quoted as code; descriptions ("a policy") are prose.
+        let subject = if element.starts_with("a ") { element.to_owned() } else { format!("`{element}`") };
         self.problem(
             found.span,
-            format!("`{element}` must be {expected}, not {} {found_name}", article(found_name)),
+            format!("{subject} must be {expected}, not {} {found_name}", article(found_name)),
             format!("this is {} {found_name}", article(found_name)),
             help,
         );
@@ -231,7 +233,8 @@ impl Parser {
         }
         let action = self.action_clause(json, &actions);
         let principal = self.principal_clause(&principals);
-        let resource = self.resource_clause(json, &resources, principal.is_some());
+        // Judge a missing Resource by whether a principal was written, even if that element is itself wrong.
+        let resource = self.resource_clause(json, &resources, !principals.is_empty());
         let conditions = condition.map(|c| self.conditions(c)).unwrap_or_default();
         if self.problems.len() > before {
             return None;
