@@ -79,3 +79,21 @@ fn closed_stdout_exits_quietly() {
     assert_ne!(out.status.code(), Some(101));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn output_file_is_written_whole_and_no_temporary_is_left() {
+    let dir = temp_dir("output");
+    let out = dir.join("report.sarif");
+    std::fs::write(&out, "stale").unwrap();
+    let run = mintlint(&["check", "--format", "sarif", "--output", out.to_str().unwrap(), "fixtures/demo"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["report.sarif"]);
+    let bad = mintlint(&["check", "--output", "/nonexistent-dir/x/report.json", "fixtures/demo"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("cannot write"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -47,6 +47,10 @@ impl Outcome {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Write the report to this file (atomically: a reader never sees a half-written report) instead of
+    /// standard output
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,8 +101,39 @@ fn terminal_width() -> Option<usize> {
     std::env::var("COLUMNS").ok()?.parse().ok()
 }
 
+/// Write a whole file atomically: write a temporary file beside it, flush it to disk, then rename it over
+/// the target, so an interrupted run never leaves a truncated report that CI could mistake for a clean one.
+pub fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Outcome {
+    let output = cli.output.clone();
+    let mut outcome = run_command(cli);
+    if let Some(path) = output {
+        if let Err(e) = write_atomically(&path, outcome.stdout.as_bytes()) {
+            return Outcome::usage_error(format!("cannot write `{}`: {e}", path.display()));
+        }
+        outcome.stdout.clear();
+    }
+    outcome
+}
+
+fn run_command(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run(&args),
