@@ -10,7 +10,7 @@ use crate::source::discover::{FileFilter, discover};
 use crate::source::json::{Json, Limits};
 use crate::source::{InputKind, SourceFile};
 
-use super::{read_json, terraform};
+use super::{read_json, snapshot, terraform};
 
 /// Read a Terraform JSON document or an account snapshot (already classified) into an inventory of its own.
 /// Anything else yields an empty inventory.
@@ -23,7 +23,8 @@ pub fn load_inventory_file(source: &Arc<SourceFile>, value: &Json, kind: InputKi
 fn read(source: &Arc<SourceFile>, value: &Json, kind: InputKind, limits: &Limits) -> Inventory {
     match kind {
         InputKind::TerraformJson => terraform::load(source, value, limits),
-        InputKind::AccountSnapshot | InputKind::Policy | InputKind::Cases => Inventory::default(),
+        InputKind::AccountSnapshot => snapshot::load(source, value, limits),
+        InputKind::Policy | InputKind::Cases => Inventory::default(),
     }
 }
 

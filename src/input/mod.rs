@@ -2,6 +2,7 @@
 //! the inventory.
 
 mod load;
+pub mod snapshot;
 pub mod terraform;
 
 pub use load::{InventoryError, load_inventory, load_inventory_file};
