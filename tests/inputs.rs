@@ -251,6 +251,32 @@ fn principal_lookup_errors_are_usage_errors() {
     assert!(run.stderr.contains("is a policy document (give it with --policy"), "{}", run.stderr);
 }
 
+/// A minified plan is one long line: a finding far into it is drawn as a window around the span, with the
+/// line and column of the whole file (miette would panic padding to a column past 65,535).
+#[test]
+fn findings_far_into_a_minified_plan_are_drawn() {
+    let plan = std::fs::read_to_string(
+        root().join("fixtures/lint/policy-unknown-until-apply/fail_scp_exempting_role_created_in_same_plan.json"),
+    )
+    .unwrap();
+    let mut value: Value = serde_json::from_str(&plan).unwrap();
+    // `configuration` is written first (serde_json sorts keys): the finding in `resource_changes` is far in.
+    value["configuration"]["root_module"]["variables"] =
+        serde_json::json!({"padding": {"default": "x".repeat(70_000)}});
+    let dir = std::env::temp_dir().join(format!("mintlint-minified-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plan.json");
+    std::fs::write(&path, serde_json::to_string(&value).unwrap()).unwrap();
+    let run = mintlint(&["check", "--color", "never", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("MINT008(policy-unknown-until-apply)"), "{}", run.stdout);
+    let header = run.stdout.lines().find(|l| l.contains("plan.json:1:")).unwrap();
+    let column: usize = header.rsplit(':').next().unwrap().trim_end_matches(']').parse().unwrap();
+    assert!(column > 70_000, "{header}");
+    assert!(run.stdout.lines().all(|l| l.chars().count() < 1_000), "the line is cut to a window");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Several inputs make one inventory: a directory is walked for plans and snapshots, other JSON is passed
 /// over.
 #[test]
