@@ -264,3 +264,27 @@ fn check_reads_the_whole_terraform_corpus() {
         }
     }
 }
+
+/// A role in a nested module whose managed policy is attached with `count` and an ARN unknown until apply,
+/// and whose boundary is a policy outside the plan: the policy is found through the configuration's
+/// references, and the output says the boundary was not evaluated.
+#[test]
+fn simulate_a_role_of_a_nested_module() {
+    let plan = shared()
+        .join("corpus/terraform-plans/terraform-compliance__cli__tests_functional_test_non_created_module_resource_parameter_plan.out.json");
+    let run = mintlint(&[
+        "simulate",
+        plan.to_str().unwrap(),
+        "--principal",
+        "cc-testapi-logs-eu-west-1",
+        "--action",
+        "logs:PutLogEvents",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("module.apigw_test_1.module.api_gw_log_role.aws_iam_role.default"), "{}", run.stdout);
+    assert!(run.stdout.contains("the permissions boundary is not evaluated"), "{}", run.stdout);
+    // The statement has `"Sid": ""`: it is named by its position.
+    assert!(run.stdout.contains("allowed by statement 1 ("), "{}", run.stdout);
+}

@@ -23,7 +23,9 @@ pub fn statement_label(set: &PolicySet, at: StatementRef) -> String {
             (lc.line, lc.column)
         })
         .unwrap_or((0, 0));
-    let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).map(|s| s.node.to_string());
+    // An empty Sid (older AWS providers render `"Sid": ""`) names nothing: use the position.
+    let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).filter(|s| !s.node.is_empty());
+    let sid = sid.map(|s| s.node.to_string());
     let name = sid.map_or_else(|| format!("statement {}", at.statement + 1), |s| format!("`{s}`"));
     format!("{name} ({}:{line}:{column}, {})", policy.source.name, at.layer)
 }
