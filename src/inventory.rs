@@ -388,20 +388,19 @@ impl Inventory {
             return (arn.clone(), false);
         }
         let name = p.name.clone().unwrap_or_else(|| p.origin.entry.clone());
+        let why = if p.external {
+            format!("the {} is defined outside the inputs, which do not give its ARN", p.kind.as_str())
+        } else {
+            format!("the {} does not exist yet", p.kind.as_str())
+        };
         let account = match (&p.account, &p.account_from) {
             (Some(a), from) => {
                 let from = from.as_deref().map(|f| format!(" (account from {f})")).unwrap_or_default();
-                notes.push(format!(
-                    "the {} does not exist yet, so its ARN is synthesized from its name{from}",
-                    p.kind.as_str()
-                ));
+                notes.push(format!("{why}, so its ARN is synthesized from its name{from}"));
                 a.clone()
             }
             (None, _) => {
-                notes.push(format!(
-                    "the {} does not exist yet and its account is unknown: simulated as account 000000000000",
-                    p.kind.as_str()
-                ));
+                notes.push(format!("{why} and its account is unknown: simulated as account 000000000000"));
                 "000000000000".to_owned()
             }
         };
