@@ -151,10 +151,37 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     };
     match InputKind::classify(&value) {
         InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, options, &mut outcome),
-        // Terraform plans, account snapshots and cases files are read by their own loaders.
-        InputKind::TerraformJson | InputKind::AccountSnapshot | InputKind::Cases => {}
+        kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
+            let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
+            lint_embedded_documents(&source, inventory, options, &mut outcome);
+        }
+        // Cases files are read by `simulate --cases`.
+        InputKind::Cases => {}
     }
     outcome
+}
+
+/// Lint every policy embedded in a Terraform plan or account snapshot as the kind it is (trust, boundary,
+/// SCP, …), once per document: a duplicate (a data source and the attribute it feeds) is reported on one.
+fn lint_embedded_documents(
+    file: &Arc<SourceFile>,
+    inventory: crate::inventory::Inventory,
+    options: &CheckOptions,
+    outcome: &mut FileOutcome,
+) {
+    let duplicates: Vec<&Arc<SourceFile>> = inventory
+        .documents
+        .iter()
+        .filter(|d| d.duplicate_of.is_some() && !Arc::ptr_eq(&d.source, file))
+        .map(|d| &d.source)
+        .collect();
+    let findings = inventory.findings.iter().filter(|f| !duplicates.iter().any(|s| Arc::ptr_eq(s, &f.source)));
+    outcome.findings.extend(findings.cloned());
+    for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
+        if let Some(json) = doc.json {
+            lint_policy_document(doc.source, json, doc.kind, options, outcome);
+        }
+    }
 }
 
 fn lint_policy_document(

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod input;
+pub mod inventory;
 pub mod lint;
 pub mod policy;
 pub mod report;

@@ -33,6 +33,10 @@ fn fixtures() -> Vec<String> {
     out
 }
 
+/// Input fixtures (Terraform plans, account snapshots) whose `check` output is snapshotted: findings inside
+/// embedded documents, named `plan.json › address › attribute`.
+const INPUT_FIXTURES: &[&str] = &["fixtures/inputs/plan.json"];
+
 fn snapshot_name(path: &str) -> String {
     path.trim_start_matches("fixtures/").trim_end_matches(".json").replace('/', "__")
 }
@@ -55,11 +59,25 @@ fn json_diagnostics() {
     }
 }
 
+#[test]
+fn input_diagnostics() {
+    for path in INPUT_FIXTURES {
+        let run = mintlint(&["check", "--color", "never", "--fail-on", "never", path]);
+        insta::assert_snapshot!(format!("human__{}", snapshot_name(path)), run.stdout);
+        let run = mintlint(&["check", "--format", "json", "--fail-on", "never", path]);
+        let mut report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        report["stats"]["elapsed_ms"] = 0.into();
+        insta::assert_json_snapshot!(format!("json__{}", snapshot_name(path)), report);
+    }
+}
+
 /// Every snapshot file belongs to a fixture: removed fixtures must not leave stale snapshots behind.
 #[test]
 fn no_orphaned_snapshots() {
     let expected: std::collections::BTreeSet<String> = fixtures()
         .iter()
+        .map(String::as_str)
+        .chain(INPUT_FIXTURES.iter().copied())
         .flat_map(|p| {
             let n = snapshot_name(p);
             [format!("snapshots__human__{n}.snap"), format!("snapshots__json__{n}.snap")]

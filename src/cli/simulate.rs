@@ -1,13 +1,13 @@
 //! `mintlint simulate`
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
 use crate::cases::{Case, parse_cases};
 use crate::eval::{Assumptions, ContextValue, PolicySet};
-use crate::input::{load_policy_file, read_json};
+use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
+use crate::inventory::{Inventory, PrincipalPolicies};
 use crate::lint::Finding;
 use crate::lint::rules::invalid_policy;
 use crate::policy::PolicyKind;
@@ -29,6 +29,10 @@ pub enum SimulateFormat {
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
+    /// Terraform JSON (`terraform show -json`) or account snapshots (`aws iam
+    /// get-account-authorization-details`), files or directories: the principals to pick with --principal
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Identity policy attached to the simulated principal (repeatable)
     #[arg(long = "policy", value_name = "FILE")]
     pub policies: Vec<PathBuf>,
@@ -47,8 +51,9 @@ pub struct SimulateArgs {
     /// The principal is in the management account (SCPs and RCPs do not apply)
     #[arg(long)]
     pub management_account: bool,
-    /// The calling principal's ARN (sets aws:PrincipalArn and aws:PrincipalAccount)
-    #[arg(long)]
+    /// The principal: with PATHs, its ARN, name or Terraform address in them; otherwise the ARN of the
+    /// principal the --policy files belong to (sets aws:PrincipalArn and aws:PrincipalAccount)
+    #[arg(long, value_name = "ARN|NAME")]
     pub principal: Option<String>,
     /// A tag of the principal, K=V (repeatable)
     #[arg(long = "principal-tag", value_name = "K=V")]
@@ -272,23 +277,53 @@ pub fn run(args: &SimulateArgs) -> Outcome {
             return Outcome::usage_error(e.message);
         }
     }
-    let set = match load(args) {
+    let extra = match load(args) {
         Ok(s) => s,
         Err(findings) => return bad_input(&findings, args.color),
     };
-    if set.identity.is_empty() {
-        return Outcome::usage_error("no identity policy: give the principal's policies with --policy FILE");
+    let inventory = if args.paths.is_empty() {
+        None
+    } else {
+        match load_inventory(&args.paths, &Limits::default()) {
+            Ok(inventory) => Some(inventory),
+            Err(error) => return inventory_error(error, args.color),
+        }
+    };
+    if inventory.is_none() && extra.identity.is_empty() {
+        return Outcome::usage_error(
+            "no identity policy: give the principal's policies with --policy FILE, or Terraform JSON or an account \
+             snapshot as PATH with --principal",
+        );
     }
     let base = match request_from_args(args) {
         Ok(r) => r,
         Err(e) => return Outcome::usage_error(e),
     };
     if let Some(cases) = &args.cases {
-        return run_cases(args, &set, &assumptions, &base, cases);
+        return run_cases(args, inventory.as_ref(), extra, &assumptions, &base, cases);
     }
     if args.action.is_none() && args.audiences.is_empty() {
         return Outcome::usage_error("give at least one --audience for the token request (or --cases FILE)");
     }
+    let (set, base, principal) = match &inventory {
+        None => (extra, base, None),
+        Some(inventory) => {
+            let Some(query) = args.principal.as_deref() else {
+                return Outcome::usage_error(format!(
+                    "give --principal ARN|NAME to pick the principal; the inputs define {}",
+                    principal_list(inventory)
+                ));
+            };
+            match principal_policies(inventory, query) {
+                Ok(p) => {
+                    let (set, request) = for_principal(&p, extra, base);
+                    (set, request, Some(p))
+                }
+                Err(PrincipalError::Lookup(message)) => return Outcome::usage_error(message),
+                Err(PrincipalError::Invalid(findings)) => return bad_input(&findings, args.color),
+            }
+        }
+    };
     let subject = subject(args.action.as_deref(), args.resource.as_deref(), base);
     let unknown = check_context_keys(&subject);
     if !unknown.is_empty() {
@@ -296,9 +331,16 @@ pub fn run(args: &SimulateArgs) -> Outcome {
     }
     let sim = simulate(&set, &subject, &assumptions, args.issuer.as_deref());
     let stdout = match args.format {
-        SimulateFormat::Human => render::render_human(&set, &sim, args.explain, super::style(args.color.into())),
+        SimulateFormat::Human => {
+            let header = principal.as_ref().map(principal_human).unwrap_or_default();
+            header + &render::render_human(&set, &sim, args.explain, super::style(args.color.into()))
+        }
         SimulateFormat::Json => {
-            let mut t = serde_json::to_string_pretty(&render::simulation_json(&set, &sim)).unwrap_or_default();
+            let mut value = render::simulation_json(&set, &sim);
+            if let (Some(p), Some(obj)) = (&principal, value.as_object_mut()) {
+                obj.insert("principal".into(), principal_json(p));
+            }
+            let mut t = serde_json::to_string_pretty(&value).unwrap_or_default();
             t.push('\n');
             t
         }
@@ -334,9 +376,109 @@ fn case_request(base: &TokenRequest, case: &Case) -> Result<TokenRequest, String
     Ok(r)
 }
 
+/// Why a principal of the inventory cannot be simulated.
+enum PrincipalError {
+    /// Not found, or ambiguous: a usage error.
+    Lookup(String),
+    /// One of its policies is not a valid policy.
+    Invalid(Vec<Finding>),
+}
+
+/// A principal of the inventory, with everything that applies to it.
+#[derive(Clone)]
+struct InventoryPrincipal {
+    index: usize,
+    describe: String,
+    policies: PrincipalPolicies,
+}
+
+fn principal_policies(inventory: &Inventory, query: &str) -> Result<InventoryPrincipal, PrincipalError> {
+    let index = inventory.find_principal(query).map_err(|e| PrincipalError::Lookup(e.message()))?;
+    let policies = inventory.policies_for(index).map_err(PrincipalError::Invalid)?;
+    let describe = inventory.principals.get(index).map(crate::inventory::Principal::describe).unwrap_or_default();
+    Ok(InventoryPrincipal { index, describe, policies })
+}
+
+fn principal_list(inventory: &Inventory) -> String {
+    let mut names: Vec<String> = inventory.principals.iter().map(crate::inventory::Principal::describe).collect();
+    names.sort();
+    if names.is_empty() { "no IAM role or user".to_owned() } else { names.join(", ") }
+}
+
+fn inventory_error(error: InventoryError, color: ColorArg) -> Outcome {
+    match error {
+        InventoryError::Missing(path) => {
+            Outcome::usage_error(format!("no such file or directory: `{}`", path.display()))
+        }
+        InventoryError::NotAnInventory(path, kind) => {
+            let what = match kind {
+                crate::source::InputKind::Cases => "a cases file (give it with --cases)",
+                _ => "a policy document (give it with --policy, --boundary, --scp or --rcp)",
+            };
+            Outcome::usage_error(format!(
+                "`{}` is {what}, not Terraform JSON or an account snapshot",
+                crate::source::display_path(&path)
+            ))
+        }
+        InventoryError::Unreadable(findings) => bad_input(&findings, color),
+    }
+}
+
+/// The principal's policy set with the --policy/--boundary/--scp/--rcp files added, and the request with
+/// its ARN, tags and organization keys (flags and --context given on the command line win).
+fn for_principal(p: &InventoryPrincipal, extra: PolicySet, mut request: TokenRequest) -> (PolicySet, TokenRequest) {
+    let mut set = p.policies.set.clone();
+    set.identity.extend(extra.identity);
+    if extra.boundary.is_some() {
+        set.boundary = extra.boundary;
+    }
+    set.session.extend(extra.session);
+    for (level, scps) in extra.scp_levels.into_iter().enumerate() {
+        while set.scp_levels.len() <= level {
+            set.scp_levels.push(Vec::new());
+        }
+        if let Some(l) = set.scp_levels.get_mut(level) {
+            l.extend(scps);
+        }
+    }
+    set.rcps.extend(extra.rcps);
+    set.management_account |= extra.management_account;
+    request.principal_arn = Some(p.policies.arn.clone());
+    let mut tags = p.policies.tags.clone();
+    for (k, v) in request.principal_tags {
+        tags.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&k));
+        tags.push((k, v));
+    }
+    request.principal_tags = tags;
+    request.context = p.policies.context.iter().cloned().chain(request.context).collect();
+    (set, request)
+}
+
+fn principal_human(p: &InventoryPrincipal) -> String {
+    let mut out = format!("principal: {}\n", p.describe);
+    let synthesized = if p.policies.arn_synthesized { " (synthesized)" } else { "" };
+    out.push_str(&format!("  arn: {}{synthesized}\n", p.policies.arn));
+    for note in &p.policies.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    out.push('\n');
+    out
+}
+
+fn principal_json(p: &InventoryPrincipal) -> serde_json::Value {
+    serde_json::json!({
+        "principal": p.describe,
+        "arn": p.policies.arn,
+        "arn_synthesized": p.policies.arn_synthesized,
+        "tags": p.policies.tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "notes": p.policies.notes,
+    })
+}
+
 fn run_cases(
     args: &SimulateArgs,
-    set: &PolicySet,
+    inventory: Option<&Inventory>,
+    extra: PolicySet,
     assumptions: &Assumptions,
     base: &TokenRequest,
     path: &std::path::Path,
@@ -352,33 +494,93 @@ fn run_cases(
             return bad_input(&findings, args.color);
         }
     };
-    let mut results: Vec<(Case, Simulation)> = Vec::new();
+    // Each case is decided against its principal's policies: one set per principal named (with an inventory),
+    // or the one set the flags give.
+    let mut principals: Vec<(String, InventoryPrincipal, PolicySet)> = Vec::new();
+    let mut queries: Vec<(String, usize)> = Vec::new();
+    let mut planned: Vec<(Case, Option<usize>, TokenRequest)> = Vec::new();
     let mut errors = Vec::new();
     for case in cases {
         let request = match case_request(base, &case) {
             Ok(r) => r,
             Err(e) => return Outcome::usage_error(e),
         };
+        let Some(inventory) = inventory else {
+            planned.push((case, None, request));
+            continue;
+        };
+        let Some(query) = case.principal.clone().or_else(|| args.principal.clone()) else {
+            errors.push(format!("case `{}` names no `principal`, and --principal is not given", case.name));
+            continue;
+        };
+        // A name and an ARN may name the same principal: one set each, looked up once per query.
+        let at = match queries.iter().find(|(q, _)| *q == query) {
+            Some((_, at)) => *at,
+            None => match principal_policies(inventory, &query) {
+                Ok(p) => {
+                    let at = match principals.iter().position(|(_, known, _)| known.index == p.index) {
+                        Some(at) => at,
+                        None => {
+                            let (set, _) = for_principal(&p, extra.clone(), TokenRequest::default());
+                            principals.push((query.clone(), p, set));
+                            principals.len() - 1
+                        }
+                    };
+                    queries.push((query.clone(), at));
+                    at
+                }
+                Err(PrincipalError::Lookup(message)) => {
+                    errors.push(format!("case `{}`: {message}", case.name));
+                    continue;
+                }
+                Err(PrincipalError::Invalid(findings)) => return bad_input(&findings, args.color),
+            },
+        };
+        // The case's `principal_tags` (already merged over --principal-tag) add to or override the
+        // inventory's tags.
+        let request = match principals.get(at) {
+            Some((_, p, _)) => for_principal(p, PolicySet::default(), request).1,
+            None => request,
+        };
+        planned.push((case, Some(at), request));
+    }
+    if !errors.is_empty() {
+        return Outcome::usage_error(errors.join("\nerror: "));
+    }
+    let mut results: Vec<(Case, &PolicySet, Simulation)> = Vec::new();
+    for (case, at, request) in planned {
+        let set = at.and_then(|i| principals.get(i)).map_or(&extra, |(_, _, set)| set);
         let subject = subject(case.action.as_deref().or(args.action.as_deref()), case.resource.as_deref(), request);
         for message in check_context_keys(&subject) {
             errors.push(format!("case `{}`: {message}", case.name));
         }
         let sim = simulate(set, &subject, assumptions, args.issuer.as_deref());
-        results.push((case, sim));
+        results.push((case, set, sim));
     }
     if !errors.is_empty() {
         return Outcome::usage_error(errors.join("\nerror: "));
     }
-    let _ = Arc::clone(&source);
-    let passed = results.iter().filter(|(c, s)| c.expect.holds(&s.verdict)).count();
+    let passed = results.iter().filter(|(c, _, s)| c.expect.holds(&s.verdict)).count();
     let failed = results.len() - passed;
     let stdout = match args.format {
-        SimulateFormat::Human => render::cases_human(set, &results, args.explain, super::style(args.color.into())),
-        SimulateFormat::Json => render::cases_json(set, &results),
+        SimulateFormat::Human => {
+            let header: String = principals.iter().map(|(_, p, _)| principal_human(p)).collect();
+            header + &render::cases_human(&results, args.explain, super::style(args.color.into()))
+        }
+        SimulateFormat::Json => {
+            let mut value = render::cases_value(&results);
+            if let Some(obj) = value.as_object_mut().filter(|_| !principals.is_empty()) {
+                let list: Vec<_> = principals.iter().map(|(_, p, _)| principal_json(p)).collect();
+                obj.insert("principals".into(), list.into());
+            }
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
         SimulateFormat::Junit => {
             let rows: Vec<_> = results
                 .iter()
-                .map(|(c, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
+                .map(|(c, _, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
                 .collect();
             render::junit(&rows)
         }

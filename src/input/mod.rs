@@ -1,4 +1,11 @@
-//! Loaders: from files on disk to policies ready to evaluate.
+//! Loaders: from files on disk to policies ready to evaluate, and from Terraform JSON and account snapshots to
+//! the inventory.
+
+mod load;
+pub mod snapshot;
+pub mod terraform;
+
+pub use load::{InventoryError, load_inventory, load_inventory_file};
 
 use std::path::Path;
 use std::sync::Arc;

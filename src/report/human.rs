@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use crate::lint::{Finding, Severity};
 
@@ -13,7 +16,7 @@ struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     /// Rule findings show their code; explanation snippets do not.
     show_code: bool,
-    source: NamedSource<String>,
+    source: Excerpt,
     related: Vec<RelatedDiagnostic>,
 }
 
@@ -22,7 +25,7 @@ struct FindingDiagnostic<'a> {
 struct RelatedDiagnostic {
     label: String,
     span: crate::source::Span,
-    source: NamedSource<String>,
+    source: Excerpt,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -103,6 +106,78 @@ impl Diagnostic for RelatedDiagnostic {
     }
 }
 
+/// Lines longer than this many bytes are shown as a window around the span.
+const LONG_LINE: usize = 400;
+/// Bytes shown on each side of a span in a long line.
+const WINDOW_MARGIN: usize = 60;
+
+/// A source as miette reads it, with long lines cut to a window around the span. A minified plan or policy
+/// is one line of up to megabytes: drawn whole it is unreadable, and miette's padding to a column past
+/// 65,535 panics. Line and column numbers stay those of the whole text.
+struct Excerpt {
+    name: String,
+    text: std::sync::Arc<str>,
+}
+
+impl Excerpt {
+    fn new(source: &crate::source::SourceFile) -> Excerpt {
+        Excerpt { name: source.name.to_string(), text: std::sync::Arc::clone(&source.text) }
+    }
+}
+
+impl fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Excerpt").field("name", &self.name).finish()
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.text;
+        let offset = floor_boundary(text, span.offset());
+        let line_start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let line_end = text.get(offset..).and_then(|t| t.find('\n')).map_or(text.len(), |i| offset + i);
+        // Context 0 is the header's position (`file:line:col`): miette's own reading gives it and shows no text.
+        if line_end - line_start <= LONG_LINE || (context_lines_before == 0 && context_lines_after == 0) {
+            let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )));
+        }
+        let end = offset.saturating_add(span.len().max(1)).min(line_end);
+        let start = floor_boundary(text, offset.saturating_sub(WINDOW_MARGIN).max(line_start));
+        let end = floor_boundary(text, end.saturating_add(WINDOW_MARGIN).min(line_end).min(start + 4 * LONG_LINE));
+        let data = text.get(start..end).unwrap_or("");
+        let line = text.get(..line_start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data.as_bytes(),
+            (start, end - start).into(),
+            line,
+            start - line_start,
+            1,
+        )))
+    }
+}
+
 fn non_empty(label: &str) -> Option<String> {
     (!label.is_empty()).then(|| label.to_owned())
 }
@@ -123,16 +198,12 @@ pub fn render_snippet(finding: &Finding, style: Style) -> String {
 }
 
 fn render(finding: &Finding, style: Style, show_code: bool) -> String {
-    let source = NamedSource::new(&finding.source.name, finding.source.text.to_string());
+    let source = Excerpt::new(&finding.source);
     let related = finding
         .related
         .iter()
         .filter(|r| !std::sync::Arc::ptr_eq(&r.source, &finding.source))
-        .map(|r| RelatedDiagnostic {
-            label: r.label.clone(),
-            span: r.span,
-            source: NamedSource::new(&r.source.name, r.source.text.to_string()),
-        })
+        .map(|r| RelatedDiagnostic { label: r.label.clone(), span: r.span, source: Excerpt::new(&r.source) })
         .collect();
     let diagnostic = FindingDiagnostic { finding, show_code, source, related };
     let mut out = String::new();

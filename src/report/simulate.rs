@@ -23,7 +23,9 @@ pub fn statement_label(set: &PolicySet, at: StatementRef) -> String {
             (lc.line, lc.column)
         })
         .unwrap_or((0, 0));
-    let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).map(|s| s.node.to_string());
+    // An empty Sid (older AWS providers render `"Sid": ""`) names nothing: use the position.
+    let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).filter(|s| !s.node.is_empty());
+    let sid = sid.map(|s| s.node.to_string());
     let name = sid.map_or_else(|| format!("statement {}", at.statement + 1), |s| format!("`{s}`"));
     format!("{name} ({}:{line}:{column}, {})", policy.source.name, at.layer)
 }
@@ -206,16 +208,12 @@ fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, sty
     out
 }
 
-/// One line per case, explanations of failures, and the closing `N passed, N failed` line.
-pub fn cases_human(
-    set: &PolicySet,
-    results: &[(crate::cases::Case, Simulation)],
-    explain: bool,
-    style: Style,
-) -> String {
+/// One line per case, explanations of failures, and the closing `N passed, N failed` line. Each case comes
+/// with the policies it was decided against (cases may name different principals of an inventory).
+pub fn cases_human(results: &[(crate::cases::Case, &PolicySet, Simulation)], explain: bool, style: Style) -> String {
     let mut out = String::new();
     let mut passed = 0;
-    for (case, sim) in results {
+    for (case, set, sim) in results {
         let ok = case.expect.holds(&sim.verdict);
         passed += usize::from(ok);
         let dependent = if sim.depends_on.is_empty() {
@@ -242,10 +240,17 @@ pub fn cases_human(
     out
 }
 
-pub fn cases_json(set: &PolicySet, results: &[(crate::cases::Case, Simulation)]) -> String {
+pub fn cases_json(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> String {
+    let mut text = serde_json::to_string_pretty(&cases_value(results)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The `--cases` JSON report as a value, for callers that add to it.
+pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> Value {
     let cases: Vec<Value> = results
         .iter()
-        .map(|(case, sim)| {
+        .map(|(case, set, sim)| {
             let mut v = simulation_json(set, sim);
             if let Some(obj) = v.as_object_mut() {
                 obj.remove("version");
@@ -256,11 +261,8 @@ pub fn cases_json(set: &PolicySet, results: &[(crate::cases::Case, Simulation)])
             v
         })
         .collect();
-    let passed = results.iter().filter(|(c, s)| c.expect.holds(&s.verdict)).count();
-    let report = json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases});
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+    let passed = results.iter().filter(|(c, _, s)| c.expect.holds(&s.verdict)).count();
+    json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases})
 }
 
 fn xml_escape(text: &str) -> String {

@@ -7,6 +7,7 @@ pub mod duplicate_sid;
 pub mod invalid_json;
 pub mod invalid_policy;
 pub mod policy_too_large;
+pub mod policy_unknown_until_apply;
 pub mod policy_variables_without_version;
 
 /// Every rule, in code order (a test checks the order and that each has documentation and fixtures).
@@ -20,4 +21,5 @@ pub static ALL: &[Rule] = &[
     },
     Rule { meta: &duplicate_sid::DUPLICATE_SID, check: Some(duplicate_sid::check) },
     Rule { meta: &policy_too_large::POLICY_TOO_LARGE, check: Some(policy_too_large::check) },
+    Rule { meta: &policy_unknown_until_apply::POLICY_UNKNOWN_UNTIL_APPLY, check: None },
 ];

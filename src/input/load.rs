@@ -1,0 +1,79 @@
+//! Reading Terraform JSON and account snapshots into the inventory.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::inventory::Inventory;
+use crate::lint::Finding;
+use crate::lint::rules::invalid_json;
+use crate::source::discover::{FileFilter, discover};
+use crate::source::json::{Json, Limits};
+use crate::source::{InputKind, SourceFile};
+
+use super::{read_json, snapshot, terraform};
+
+/// Read a Terraform JSON document or an account snapshot (already classified) into an inventory of its own.
+/// Anything else yields an empty inventory.
+pub fn load_inventory_file(source: &Arc<SourceFile>, value: &Json, kind: InputKind, limits: &Limits) -> Inventory {
+    let mut inventory = read(source, value, kind, limits);
+    inventory.finish();
+    inventory
+}
+
+fn read(source: &Arc<SourceFile>, value: &Json, kind: InputKind, limits: &Limits) -> Inventory {
+    match kind {
+        InputKind::TerraformJson => terraform::load(source, value, limits),
+        InputKind::AccountSnapshot => snapshot::load(source, value, limits),
+        InputKind::Policy | InputKind::Cases => Inventory::default(),
+    }
+}
+
+/// Why the inputs of `simulate` could not be read into an inventory.
+#[derive(Debug)]
+pub enum InventoryError {
+    /// A path on the command line that does not exist.
+    Missing(PathBuf),
+    /// A file named on the command line that is not Terraform JSON or an account snapshot.
+    NotAnInventory(PathBuf, InputKind),
+    /// Files that are not JSON.
+    Unreadable(Vec<Finding>),
+}
+
+/// Read every Terraform JSON document and account snapshot under `paths` into one inventory. Walked
+/// directories may hold other JSON (policies, cases files): those are no inventory and are passed over; a
+/// file named directly must be one.
+pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, InventoryError> {
+    let discovered = discover(paths, &FileFilter::default()).map_err(|m| InventoryError::Missing(m.0))?;
+    let mut inventory = Inventory::default();
+    let mut unreadable = Vec::new();
+    for (path, reason) in &discovered.unwalkable {
+        unreadable.push(invalid_json::unreadable(&Arc::new(SourceFile::from_path(path, "")), reason));
+    }
+    for path in &discovered.files {
+        let (source, value) = match read_json(path, limits) {
+            Ok(v) => v,
+            Err(finding) => {
+                unreadable.push(*finding);
+                continue;
+            }
+        };
+        let kind = InputKind::classify(&value);
+        if matches!(kind, InputKind::Policy | InputKind::Cases) {
+            if paths.contains(path) {
+                return Err(InventoryError::NotAnInventory(path.clone(), kind));
+            }
+            continue;
+        }
+        let mut one = read(&source, &value, kind, limits);
+        // Findings on the file itself (MINT008, a policy attribute that is no string) are `check`'s: simulate
+        // reports a principal's unknown policies through its links. Findings inside embedded documents stay,
+        // to explain a principal's policy that cannot be read.
+        one.findings.retain(|f| !Arc::ptr_eq(&f.source, &source));
+        inventory.extend(one);
+    }
+    if !unreadable.is_empty() {
+        return Err(InventoryError::Unreadable(unreadable));
+    }
+    inventory.finish();
+    Ok(inventory)
+}
