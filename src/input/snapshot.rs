@@ -94,7 +94,10 @@ impl Reader<'_> {
                 let name_text = origin.source_name();
                 match decoded.map(String::from_utf8) {
                     Ok(Ok(text)) => {
-                        let source = Arc::new(SourceFile::new(self.source.path.clone(), name_text, text));
+                        let source = Arc::new(
+                            SourceFile::new(self.source.path.clone(), name_text, text)
+                                .embedded_at(self.source, value.span),
+                        );
                         match json::parse(&source.text, self.limits) {
                             Ok(json) => (source, Some(json)),
                             Err(error) => {
@@ -106,7 +109,10 @@ impl Reader<'_> {
                     Ok(Err(bad)) => {
                         let at = bad.utf8_error().valid_up_to();
                         let text = String::from_utf8_lossy(bad.as_bytes()).into_owned();
-                        let source = Arc::new(SourceFile::new(self.source.path.clone(), name_text, text));
+                        let source = Arc::new(
+                            SourceFile::new(self.source.path.clone(), name_text, text)
+                                .embedded_at(self.source, value.span),
+                        );
                         let error = JsonError { kind: JsonErrorKind::InvalidUtf8, span: Span::from_range(at, at + 1) };
                         self.inv.findings.push(invalid_json::finding(&source, &error));
                         (source, None)

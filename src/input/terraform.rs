@@ -484,7 +484,9 @@ impl<'a> Plan<'a> {
             b.inv.findings.push(invalid_policy::finding(self.source, &problem));
             return None;
         };
-        let source = Arc::new(SourceFile::new(self.source.path.clone(), origin.source_name(), text));
+        let source = Arc::new(
+            SourceFile::new(self.source.path.clone(), origin.source_name(), text).embedded_at(self.source, value.span),
+        );
         let json = match json::parse(&source.text, self.limits) {
             Ok(json) => Some(json),
             Err(error) => {

@@ -6,15 +6,16 @@ use crate::lint::{Finding, Severity};
 pub fn render(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        let (start, end) = f.source.range(f.span);
+        let (start, end) = f.source.file_region(f.span);
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
         let mut message = f.message.clone();
-        if f.source.name.as_ref() != crate::source::display_path(&f.source.path) {
-            message = format!("{} (in {})", message, f.source.name);
+        if f.source.enclosing.is_some() {
+            let inner = f.source.line_col(f.span.start);
+            message = format!("{message} (in {} at line {}, column {})", f.source.name, inner.line, inner.column);
         }
         if let Some(help) = &f.help {
             message = format!("{message}\nhelp: {help}");

@@ -29,9 +29,13 @@ pub fn render(findings: &[Finding]) -> String {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let (start, end) = f.source.range(f.span);
+            let (start, end) = f.source.file_region(f.span);
             let rule_index = all_rules().iter().position(|r| std::ptr::eq(r.meta, f.rule));
             let mut message = f.message.clone();
+            if f.source.enclosing.is_some() {
+                let inner = f.source.line_col(f.span.start);
+                message = format!("{message} (in {} at line {}, column {})", f.source.name, inner.line, inner.column);
+            }
             if let Some(help) = &f.help {
                 message = format!("{message}\nhelp: {help}");
             }
@@ -51,7 +55,8 @@ pub fn render(findings: &[Finding]) -> String {
                     "logicalLocations": [{"fullyQualifiedName": &*f.source.name}],
                 }],
             });
-            if let (Some(fix), Some(obj)) = (&f.fix, result.as_object_mut()) {
+            let fix = f.fix.as_ref().filter(|_| f.source.enclosing.is_none());
+            if let (Some(fix), Some(obj)) = (fix, result.as_object_mut()) {
                 let (fs, fe) = f.source.range(fix.span);
                 obj.insert(
                     "fixes".into(),

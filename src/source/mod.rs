@@ -20,6 +20,9 @@ pub struct SourceFile {
     /// an embedded document.
     pub name: Arc<str>,
     pub text: Arc<str>,
+    /// For an embedded document: where its string literal sits in the file on disk, so formats that can
+    /// only name positions in real files (SARIF, GitHub annotations) point at the right place.
+    pub enclosing: Option<(LineCol, LineCol)>,
     /// Byte offset of each line start, computed once so every span maps to line/column cheaply.
     line_starts: Arc<[u32]>,
 }
@@ -41,7 +44,19 @@ impl SourceFile {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        Self { path: path.into(), name: name.into(), text, line_starts: starts.into() }
+        Self { path: path.into(), name: name.into(), text, enclosing: None, line_starts: starts.into() }
+    }
+
+    /// Mark this text as embedded in its file at `span` of `file` (the string literal that holds it).
+    pub fn embedded_at(mut self, file: &SourceFile, span: Span) -> Self {
+        self.enclosing = Some(file.range(span));
+        self
+    }
+
+    /// The region to name in the file on disk: the span itself for a file, the enclosing string literal for
+    /// an embedded document.
+    pub fn file_region(&self, span: Span) -> (LineCol, LineCol) {
+        self.enclosing.unwrap_or_else(|| self.range(span))
     }
 
     /// A file on disk, named by its path.
