@@ -119,8 +119,20 @@ impl Grid<'_> {
         d
     }
 
-    fn index(&self, digits: &[usize]) -> usize {
-        digits.iter().zip(&self.radix).fold(0, |acc, (d, r)| acc * r + d)
+    /// How far apart two points are that differ by one in dimension `d`.
+    fn stride(&self, d: usize) -> usize {
+        self.radix.iter().skip(d + 1).product()
+    }
+
+    fn digit(&self, index: usize, d: usize) -> usize {
+        let r = self.radix.get(d).copied().unwrap_or(1).max(1);
+        index / self.stride(d) % r
+    }
+
+    /// The point that differs from `index` only in dimension `d`, where it has `value`.
+    fn with_digit(&self, index: usize, d: usize, value: usize) -> usize {
+        let stride = self.stride(d);
+        index - self.digit(index, d) * stride + value * stride
     }
 
     fn allowed(&self, index: usize, bit: u8) -> bool {
@@ -138,8 +150,7 @@ impl Grid<'_> {
     }
 
     fn rep(&self, index: usize, dim: usize) -> Option<&Rep> {
-        let d = *self.digits(index).get(dim)?;
-        self.space.dims.get(dim)?.reps.get(d)
+        self.space.dims.get(dim)?.reps.get(self.digit(index, dim))
     }
 }
 
@@ -338,12 +349,10 @@ impl Ctx<'_> {
 
     /// A point differing from `p` only in dimension `d` that the other side allows.
     fn neighbour(&self, p: usize, d: usize) -> Option<usize> {
-        let mut digits = self.grid.digits(p);
         let radix = *self.grid.radix.get(d)?;
-        let own = *digits.get(d)?;
+        let own = self.grid.digit(p, d);
         (0..radix).filter(|&r| r != own).find_map(|r| {
-            *digits.get_mut(d)? = r;
-            let n = self.grid.index(&digits);
+            let n = self.grid.with_digit(p, d, r);
             self.grid.allowed(n, self.from_bit).then_some(n)
         })
     }
@@ -351,10 +360,8 @@ impl Ctx<'_> {
     fn allowed_reps(&self, d: usize, bit: u8) -> Vec<usize> {
         let mut seen = BTreeSet::new();
         for i in 0..self.grid.results.len() {
-            if self.grid.allowed(i, bit)
-                && let Some(&r) = self.grid.digits(i).get(d)
-            {
-                seen.insert(r);
+            if self.grid.allowed(i, bit) {
+                seen.insert(self.grid.digit(i, d));
             }
         }
         seen.into_iter().collect()
@@ -559,11 +566,7 @@ impl Ctx<'_> {
                 .collect();
             // A neighbour with the same keys (different values) that the other side allows.
             let same_keys = (0..dim.reps.len()).any(|r| {
-                let mut digits = self.grid.digits(p);
-                if let Some(slot) = digits.get_mut(d) {
-                    *slot = r;
-                }
-                let q = self.grid.index(&digits);
+                let q = self.grid.with_digit(p, d, r);
                 q != p && self.grid.allowed(q, self.from_bit) && lower_keys(&tags_of(q)) == keys
             });
             if !new_keys.is_empty() && !have_keys {
