@@ -547,10 +547,11 @@ fn string_regions(
         let preferred = group.pretty.contains(&text.as_str()) || derived.contains(&text);
         match classes.iter_mut().find(|(k, _)| *k == class) {
             Some((_, ws)) => {
-                let has_preferred =
-                    ws.first().is_some_and(|w| group.pretty.contains(&w.as_str()) || derived.contains(w));
-                if preferred && !has_preferred && !ws.contains(&text) {
-                    ws.insert(0, text);
+                // Readable witnesses go first, up to the number the class keeps.
+                let readable =
+                    ws.iter().take_while(|w| group.pretty.contains(&w.as_str()) || derived.contains(w)).count();
+                if preferred && readable < per_class && !ws.contains(&text) {
+                    ws.insert(readable, text);
                     ws.truncate(per_class);
                 }
             }
