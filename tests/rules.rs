@@ -15,7 +15,22 @@ use mintlint::lint::all_rules;
 use serde_json::Value;
 
 fn findings_for(path: &str) -> Vec<String> {
-    let run = mintlint(&["check", "--format", "json", "--fail-on", "never", path]);
+    findings_with_baseline(path, baseline_beside(path).as_deref())
+}
+
+/// A rule that compares with a baseline (`drift-widening`) keeps it as `baseline.json` beside its fixtures.
+fn baseline_beside(path: &str) -> Option<String> {
+    let dir = std::path::Path::new(path).parent()?;
+    let baseline = dir.join("baseline.json");
+    root().join(&baseline).is_file().then(|| baseline.to_string_lossy().into_owned())
+}
+
+fn findings_with_baseline(path: &str, baseline: Option<&str>) -> Vec<String> {
+    let mut args = vec!["check", "--format", "json", "--fail-on", "never", path];
+    if let Some(b) = baseline {
+        args.extend(["--baseline", b]);
+    }
+    let run = mintlint(&args);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
 }
@@ -81,7 +96,14 @@ fn documented_examples_trigger_their_rule() {
         let example = &rest[..rest.find("```").unwrap()];
         let path = dir.join(format!("{}.json", r.meta.name));
         std::fs::write(&path, example).unwrap();
-        let rules = findings_for(path.to_str().unwrap());
+        // A rule that compares two inputs documents its baseline in a block marked ```json baseline.
+        let baseline = docs.find("```json baseline\n").map(|start| {
+            let rest = &docs[start + 17..];
+            let path = dir.join(format!("{}.baseline.json", r.meta.name));
+            std::fs::write(&path, &rest[..rest.find("```").unwrap()]).unwrap();
+            path.to_str().unwrap().to_owned()
+        });
+        let rules = findings_with_baseline(path.to_str().unwrap(), baseline.as_deref());
         assert!(
             rules.iter().any(|c| c == r.meta.code),
             "the example of {} does not trigger it: {rules:?}",

@@ -37,6 +37,19 @@ fn fixtures() -> Vec<String> {
 /// embedded documents, named `plan.json › address › attribute`.
 const INPUT_FIXTURES: &[&str] = &["fixtures/inputs/plan.json"];
 
+/// `check` of one fixture; a rule that compares with a baseline keeps it as `baseline.json` beside it.
+fn check<'a>(path: &'a str, args: &[&'a str]) -> common::Run {
+    let baseline = std::path::Path::new(path).with_file_name("baseline.json");
+    let baseline = baseline.to_string_lossy().into_owned();
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    if path.starts_with("fixtures/lint/") && root().join(&baseline).is_file() {
+        all.extend(["--baseline", baseline.as_str()]);
+    }
+    all.push(path);
+    mintlint(&all)
+}
+
 fn snapshot_name(path: &str) -> String {
     path.trim_start_matches("fixtures/").trim_end_matches(".json").replace('/', "__")
 }
@@ -44,7 +57,7 @@ fn snapshot_name(path: &str) -> String {
 #[test]
 fn human_diagnostics() {
     for path in fixtures() {
-        let run = mintlint(&["check", "--color", "never", "--fail-on", "never", &path]);
+        let run = check(&path, &["--color", "never", "--fail-on", "never"]);
         insta::assert_snapshot!(format!("human__{}", snapshot_name(&path)), run.stdout);
     }
 }
@@ -52,7 +65,7 @@ fn human_diagnostics() {
 #[test]
 fn json_diagnostics() {
     for path in fixtures() {
-        let run = mintlint(&["check", "--format", "json", "--fail-on", "never", &path]);
+        let run = check(&path, &["--format", "json", "--fail-on", "never"]);
         let mut report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         report["stats"]["elapsed_ms"] = 0.into();
         insta::assert_json_snapshot!(format!("json__{}", snapshot_name(&path)), report);

@@ -72,6 +72,9 @@ pub struct CheckArgs {
     /// Print files, policies, statements, findings and elapsed time on stderr
     #[arg(long)]
     pub stats: bool,
+    /// Also compare with this baseline (a policy file or directory) and report widening (`drift-widening`)
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
@@ -94,12 +97,25 @@ pub fn run(args: &CheckArgs) -> Outcome {
         rules,
         lint: LintContext::default(),
     };
-    let report = match crate::check::run(&options) {
+    let mut report = match crate::check::run(&options) {
         Ok(r) => r,
         Err(missing) => {
             return Outcome::usage_error(format!("no such file or directory: `{}`", missing.0.display()));
         }
     };
+    if let Some(baseline) = &args.baseline {
+        match super::diff::baseline_findings(baseline, &args.paths, args.color) {
+            Ok(found) => {
+                report.findings.extend(found.into_iter().filter_map(|mut f| {
+                    f.severity = options.rules.severity_of(&f)?;
+                    Some(f)
+                }));
+                report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                report.stats.findings = report.findings.len();
+            }
+            Err(outcome) => return outcome,
+        }
+    }
     let stdout = match args.format {
         CheckFormat::Human => report::human::render_findings(&report.findings, super::style(args.color.into())),
         CheckFormat::Json => report::json::render(&report.findings, Some(&report.stats)),

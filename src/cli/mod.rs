@@ -2,6 +2,7 @@
 //! exit code; `main` prints.
 
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod rules;
 pub mod simulate;
@@ -63,6 +64,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Decide a token request (or any action) and show which statement decides
     Simulate(Box<simulate::SimulateArgs>),
+    /// Token requests the current version allows that the baseline did not (and the reverse)
+    Diff(diff::DiffArgs),
 }
 
 /// `--color`, shared by every command.
@@ -139,5 +142,6 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }

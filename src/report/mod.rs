@@ -1,6 +1,7 @@
 //! Renderers: the same findings as a human report (miette), JSON, SARIF 2.1.0 and GitHub workflow
 //! commands. Renderers return text; only `main` prints.
 
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -2,6 +2,7 @@
 
 use super::Rule;
 
+pub mod drift_widening;
 pub mod duplicate_key;
 pub mod duplicate_sid;
 pub mod invalid_json;
@@ -22,4 +23,6 @@ pub static ALL: &[Rule] = &[
     Rule { meta: &duplicate_sid::DUPLICATE_SID, check: Some(duplicate_sid::check) },
     Rule { meta: &policy_too_large::POLICY_TOO_LARGE, check: Some(policy_too_large::check) },
     Rule { meta: &policy_unknown_until_apply::POLICY_UNKNOWN_UNTIL_APPLY, check: None },
+    // Produced by `check --baseline`, which compares two inputs rather than looking at one document.
+    Rule { meta: &drift_widening::DRIFT_WIDENING, check: None },
 ];

@@ -1,0 +1,125 @@
+//! `mintlint diff BASELINE CURRENT`
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use crate::diff::load::{LoadError, is_dir, load_pair, load_side, mismatch};
+use crate::diff::{DEFAULT_BUDGET, DiffOptions, DiffReport, compare, diff, pair};
+use crate::eval::{Assumptions, PolicySet};
+use crate::lint::Finding;
+use crate::report::{self, diff as render};
+use crate::source::SourceFile;
+use crate::source::json::Limits;
+
+use super::{ColorArg, Exit, Outcome};
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The baseline: a policy file, or a directory of them
+    pub baseline: PathBuf,
+    /// The current version: a policy file, or a directory of them (matched by relative path)
+    pub current: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Exit 1 on narrowing too, not only on widening
+    #[arg(long)]
+    pub fail_on_narrowing: bool,
+    /// Set an assumption, NAME=VALUE (repeatable)
+    #[arg(long = "assume", value_name = "NAME=VALUE")]
+    pub assume: Vec<String>,
+    /// Representative requests decided per principal before it is reported inexact
+    #[arg(long, default_value_t = DEFAULT_BUDGET)]
+    pub budget: u64,
+}
+
+/// Policy files that cannot be read: drawn as diagnostics, exit 2.
+pub fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
+    let style = super::style(color.into());
+    let stderr = findings.iter().map(|f| report::human::render_finding(f, style)).collect::<String>();
+    Outcome {
+        stdout: String::new(),
+        stderr: format!("{stderr}error: the inputs cannot be compared until these problems are fixed\n"),
+        exit: Exit::Usage,
+    }
+}
+
+pub fn run(args: &DiffArgs) -> Outcome {
+    let mut assumptions = Assumptions::default();
+    for a in &args.assume {
+        if let Err(e) = assumptions.apply(a) {
+            return Outcome::usage_error(e.message);
+        }
+    }
+    let (baseline, current) = match load_pair(&args.baseline, &args.current, &Limits::default()) {
+        Ok(sides) => sides,
+        Err(LoadError::Usage(message)) => return Outcome::usage_error(message),
+        Err(LoadError::Invalid(findings)) => return bad_input(&findings, args.color),
+    };
+    let options = DiffOptions { assumptions, budget: args.budget };
+    let empty = PolicySet::default();
+    let pairs = pair(&baseline, &current, &empty);
+    let report = DiffReport {
+        principals: pairs.iter().map(|p| compare(&p.name, p.baseline, p.current, &p.facts, &options)).collect(),
+    };
+    let stdout = match args.format {
+        DiffFormat::Human => {
+            let sets: Vec<(&PolicySet, &PolicySet)> = pairs.iter().map(|p| (p.baseline, p.current)).collect();
+            render::render_human(&report, &sets, super::style(args.color.into()))
+        }
+        DiffFormat::Json => render::render_json(&report),
+        DiffFormat::Sarif => {
+            let fallback = Arc::new(SourceFile::from_path(&args.current, ""));
+            report::sarif::render(&render::widening_findings(&report, &fallback))
+        }
+    };
+    // A principal that could not be covered exactly proves nothing: a gate must not pass on it.
+    let fails = report.widened() || report.inexact() || (args.fail_on_narrowing && report.narrowed());
+    Outcome { stdout, stderr: String::new(), exit: if fails { Exit::Failure } else { Exit::Success } }
+}
+
+/// `check --baseline PATH`: widening between the baseline and the checked path as `drift-widening`
+/// findings. The checked side's unreadable policies are already findings of `check`, so they are skipped
+/// here; an unreadable baseline is bad input (exit 2).
+pub fn baseline_findings(baseline: &Path, paths: &[PathBuf], color: ColorArg) -> Result<Vec<Finding>, Outcome> {
+    let [current] = paths else {
+        return Err(Outcome::usage_error("--baseline compares with exactly one PATH (a policy file or a directory)"));
+    };
+    let limits = Limits::default();
+    let usage = |e: LoadError| match e {
+        LoadError::Usage(m) => Outcome::usage_error(m),
+        LoadError::Invalid(f) => bad_input(&f, color),
+    };
+    if is_dir(baseline).map_err(usage)? != is_dir(current).map_err(usage)? {
+        return Err(usage(mismatch(baseline, current)));
+    }
+    let base = load_side(baseline, &limits).map_err(usage)?;
+    let cur = match load_side(current, &limits) {
+        Ok(c) => c,
+        Err(LoadError::Invalid(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(usage(e)),
+    };
+    let report = diff(&base, &cur, &DiffOptions::default());
+    let fallback = Arc::new(SourceFile::from_path(current, ""));
+    let mut findings = render::widening_findings(&report, &fallback);
+    // A principal that could not be covered is reported too: silence would read as "nothing widened".
+    for p in report.principals.iter().filter(|p| !p.exact && p.widened.is_empty()) {
+        findings.push(crate::lint::rules::drift_widening::inexact(
+            &p.principal,
+            p.inexact_reason.as_deref().unwrap_or_default(),
+            &fallback,
+        ));
+    }
+    Ok(findings)
+}

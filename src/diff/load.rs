@@ -1,0 +1,120 @@
+//! Reading the two sides of a comparison from disk: two policy files are one principal; two directories are
+//! matched file by file (by path relative to each directory), each file the identity policy of one
+//! principal. Terraform plans and account snapshots arrive as an inventory built elsewhere; they plug in by
+//! producing a [`DiffInput`] with ARN- or name-keyed principals.
+
+use std::path::Path;
+
+use crate::eval::PolicySet;
+use crate::input::{load_policy_file, read_json};
+use crate::lint::Finding;
+use crate::policy::PolicyKind;
+use crate::source::discover::{FileFilter, discover};
+use crate::source::json::Limits;
+use crate::source::{InputKind, display_path};
+
+use super::{DiffInput, DiffPrincipal, PrincipalFacts, PrincipalKey};
+
+/// Why a side could not be read: a usage problem, or the findings of files that are not valid policies.
+#[derive(Debug)]
+pub enum LoadError {
+    Usage(String),
+    Invalid(Vec<Finding>),
+}
+
+/// Read both sides.
+pub fn load_pair(baseline: &Path, current: &Path, limits: &Limits) -> Result<(DiffInput, DiffInput), LoadError> {
+    let (b, c) = (is_dir(baseline)?, is_dir(current)?);
+    if b != c {
+        return Err(mismatch(baseline, current));
+    }
+    both(load_side(baseline, limits), load_side(current, limits))
+}
+
+/// Whether a side is a directory (a usage error when it does not exist).
+pub fn is_dir(path: &Path) -> Result<bool, LoadError> {
+    std::fs::metadata(path)
+        .map(|m| m.is_dir())
+        .map_err(|_| LoadError::Usage(format!("no such file or directory: `{}`", display_path(path))))
+}
+
+/// A file compared with a directory.
+pub fn mismatch(baseline: &Path, current: &Path) -> LoadError {
+    LoadError::Usage(format!(
+        "cannot compare a file with a directory: `{}` and `{}` must both be policy files or both directories",
+        display_path(baseline),
+        display_path(current)
+    ))
+}
+
+/// Read one side: a policy file is one principal (matched with the other side's single file), a directory
+/// one principal per policy file.
+pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
+    if is_dir(path)? {
+        directory(path, limits)
+    } else {
+        Ok(DiffInput { principals: vec![file_principal(path, PrincipalKey::Files, limits)?] })
+    }
+}
+
+/// Both results, or every finding of both.
+fn both<A, B>(a: Result<A, LoadError>, b: Result<B, LoadError>) -> Result<(A, B), LoadError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(LoadError::Invalid(mut f)), Err(LoadError::Invalid(g))) => {
+            f.extend(g);
+            Err(LoadError::Invalid(f))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+fn file_principal(path: &Path, key: PrincipalKey, limits: &Limits) -> Result<DiffPrincipal, LoadError> {
+    let policies = load_policy_file(path, PolicyKind::Identity, limits).map_err(LoadError::Invalid)?;
+    Ok(DiffPrincipal {
+        keys: vec![key],
+        display: display_path(path),
+        policies: PolicySet { identity: policies, ..PolicySet::default() },
+        facts: PrincipalFacts::default(),
+    })
+}
+
+/// Every policy file under a directory, one principal each, keyed by its relative path. Cases files are not
+/// principals and are skipped; inventories are not read here yet.
+fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
+    let found = discover(&[dir.to_path_buf()], &FileFilter::default())
+        .map_err(|m| LoadError::Usage(format!("no such file or directory: `{}`", display_path(&m.0))))?;
+    if let Some((path, reason)) = found.unwalkable.first() {
+        return Err(LoadError::Usage(format!("cannot read `{}`: {reason}", display_path(path))));
+    }
+    let mut principals = Vec::new();
+    let mut findings = Vec::new();
+    for path in &found.files {
+        let relative = path.strip_prefix(dir).map_or_else(|_| path.clone(), Path::to_path_buf);
+        match read_json(path, limits) {
+            Ok((_, json)) => match InputKind::classify(&json) {
+                InputKind::Policy => {}
+                InputKind::Cases => continue,
+                InputKind::TerraformJson | InputKind::AccountSnapshot => {
+                    return Err(LoadError::Usage(format!(
+                        "`{}` is a Terraform plan or an account snapshot; diff compares policy files on this version",
+                        display_path(path)
+                    )));
+                }
+            },
+            Err(f) => {
+                findings.push(*f);
+                continue;
+            }
+        }
+        match file_principal(path, PrincipalKey::Path(display_path(&relative)), limits) {
+            Ok(mut p) => {
+                p.display = display_path(&relative);
+                principals.push(p);
+            }
+            Err(LoadError::Invalid(f)) => findings.extend(f),
+            Err(e) => return Err(e),
+        }
+    }
+    if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
+}

@@ -1,0 +1,282 @@
+//! `mintlint diff` through the real binary and the library: one fixture pair per dimension with snapshots
+//! of the human and JSON reports, exit codes, equal rewrites, and witnesses that simulate confirms.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{mintlint, root};
+use mintlint::diff::load::load_pair;
+use mintlint::diff::{DiffOptions, DiffReport, compare, pair};
+use mintlint::eval::{Assumptions, PolicySet};
+use mintlint::simulate::{Subject, simulate};
+use mintlint::source::json::Limits;
+use serde_json::Value;
+
+/// Every fixture pair: a directory under `fixtures/diff` with `baseline` and `current` (files or
+/// directories).
+fn pairs() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root().join("fixtures/diff")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let dir = format!("fixtures/diff/{name}");
+        let (b, c) = if root().join(&dir).join("baseline").is_dir() {
+            (format!("{dir}/baseline"), format!("{dir}/current"))
+        } else {
+            (format!("{dir}/baseline.json"), format!("{dir}/current.json"))
+        };
+        out.push((name, b, c));
+    }
+    out.sort();
+    out
+}
+
+fn report(baseline: &str, current: &str) -> Value {
+    let run = mintlint(&["diff", "--format", "json", baseline, current]);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
+}
+
+#[test]
+fn human_reports() {
+    for (name, b, c) in pairs() {
+        let run = mintlint(&["diff", "--color", "never", &b, &c]);
+        insta::assert_snapshot!(format!("human__{name}"), run.stdout);
+    }
+}
+
+#[test]
+fn json_reports() {
+    for (name, b, c) in pairs() {
+        insta::assert_json_snapshot!(format!("json__{name}"), report(&b, &c));
+    }
+}
+
+/// Each dimension's fixture widens exactly that dimension, and nothing narrows.
+#[test]
+fn each_fixture_shows_its_dimension() {
+    let expected = [
+        ("audience", "audience"),
+        ("can-mint", "can_mint"),
+        ("lifetime", "lifetime"),
+        ("network", "network"),
+        ("signing-algorithm", "signing_algorithm"),
+        ("tag-keys", "tag_keys"),
+        ("tag-values", "tag_values"),
+        ("time", "time"),
+    ];
+    for (name, dimension) in expected {
+        let r = report(&format!("fixtures/diff/{name}/baseline.json"), &format!("fixtures/diff/{name}/current.json"));
+        let p = &r["principals"][0];
+        assert_eq!(p["exact"], true, "{name}");
+        let dims: Vec<&str> =
+            p["widened"].as_array().unwrap().iter().map(|c| c["dimension"].as_str().unwrap()).collect();
+        assert_eq!(dims, [dimension], "{name}");
+        assert_eq!(p["narrowed"].as_array().unwrap().len(), 0, "{name}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let widened = mintlint(&["diff", "fixtures/diff/audience/baseline.json", "fixtures/diff/audience/current.json"]);
+    assert_eq!(widened.code, 1);
+    let reverse = mintlint(&["diff", "fixtures/diff/audience/current.json", "fixtures/diff/audience/baseline.json"]);
+    assert_eq!(reverse.code, 0, "narrowing alone passes");
+    let strict = mintlint(&[
+        "diff",
+        "--fail-on-narrowing",
+        "fixtures/diff/audience/current.json",
+        "fixtures/diff/audience/baseline.json",
+    ]);
+    assert_eq!(strict.code, 1);
+    let same = mintlint(&["diff", "fixtures/diff/audience/current.json", "fixtures/diff/audience/current.json"]);
+    assert_eq!(same.code, 0);
+    let missing = mintlint(&["diff", "fixtures/diff/nope.json", "fixtures/diff/audience/current.json"]);
+    assert_eq!(missing.code, 2);
+    let bad = mintlint(&["diff", "fixtures/parse/trailing-comma.json", "fixtures/diff/audience/current.json"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("MINT000"), "{}", bad.stderr);
+    let mixed = mintlint(&["diff", "fixtures/diff/directories/baseline", "fixtures/diff/audience/current.json"]);
+    assert_eq!(mixed.code, 2);
+    let assume = mintlint(&[
+        "diff",
+        "--assume",
+        "nope=1",
+        "fixtures/diff/audience/current.json",
+        "fixtures/diff/audience/current.json",
+    ]);
+    assert_eq!(assume.code, 2);
+}
+
+/// Over the budget, a principal is inexact (and the gate fails), never guessed.
+#[test]
+fn over_budget_is_inexact() {
+    let run = mintlint(&[
+        "diff",
+        "--format",
+        "json",
+        "--budget",
+        "3",
+        "fixtures/diff/tag-values/baseline.json",
+        "fixtures/diff/tag-values/current.json",
+    ]);
+    assert_eq!(run.code, 1);
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    let p = &r["principals"][0];
+    assert_eq!(p["exact"], false);
+    let reason = p["inexact_reason"].as_str().unwrap();
+    assert!(reason.contains("exceed the budget of 3") && reason.contains("tag sets"), "{reason}");
+}
+
+/// Reordered statements and values, renamed or removed Sids, an Action list split per action, duplicated
+/// values, lower-case action names and differently cased keys report nothing.
+#[test]
+fn equal_rewrites_report_nothing() {
+    let r = report("fixtures/diff/equivalent-rewrite/baseline.json", "fixtures/diff/equivalent-rewrite/current.json");
+    let p = &r["principals"][0];
+    assert_eq!(p["exact"], true);
+    assert_eq!(p["widened"], Value::Array(Vec::new()));
+    assert_eq!(p["narrowed"], Value::Array(Vec::new()));
+}
+
+/// Splitting a `ForAllValues:` audience list into one statement per audience loses the request for both at
+/// once: a narrowing.
+#[test]
+fn splitting_for_all_values_narrows() {
+    let r =
+        report("fixtures/diff/split-for-all-values/baseline.json", "fixtures/diff/split-for-all-values/current.json");
+    let p = &r["principals"][0];
+    assert_eq!(p["widened"], Value::Array(Vec::new()));
+    let narrowed = &p["narrowed"][0];
+    assert_eq!(narrowed["dimension"], "audience");
+    assert_eq!(narrowed["witness"]["audience"], serde_json::json!(["https://a.example", "https://b.example"]));
+}
+
+/// Directories match files by relative path; a file on one side only is a principal that newly can (or no
+/// longer can) mint.
+#[test]
+fn directories_match_by_path() {
+    let r = report("fixtures/diff/directories/baseline", "fixtures/diff/directories/current");
+    let summary: Vec<(String, Vec<String>, Vec<String>)> = r["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let dims = |k: &str| {
+                p[k].as_array().unwrap().iter().map(|c| c["dimension"].as_str().unwrap().to_owned()).collect()
+            };
+            (p["principal"].as_str().unwrap().to_owned(), dims("widened"), dims("narrowed"))
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        summary,
+        [
+            ("ledger.json".to_owned(), s(&["can_mint"]), s(&[])),
+            ("legacy.json".to_owned(), s(&[]), s(&["can_mint"])),
+            ("payments.json".to_owned(), s(&["lifetime"]), s(&[])),
+            ("unchanged.json".to_owned(), s(&[]), s(&[])),
+        ]
+    );
+}
+
+fn library_report(b: &str, c: &str) -> (DiffReport, Vec<(PolicySet, PolicySet)>) {
+    let (base, cur) = load_pair(&root().join(b), &root().join(c), &Limits::default()).unwrap();
+    let empty = PolicySet::default();
+    let pairs = pair(&base, &cur, &empty);
+    let options = DiffOptions::default();
+    let report = DiffReport {
+        principals: pairs.iter().map(|p| compare(&p.name, p.baseline, p.current, &p.facts, &options)).collect(),
+    };
+    let sets = pairs.iter().map(|p| (p.baseline.clone(), p.current.clone())).collect();
+    (report, sets)
+}
+
+/// Every witness of every fixture is allowed by the side that gained it and denied by the other, as
+/// `simulate` decides it.
+#[test]
+fn witnesses_simulate_as_claimed() {
+    let a = Assumptions::default();
+    for (name, b, c) in pairs() {
+        let (report, sets) = library_report(&b, &c);
+        for (p, (base, cur)) in report.principals.iter().zip(&sets) {
+            for (changes, gained, other) in [(&p.widened, cur, base), (&p.narrowed, base, cur)] {
+                for change in changes {
+                    let subject = Subject::Token(change.witness.clone());
+                    assert!(simulate(gained, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                    assert!(!simulate(other, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Comparing anything with itself reports nothing.
+#[test]
+fn a_policy_against_itself_is_empty() {
+    for (name, b, c) in pairs() {
+        for side in [&b, &c] {
+            let (report, _) = library_report(side, side);
+            for p in &report.principals {
+                assert!(p.widened.is_empty() && p.narrowed.is_empty(), "{name}: {p:?}");
+            }
+        }
+    }
+}
+
+/// `check --baseline` reports widening as MINT300 at the current statement, in every format.
+#[test]
+fn check_baseline_reports_drift_widening() {
+    let args = [
+        "check",
+        "--format",
+        "sarif",
+        "--baseline",
+        "fixtures/diff/lifetime/baseline.json",
+        "fixtures/diff/lifetime/current.json",
+    ];
+    let run = mintlint(&args);
+    assert_eq!(run.code, 1);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let widening: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "MINT300").collect();
+    assert_eq!(widening.len(), 1);
+    assert_eq!(widening[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
+    let ignored = mintlint(&[&args[..], &["--ignore", "drift-widening", "--fail-on", "error"]].concat());
+    let sarif: Value = serde_json::from_str(&ignored.stdout).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "MINT300"));
+    let two =
+        mintlint(&["check", "--baseline", "fixtures/diff/lifetime/baseline.json", "fixtures/diff", "fixtures/lint"]);
+    assert_eq!(two.code, 2);
+    let diff_sarif = mintlint(&[
+        "diff",
+        "--format",
+        "sarif",
+        "fixtures/diff/lifetime/baseline.json",
+        "fixtures/diff/lifetime/current.json",
+    ]);
+    let sarif: Value = serde_json::from_str(&diff_sarif.stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "MINT300");
+}
+
+/// Every snapshot of this file belongs to a fixture pair.
+#[test]
+fn no_orphaned_snapshots() {
+    let expected: std::collections::BTreeSet<String> = pairs()
+        .iter()
+        .flat_map(|(n, _, _)| [format!("diff__human__{n}.snap"), format!("diff__json__{n}.snap")])
+        .collect();
+    for entry in std::fs::read_dir(Path::new(&root()).join("tests/snapshots")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("diff__") {
+            assert!(expected.contains(&name), "orphaned snapshot {name}");
+        }
+    }
+}

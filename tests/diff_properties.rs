@@ -1,0 +1,188 @@
+//! `diff` against brute force: for random small policy pairs over small value domains, the widened and
+//! narrowed verdicts equal those of enumerating every request in a domain that holds a member of every
+//! region the pool of policy values can cut, and every witness simulates as claimed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+use std::sync::Arc;
+
+use mintlint::diff::{DiffOptions, PrincipalFacts, compare};
+use mintlint::eval::{Assumptions, LoadedPolicy, PolicySet};
+use mintlint::policy::{PolicyKind, parse_document};
+use mintlint::simulate::{Subject, simulate};
+use mintlint::source::SourceFile;
+use mintlint::token::TokenRequest;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// One condition, as operator, key and values.
+fn condition() -> impl Strategy<Value = (String, String, Value)> {
+    let audience_ops = prop::sample::select(vec![
+        "ForAllValues:StringEquals",
+        "ForAnyValue:StringEquals",
+        "ForAllValues:StringLike",
+        "ForAnyValue:StringLike",
+        "ForAllValues:StringNotEquals",
+        "ForAnyValue:StringNotLike",
+    ]);
+    let audiences = prop::sample::subsequence(vec!["a", "ab", "a*", "*b"], 1..=2);
+    let audience = (audience_ops, audiences)
+        .prop_map(|(op, vs)| (op.to_owned(), "sts:IdentityTokenAudience".to_owned(), json!(vs)));
+    let duration_ops = prop::sample::select(vec![
+        "NumericLessThanEquals",
+        "NumericLessThan",
+        "NumericGreaterThan",
+        "NumericLessThanEqualsIfExists",
+        "NumericNotEquals",
+    ]);
+    let duration = (duration_ops, prop::sample::select(vec!["300", "900"]))
+        .prop_map(|(op, v)| (op.to_owned(), "sts:DurationSeconds".to_owned(), json!(v)));
+    let algorithm = prop::sample::select(vec![
+        ("StringEquals", "ES384"),
+        ("StringNotEquals", "RS256"),
+        ("StringEqualsIgnoreCase", "es384"),
+    ])
+    .prop_map(|(op, v)| (op.to_owned(), "sts:SigningAlgorithm".to_owned(), json!(v)));
+    let tags = prop::sample::select(vec![
+        ("StringEquals", "aws:RequestTag/team", json!(["x", "y"])),
+        ("StringLike", "aws:RequestTag/team", json!("x*")),
+        ("StringNotEqualsIfExists", "aws:RequestTag/team", json!("y")),
+        ("ForAllValues:StringEquals", "aws:TagKeys", json!(["team"])),
+        ("ForAnyValue:StringEquals", "aws:TagKeys", json!(["env"])),
+        ("ForAllValues:StringEqualsIgnoreCase", "aws:TagKeys", json!(["TEAM", "env"])),
+        ("Null", "aws:TagKeys", json!("true")),
+        ("Null", "sts:IdentityTokenAudience", json!("false")),
+    ])
+    .prop_map(|(op, k, v)| (op.to_owned(), k.to_owned(), v));
+    prop_oneof![3 => audience, 2 => duration, 1 => algorithm, 2 => tags]
+}
+
+fn statement() -> impl Strategy<Value = Value> {
+    let effect = prop::sample::select(vec!["Allow", "Allow", "Allow", "Deny"]);
+    let action = prop::sample::select(vec![
+        json!("sts:GetWebIdentityToken"),
+        json!(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]),
+        json!("sts:TagGetWebIdentityToken"),
+        json!("sts:*"),
+    ]);
+    (effect, action, prop::collection::vec(condition(), 0..=3)).prop_map(|(effect, action, conditions)| {
+        let mut block = serde_json::Map::new();
+        for (op, key, values) in conditions {
+            let entry = block.entry(op).or_insert_with(|| json!({}));
+            entry.as_object_mut().unwrap().insert(key, values);
+        }
+        json!({"Effect": effect, "Action": action, "Resource": "*", "Condition": block})
+    })
+}
+
+fn policy() -> impl Strategy<Value = Value> {
+    prop::collection::vec(statement(), 1..=3).prop_map(|s| json!({"Version": "2012-10-17", "Statement": s}))
+}
+
+fn load(name: &str, policy: &Value) -> PolicySet {
+    let text = serde_json::to_string_pretty(policy).unwrap();
+    let source = Arc::new(SourceFile::new(name, name, text));
+    let json = mintlint::source::json::parse(&source.text, &Default::default()).unwrap();
+    let parsed = parse_document(&json, PolicyKind::Identity).into_iter().next().unwrap();
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let policy = parsed.policy.unwrap();
+    PolicySet { identity: vec![LoadedPolicy::new(source, policy, PolicyKind::Identity)], ..PolicySet::default() }
+}
+
+/// Every request of the brute-force domain: a member of every region the value pool can cut.
+fn domain() -> Vec<TokenRequest> {
+    // Strings over the pool {a, ab, a*, *b} (patterns under `StringLike`, literal text under
+    // `StringEquals`): "a", "ab", "aab" (a* and *b, not ab), "ac" (a* only), "cb" (*b only), "c" (nothing),
+    // and the pattern texts themselves. Sets of up to four of them: a set is characterised by the regions
+    // it touches, and a generated statement has at most three conditions (a brute-force bound, not a proof:
+    // a mismatch found only with larger sets would show up as a false failure here, never be hidden).
+    let strings = ["a", "ab", "aab", "ac", "cb", "c", "a*", "*b"];
+    let mut audience_sets: Vec<Vec<String>> = Vec::new();
+    for mask in (1u32..(1 << strings.len())).filter(|m| m.count_ones() <= 4) {
+        audience_sets.push(
+            strings.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect(),
+        );
+    }
+    let durations = [None, Some(60), Some(300), Some(301), Some(900), Some(901)];
+    let tag_sets: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("team", "x")],
+        vec![("team", "xz")],
+        vec![("team", "y")],
+        vec![("team", "z")],
+        vec![("Team", "x")],
+        vec![("env", "x")],
+        vec![("team", "x"), ("env", "x")],
+        vec![("other", "x")],
+    ];
+    let mut out = Vec::new();
+    for audiences in &audience_sets {
+        for duration in durations {
+            for algorithm in ["ES384", "RS256"] {
+                for tags in &tag_sets {
+                    out.push(TokenRequest {
+                        audiences: audiences.clone(),
+                        duration,
+                        signing_algorithm: algorithm.to_owned(),
+                        tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                        ..TokenRequest::default()
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn prepare(s: &PolicySet) -> [mintlint::eval::Prepared<'_>; 2] {
+    [s.prepare("sts:GetWebIdentityToken"), s.prepare("sts:TagGetWebIdentityToken")]
+}
+
+/// Both checks' decisions, the fast way (the witnesses below go through `simulate`).
+fn allows(prepared: &[mintlint::eval::Prepared<'_>; 2], r: &TokenRequest, a: &Assumptions) -> bool {
+    r.actions().into_iter().zip(prepared).all(|(action, p)| {
+        let ctx = r.context(action, a);
+        p.decide(&ctx, a, &mut mintlint::eval::NoTrace).decision == mintlint::eval::Decision::Allow
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn diff_equals_brute_force(baseline in policy(), current in policy()) {
+        let a = Assumptions::default();
+        let (b, c) = (load("baseline.json", &baseline), load("current.json", &current));
+        let result = compare("p", &b, &c, &PrincipalFacts::default(), &DiffOptions::default());
+        prop_assert!(result.exact, "{:?}", result.inexact_reason);
+        let mut widened = false;
+        let mut narrowed = false;
+        let (pb, pc) = (prepare(&b), prepare(&c));
+        for r in domain() {
+            let (in_b, in_c) = (allows(&pb, &r, &a), allows(&pc, &r, &a));
+            widened |= in_c && !in_b;
+            narrowed |= in_b && !in_c;
+            if widened && narrowed {
+                break;
+            }
+        }
+        prop_assert_eq!(!result.widened.is_empty(), widened, "widened: {}\nvs\n{}", baseline, current);
+        prop_assert_eq!(!result.narrowed.is_empty(), narrowed, "narrowed: {}\nvs\n{}", baseline, current);
+        for (changes, gained, other) in [(&result.widened, &c, &b), (&result.narrowed, &b, &c)] {
+            for change in changes {
+                let subject = Subject::Token(change.witness.clone());
+                prop_assert!(simulate(gained, &subject, &a, None).verdict.is_allow(), "{:?}", change);
+                prop_assert!(!simulate(other, &subject, &a, None).verdict.is_allow(), "{:?}", change);
+            }
+        }
+        // diff(a, a) is empty.
+        let same = compare("p", &c, &c, &PrincipalFacts::default(), &DiffOptions::default());
+        prop_assert!(same.widened.is_empty() && same.narrowed.is_empty());
+    }
+}
