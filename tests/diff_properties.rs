@@ -110,17 +110,31 @@ fn domain() -> Vec<TokenRequest> {
         );
     }
     let durations = [None, Some(60), Some(300), Some(301), Some(900), Some(901)];
-    let tag_sets: Vec<Vec<(&str, &str)>> = vec![
-        vec![],
-        vec![("team", "x")],
-        vec![("team", "xz")],
-        vec![("team", "y")],
-        vec![("team", "z")],
-        vec![("Team", "x")],
-        vec![("env", "x")],
-        vec![("team", "x"), ("env", "x")],
-        vec![("other", "x")],
+    // Tag sets: every combination of the team tag (absent, each value region, a differently cased key), an
+    // `env` tag and an unrelated tag, so conditions on `aws:TagKeys` and `aws:RequestTag/team` combine freely.
+    let teams: [Option<(&str, &str)>; 6] = [
+        None,
+        Some(("team", "x")),
+        Some(("team", "xz")),
+        Some(("team", "y")),
+        Some(("team", "z")),
+        Some(("Team", "x")),
     ];
+    let mut tag_sets: Vec<Vec<(&str, &str)>> = Vec::new();
+    for team in teams {
+        for env in [false, true] {
+            for other in [false, true] {
+                let mut set: Vec<(&str, &str)> = team.into_iter().collect();
+                if env {
+                    set.push(("env", "x"));
+                }
+                if other {
+                    set.push(("other", "x"));
+                }
+                tag_sets.push(set);
+            }
+        }
+    }
     let mut out = Vec::new();
     for audiences in &audience_sets {
         for duration in durations {
