@@ -349,7 +349,11 @@ impl Inventory {
             .iter()
             .enumerate()
             .filter(|(_, p)| {
-                p.arn.as_deref() == Some(query) || p.name.as_deref() == Some(query) || p.origin.entry == query
+                p.arn.as_deref() == Some(query)
+                    || p.name.as_deref() == Some(query)
+                    || p.origin.entry == query
+                    // The ARN a principal that does not exist yet is simulated as (diff witnesses name it).
+                    || (p.arn.is_none() && self.principal_arn(p, &mut Vec::new()).0 == query)
             })
             .map(|(i, _)| i)
             .collect();

@@ -280,3 +280,60 @@ fn no_orphaned_snapshots() {
         }
     }
 }
+
+/// Terraform plans are compared principal by principal (a role the plan creates is matched by kind and
+/// name): raising the lifetime cap in a copy of the plan fixture is a lifetime widening, found exactly,
+/// whose witness the current plan allows and the baseline plan denies; `check --baseline` reports it.
+#[test]
+fn terraform_plans_diff_by_principal() {
+    let dir = std::env::temp_dir().join(format!("mintlint-diff-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan = std::fs::read_to_string(root().join("fixtures/inputs/plan.json")).unwrap();
+    let widened = plan.replace(r#"DurationSeconds\":\"900\""#, r#"DurationSeconds\":\"3600\""#);
+    assert_ne!(plan, widened);
+    let current = dir.join("plan.json");
+    std::fs::write(&current, widened).unwrap();
+    let run = mintlint(&["diff", "--format", "json", "fixtures/inputs/plan.json", current.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let principal =
+        report["principals"].as_array().unwrap().iter().find(|p| !p["widened"].as_array().unwrap().is_empty()).unwrap();
+    assert_eq!(principal["exact"], true);
+    let change = &principal["widened"][0];
+    assert_eq!(change["dimension"], "lifetime");
+    assert_eq!(change["witness"]["duration"], 3600);
+    // The witness re-simulates as claimed on both plans.
+    let args = |plan: &str| -> Vec<String> {
+        let w = &change["witness"];
+        let mut a =
+            vec!["simulate".to_owned(), plan.to_owned(), "--principal".into(), w["principal"].as_str().unwrap().into()];
+        for aud in w["audience"].as_array().unwrap() {
+            a.extend(["--audience".into(), aud.as_str().unwrap().into()]);
+        }
+        a.extend([
+            "--duration".into(),
+            "3600".into(),
+            "--signing-algorithm".into(),
+            w["signing_algorithm"].as_str().unwrap().into(),
+        ]);
+        a
+    };
+    let now: Vec<String> = args(current.to_str().unwrap());
+    let before: Vec<String> = args("fixtures/inputs/plan.json");
+    assert_eq!(mintlint(&now.iter().map(String::as_str).collect::<Vec<_>>()).code, 0);
+    assert_eq!(mintlint(&before.iter().map(String::as_str).collect::<Vec<_>>()).code, 1);
+    let check = mintlint(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "MINT300",
+        "--baseline",
+        "fixtures/inputs/plan.json",
+        current.to_str().unwrap(),
+    ]);
+    let findings: Value = serde_json::from_str(&check.stdout).unwrap();
+    assert_eq!(findings["findings"][0]["rule"], "MINT300");
+    assert!(findings["findings"][0]["source"].as_str().unwrap().contains("plan.json › "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::eval::PolicySet;
-use crate::input::{load_policy_file, read_json};
+use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
 use crate::lint::Finding;
 use crate::policy::PolicyKind;
 use crate::source::discover::{FileFilter, discover};
@@ -51,10 +51,60 @@ pub fn mismatch(baseline: &Path, current: &Path) -> LoadError {
 /// one principal per policy file.
 pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     if is_dir(path)? {
-        directory(path, limits)
-    } else {
-        Ok(DiffInput { principals: vec![file_principal(path, PrincipalKey::Files, limits)?] })
+        return directory(path, limits);
     }
+    if let Ok((_, json)) = read_json(path, limits)
+        && matches!(InputKind::classify(&json), InputKind::TerraformJson | InputKind::AccountSnapshot)
+    {
+        return inventory_side(&[path.to_path_buf()], limits);
+    }
+    Ok(DiffInput { principals: vec![file_principal(path, PrincipalKey::Files, limits)?] })
+}
+
+/// The principals of Terraform JSON or account snapshots, each keyed by its ARN when known, then by kind and
+/// name (a role the plan creates has no ARN yet), then by its resource address.
+fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffInput, LoadError> {
+    let inventory = load_inventory(paths, limits).map_err(|e| match e {
+        InventoryError::Unreadable(findings) => LoadError::Invalid(findings),
+        InventoryError::Missing(path) => {
+            LoadError::Usage(format!("no such file or directory: `{}`", display_path(&path)))
+        }
+        InventoryError::NotAnInventory(path, _) => {
+            LoadError::Usage(format!("`{}` is not a Terraform plan or an account snapshot", display_path(&path)))
+        }
+    })?;
+    let mut principals = Vec::new();
+    let mut findings = Vec::new();
+    for (index, p) in inventory.principals.iter().enumerate() {
+        let policies = match inventory.policies_for(index) {
+            Ok(policies) => policies,
+            Err(f) => {
+                findings.extend(f);
+                continue;
+            }
+        };
+        let mut keys = Vec::new();
+        if let Some(arn) = &p.arn {
+            keys.push(PrincipalKey::Arn(arn.clone()));
+        }
+        if let Some(name) = &p.name {
+            keys.push(PrincipalKey::Name { kind: p.kind.as_str().to_owned(), name: name.clone() });
+        }
+        keys.push(PrincipalKey::Address(p.origin.entry.clone()));
+        principals.push(DiffPrincipal {
+            keys,
+            // The file is left out: the same principal is read from two files, one per side.
+            display: format!(
+                "{} {} ({})",
+                p.kind.as_str(),
+                p.name.as_deref().unwrap_or("(name unknown until apply)"),
+                p.origin.entry
+            ),
+            policies: policies.set,
+            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+        });
+    }
+    if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
 }
 
 /// Both results, or every finding of both.
@@ -89,6 +139,7 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     }
     let mut principals = Vec::new();
     let mut findings = Vec::new();
+    let mut inventories = Vec::new();
     for path in &found.files {
         let relative = path.strip_prefix(dir).map_or_else(|_| path.clone(), Path::to_path_buf);
         match read_json(path, limits) {
@@ -96,10 +147,8 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
                 InputKind::Policy => {}
                 InputKind::Cases => continue,
                 InputKind::TerraformJson | InputKind::AccountSnapshot => {
-                    return Err(LoadError::Usage(format!(
-                        "`{}` is a Terraform plan or an account snapshot; diff compares policy files on this version",
-                        display_path(path)
-                    )));
+                    inventories.push(path.clone());
+                    continue;
                 }
             },
             Err(f) => {
@@ -112,6 +161,20 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
                 p.display = display_path(&relative);
                 principals.push(p);
             }
+            Err(LoadError::Invalid(f)) => findings.extend(f),
+            Err(e) => return Err(e),
+        }
+    }
+    if !inventories.is_empty() {
+        match inventory_side(&inventories, limits) {
+            Ok(side) => principals.extend(side.principals),
+            Err(LoadError::Invalid(f)) => findings.extend(f),
+            Err(e) => return Err(e),
+        }
+    }
+    if !inventories.is_empty() {
+        match inventory_side(&inventories, limits) {
+            Ok(side) => principals.extend(side.principals),
             Err(LoadError::Invalid(f)) => findings.extend(f),
             Err(e) => return Err(e),
         }

@@ -9,7 +9,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use serde_json::{Map, Value, json};
 
 use crate::diff::{Change, DiffReport, PrincipalDiff, Role, Side, StatementLink};
-use crate::eval::{ContextValue, PolicySet};
+use crate::eval::{ContextValue, Layer, PolicySet};
 use crate::lint::Finding;
 use crate::lint::rules::drift_widening;
 use crate::source::{SourceFile, Span};
@@ -124,33 +124,53 @@ fn shell_quote(s: &str) -> String {
 /// A `mintlint simulate` command line that decides the witness against the policies of one side.
 pub fn simulate_command(set: &PolicySet, w: &TokenRequest) -> String {
     let mut args: Vec<String> = vec!["mintlint".into(), "simulate".into()];
+    // Policies embedded in Terraform JSON or a snapshot are simulated through the inventory: name the files
+    // and the principal, the inventory supplies its policies, boundary, organization layers and tags.
+    let inventory =
+        set.policies().any(|(_, _, p)| p.source.enclosing.is_some() || p.source.path.as_os_str().is_empty());
+    if inventory {
+        let mut files: Vec<String> = set
+            .policies()
+            .map(|(_, _, p)| &p.source.path)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| crate::source::display_path(p))
+            .collect();
+        files.sort();
+        files.dedup();
+        args.extend(files.iter().map(|f| shell_quote(f)));
+    }
     let mut flag = |f: &str, v: &str| {
         args.push(f.to_owned());
         args.push(shell_quote(v));
     };
     let path = |p: &crate::eval::LoadedPolicy| crate::source::display_path(&p.source.path);
-    for p in &set.identity {
+    let listed: &[crate::eval::LoadedPolicy] = if inventory { &[] } else { &set.identity };
+    for p in listed {
         flag("--policy", &path(p));
     }
-    if let Some(b) = &set.boundary {
-        flag("--boundary", &path(b));
-    }
-    for (level, ps) in set.scp_levels.iter().enumerate() {
-        for p in ps {
-            flag("--scp", &format!("{level}:{}", path(p)));
+    if !inventory {
+        if let Some(b) = &set.boundary {
+            flag("--boundary", &path(b));
         }
-    }
-    for p in &set.rcps {
-        flag("--rcp", &path(p));
-    }
-    for p in &set.session {
-        flag("--session-policy", &path(p));
+        for (level, ps) in set.scp_levels.iter().enumerate() {
+            for p in ps {
+                flag("--scp", &format!("{level}:{}", path(p)));
+            }
+        }
+        for p in &set.rcps {
+            flag("--rcp", &path(p));
+        }
+        for p in &set.session {
+            flag("--session-policy", &path(p));
+        }
     }
     if let Some(p) = &w.principal_arn {
         flag("--principal", p);
     }
-    for (k, v) in &w.principal_tags {
-        flag("--principal-tag", &format!("{k}={v}"));
+    if !inventory {
+        for (k, v) in &w.principal_tags {
+            flag("--principal-tag", &format!("{k}={v}"));
+        }
     }
     for a in &w.audiences {
         flag("--audience", a);
@@ -247,7 +267,14 @@ pub fn widening_findings(report: &DiffReport, fallback: &Arc<SourceFile>) -> Vec
     let mut out = Vec::new();
     for p in &report.principals {
         for c in &p.widened {
-            let at = c.statements.iter().find(|l| l.side == Side::Current && l.role == Role::Allows);
+            let allows = |l: &&StatementLink| l.side == Side::Current && l.role == Role::Allows;
+            // The identity statement that grants it, rather than an organization-wide Allow such as FullAWSAccess.
+            let at = c
+                .statements
+                .iter()
+                .filter(allows)
+                .find(|l| l.layer == Layer::Identity)
+                .or_else(|| c.statements.iter().find(allows));
             let (source, span) = match at {
                 Some(l) => (Arc::clone(&l.source), l.span),
                 None => (Arc::clone(fallback), Span::new(0, 0)),
@@ -379,10 +406,14 @@ fn label(l: &StatementLink, widened: bool) -> String {
 
 fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &GraphicalReportHandler) -> String {
     let gained = if widened { Side::Current } else { Side::Baseline };
+    // Name a statement the user wrote (an identity policy) rather than an implicit organization default.
+    let allows = |l: &&StatementLink| l.side == gained && l.role == Role::Allows;
     let primary = c
         .statements
         .iter()
-        .find(|l| l.side == gained && l.role == Role::Allows)
+        .filter(allows)
+        .find(|l| l.layer == Layer::Identity)
+        .or_else(|| c.statements.iter().find(allows))
         .map(|l| (named(&l.source), l.span, label(l, widened)));
     let related = c
         .statements
