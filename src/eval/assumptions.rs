@@ -18,6 +18,10 @@ pub struct Assumptions {
     /// `ForAllValues:` with a negated operator on a missing key: true (the general rule) or false (one
     /// example table of the AWS docs).
     pub for_all_values_negated_missing: bool,
+    /// A negated Numeric, Date or IP operator (`NumericNotEquals`, `DateNotEquals`, `NotIpAddress`) on a
+    /// missing key: true by analogy with the documented `StringNotLike`/`ArnNotLike` rule (reference §6.2),
+    /// or false; AWS gives no example for these families (§10.16).
+    pub negated_numeric_date_ip_missing: bool,
     /// What resource the minting checks are authorized against.
     pub minting_resource: MintingResource,
 }
@@ -54,6 +58,7 @@ impl Default for Assumptions {
             tag_check_sees_sts_keys: true,
             plain_operator_on_multivalued: PlainOnMulti::AnyValue,
             for_all_values_negated_missing: true,
+            negated_numeric_date_ip_missing: true,
             minting_resource: MintingResource::Star,
         }
     }
@@ -67,16 +72,18 @@ pub enum Setting {
     TagCheckSeesStsKeys,
     PlainOperatorOnMultivalued,
     ForAllValuesNegatedMissing,
+    NegatedNumericDateIpMissing,
     MintingResource,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 6] = [
+    pub const ALL: [Setting; 7] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
         Setting::PlainOperatorOnMultivalued,
         Setting::ForAllValuesNegatedMissing,
+        Setting::NegatedNumericDateIpMissing,
         Setting::MintingResource,
     ];
 
@@ -87,6 +94,7 @@ impl Setting {
             Setting::TagCheckSeesStsKeys => "tag_check_sees_sts_keys",
             Setting::PlainOperatorOnMultivalued => "plain_operator_on_multivalued",
             Setting::ForAllValuesNegatedMissing => "for_all_values_negated_missing",
+            Setting::NegatedNumericDateIpMissing => "negated_numeric_date_ip_missing",
             Setting::MintingResource => "minting_resource",
         }
     }
@@ -95,9 +103,10 @@ impl Setting {
     pub fn values(self) -> &'static [&'static str] {
         match self {
             Setting::DurationKeyWhenOmitted => &["absent", "default-300"],
-            Setting::RcpAppliesToMinting | Setting::TagCheckSeesStsKeys | Setting::ForAllValuesNegatedMissing => {
-                &["true", "false"]
-            }
+            Setting::RcpAppliesToMinting
+            | Setting::TagCheckSeesStsKeys
+            | Setting::ForAllValuesNegatedMissing
+            | Setting::NegatedNumericDateIpMissing => &["true", "false"],
             Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
             Setting::MintingResource => &["*", "self-arn"],
         }
@@ -136,6 +145,7 @@ impl Assumptions {
                 PlainOnMulti::NoMatch => "no-match",
             },
             Setting::ForAllValuesNegatedMissing => bool_text(self.for_all_values_negated_missing),
+            Setting::NegatedNumericDateIpMissing => bool_text(self.negated_numeric_date_ip_missing),
             Setting::MintingResource => match self.minting_resource {
                 MintingResource::Star => "*",
                 MintingResource::SelfArn => "self-arn",
@@ -175,6 +185,7 @@ impl Assumptions {
                 }
             }
             Setting::ForAllValuesNegatedMissing => self.for_all_values_negated_missing = boolean(value)?,
+            Setting::NegatedNumericDateIpMissing => self.negated_numeric_date_ip_missing = boolean(value)?,
             Setting::MintingResource => {
                 self.minting_resource = match value {
                     "*" => MintingResource::Star,
@@ -228,6 +239,7 @@ mod tests {
                 ("tag_check_sees_sts_keys", "true"),
                 ("plain_operator_on_multivalued", "any-value"),
                 ("for_all_values_negated_missing", "true"),
+                ("negated_numeric_date_ip_missing", "true"),
                 ("minting_resource", "*"),
             ]
         );

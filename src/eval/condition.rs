@@ -223,7 +223,13 @@ impl CompiledClause {
             return match op.set {
                 Some(SetOp::ForAllValues) => !negated || assumptions.for_all_values_negated_missing,
                 Some(SetOp::ForAnyValue) => false,
-                None => negated,
+                // AWS documents the negated String and ARN operators as true on a missing key; the Numeric,
+                // Date and IP negations follow only by analogy (reference §6.2, §10.16).
+                None => {
+                    negated
+                        && (matches!(op.kind.family(), Family::String | Family::Arn)
+                            || assumptions.negated_numeric_date_ip_missing)
+                }
             };
         };
         // One request value against the policy values: positive match of any value, negated to NOR.
