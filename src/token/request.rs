@@ -57,8 +57,11 @@ impl InvalidRequest {
 }
 
 fn tag_chars_ok(text: &str) -> bool {
-    // [\p{L}\p{Z}\p{N}_.:/=+\-@]
-    text.chars().all(|c| c.is_alphabetic() || c.is_numeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    // [\p{L}\p{Z}\p{N}_.:/=+\-@]: \p{Z} holds the space and line/paragraph separators, not the control
+    // characters (tab, newline) that `char::is_whitespace` also accepts.
+    text.chars().all(|c| {
+        c.is_alphabetic() || c.is_numeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+    })
 }
 
 impl TokenRequest {
