@@ -232,6 +232,7 @@ impl CompiledClause {
                 }
             };
         };
+        self.report_absent_variables(ctx, on_absent);
         // One request value against the policy values: positive match of any value, negated to NOR.
         let test = |r: &str| self.matches_any(r, ctx) != negated;
         match (op.set, present) {
@@ -242,6 +243,26 @@ impl CompiledClause {
             },
             (Some(SetOp::ForAllValues), v) => v.values().iter().all(|r| test(r)),
             (Some(SetOp::ForAnyValue), v) => v.values().iter().any(|r| test(r)),
+        }
+    }
+
+    /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
+    /// why the value cannot match (reference §5.9), and the simulator must say so.
+    fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {
+        let (ClauseValues::Strings(patterns) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns)) =
+            &self.values
+        else {
+            return;
+        };
+        for pattern in patterns.iter() {
+            let StrPattern::Parts(parts) = pattern else { continue };
+            for part in parts.iter() {
+                if let PatternPart::Variable { key, default: None } = part
+                    && ctx.single_lower(key).is_none()
+                {
+                    on_absent(key);
+                }
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::eval::{CheckResult, Decision, PolicySet, RequestContext, StatementRef};
+use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
 use crate::simulate::{Simulation, Verdict};
@@ -195,11 +195,25 @@ fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, sty
         let Some(policy) = set.policy(at.layer, at.policy) else { continue };
         let Some(c) = policy.statement(at.statement).and_then(|s| s.conditions.get(*clause)) else { continue };
         let value = ctx.get(c.key.node.as_str()).map_or_else(|| "absent".to_owned(), |v| format!("{v}"));
+        let mut label = format!("`{}` is {value} in the request", c.key.node.as_str());
+        // A policy variable with no value and no default matches nothing (reference §5.9): name it, since the
+        // request value alone does not explain the failure.
+        let mut unset: Vec<&str> = c
+            .values
+            .iter()
+            .flat_map(|v| v.node.template.variables())
+            .filter(|var| var.default.is_none() && !matches!(ctx.get(&var.key), Some(ContextValue::Single(_))))
+            .map(|var| &*var.key)
+            .collect();
+        unset.dedup();
+        for key in unset {
+            let _ = write!(label, "; policy variable `${{{key}}}` has no value");
+        }
         show(
             &policy.source,
             c.key.span.join(c.values_span),
             format!("condition of {} is false", statement_label(set, *at)),
-            format!("`{}` is {value} in the request", c.key.node.as_str()),
+            label,
             None,
         );
     }
