@@ -613,3 +613,24 @@ fn tag_pattern_rejects_control_characters() {
         assert!(sim.verdict.is_allow(), "tag {k:?}={v:?}: {}", sim.verdict.name());
     }
 }
+
+/// DESIGN §2: the absent keys that were tested include the key of a policy variable that had no value, which
+/// is why a `${aws:PrincipalTag/team}` guard fails for an untagged principal (reference §5.9).
+#[test]
+fn absent_policy_variable_keys_are_reported() {
+    let set = PolicySet {
+        identity: vec![identity(&stmt(
+            "Allow",
+            r#""sts:*""#,
+            r#""Condition": {"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#,
+        ))],
+        ..PolicySet::default()
+    };
+    let tagged = TokenRequest { tags: vec![("team".into(), "data".into())], ..request() };
+    let sim = run(&set, tagged.clone());
+    assert!(!sim.verdict.is_allow());
+    assert_eq!(sim.absent_keys, ["aws:principaltag/team"]);
+    let sim = run(&set, TokenRequest { principal_tags: vec![("team".into(), "data".into())], ..tagged });
+    assert!(sim.verdict.is_allow());
+    assert!(sim.absent_keys.is_empty());
+}
