@@ -12,7 +12,7 @@ use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
 use super::assumptions::{Assumptions, PlainOnMulti};
-use super::context::{ContextValue, RequestContext};
+use super::context::{ContextValue, RequestContext, key_hash};
 
 /// Patterns with up to this many parts are matched from a stack buffer.
 pub const INLINE_TOKENS: usize = 16;
@@ -30,8 +30,8 @@ pub enum PatternPart {
     Text(Box<str>),
     /// `${*}`, `${?}`, `${$}`: always the literal character.
     Escaped(Box<str>),
-    /// A policy variable: its lower-cased key and default.
-    Variable { key: Box<str>, default: Option<Box<str>> },
+    /// A policy variable: its lower-cased key, the key's hash for lookups, and its default.
+    Variable { key: Box<str>, hash: u64, default: Option<Box<str>> },
 }
 
 impl StrPattern {
@@ -45,9 +45,11 @@ impl StrPattern {
             .map(|p| match p {
                 Part::Text(t) => PatternPart::Text(t.clone()),
                 Part::Escaped(c) => PatternPart::Escaped(c.to_string().into()),
-                Part::Variable(v) => {
-                    PatternPart::Variable { key: v.key.to_ascii_lowercase().into(), default: v.default.clone() }
-                }
+                Part::Variable(v) => PatternPart::Variable {
+                    key: v.key.to_ascii_lowercase().into(),
+                    hash: key_hash(&v.key),
+                    default: v.default.clone(),
+                },
             })
             .collect();
         StrPattern::Parts(parts)
@@ -82,8 +84,8 @@ impl StrPattern {
                     match part {
                         PatternPart::Text(t) => push_text(t, wildcards, &mut buf, &mut len, &mut overflow),
                         PatternPart::Escaped(c) => push(Token::Literal(c), &mut buf, &mut len, &mut overflow),
-                        PatternPart::Variable { key, default } => {
-                            let value = ctx.single_lower(key).or(default.as_deref())?;
+                        PatternPart::Variable { key, hash, default } => {
+                            let value = ctx.single_hashed(*hash, key).or(default.as_deref())?;
                             push(Token::Literal(value), &mut buf, &mut len, &mut overflow);
                         }
                     }
@@ -147,12 +149,50 @@ fn push_text<'a>(
     }
 }
 
+/// How a plain `StringLike` pattern matches. Most audience and ARN patterns are a prefix and a suffix
+/// around one `*` (`https://partner*.example`), which two byte comparisons decide; the general glob is
+/// kept for the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LikeShape {
+    /// No `*` or `?`: the pattern must equal the value.
+    Exact,
+    /// `prefix*suffix` with exactly one `*` and no `?`; the `*` is at this byte offset.
+    OneStar(usize),
+    General,
+}
+
+impl LikeShape {
+    fn of(pattern: &StrPattern) -> LikeShape {
+        let StrPattern::Plain(text) = pattern else { return LikeShape::General };
+        let stars = text.matches('*').count();
+        match (stars, text.contains('?'), text.find('*')) {
+            (0, false, _) => LikeShape::Exact,
+            (1, false, Some(at)) => LikeShape::OneStar(at),
+            _ => LikeShape::General,
+        }
+    }
+
+    /// `text` is the plain pattern this shape was made from.
+    fn matches(self, text: &str, request: &str, fold: bool) -> bool {
+        match (self, fold) {
+            (LikeShape::Exact, false) => text == request,
+            (LikeShape::OneStar(at), false) => {
+                let (Some(prefix), Some(suffix)) = (text.get(..at), text.get(at + 1..)) else { return false };
+                // The `*` matches the rest (any characters): prefix and suffix must fit without overlapping.
+                request.len() >= prefix.len() + suffix.len() && request.starts_with(prefix) && request.ends_with(suffix)
+            }
+            _ => wildcard::matches(text, request, fold),
+        }
+    }
+}
+
 /// The policy values of one clause, parsed once for the operator's family. A value the family cannot read
 /// (`"abc"` for a Numeric operator) is kept as `None`: it matches nothing (rule `invalid-condition-value`
 /// reports it).
 #[derive(Clone, Debug)]
 pub enum ClauseValues {
-    Strings(Box<[StrPattern]>),
+    /// The patterns, and for each how a `Like` operator matches it (worked out once).
+    Strings(Box<[StrPattern]>, Box<[LikeShape]>),
     Numbers(Box<[Option<Number>]>),
     Dates(Box<[Option<Timestamp>]>),
     Bools(Box<[StrPattern]>),
@@ -168,6 +208,8 @@ pub struct CompiledClause {
     pub operator: Operator,
     /// Lower-cased key.
     pub key: Box<str>,
+    /// [`key_hash`] of the key, so evaluation looks it up without hashing or string searching.
+    pub key_hash: u64,
     pub values: ClauseValues,
 }
 
@@ -175,7 +217,11 @@ impl CompiledClause {
     pub fn compile(clause: &ConditionClause) -> CompiledClause {
         let values = clause.values.iter().map(|v| &v.node);
         let values = match clause.operator.kind.family() {
-            Family::String => ClauseValues::Strings(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::String => {
+                let patterns: Box<[StrPattern]> = values.map(|v| StrPattern::compile(&v.template)).collect();
+                let shapes = patterns.iter().map(LikeShape::of).collect();
+                ClauseValues::Strings(patterns, shapes)
+            }
             Family::Arn => ClauseValues::Arns(values.map(|v| StrPattern::compile(&v.template)).collect()),
             Family::Bool => ClauseValues::Bools(values.map(|v| StrPattern::compile(&v.template)).collect()),
             Family::Numeric => ClauseValues::Numbers(values.map(|v| Number::parse(v.text())).collect()),
@@ -184,13 +230,14 @@ impl CompiledClause {
             Family::Ip => ClauseValues::Cidrs(values.map(|v| Cidr::parse(v.text())).collect()),
             Family::Null => ClauseValues::Null(values.map(|v| parse_bool(v.text())).collect()),
         };
-        CompiledClause { operator: clause.operator.node, key: clause.key.node.lower().into(), values }
+        let key = clause.key.node.lower();
+        CompiledClause { operator: clause.operator.node, key: key.into(), key_hash: key_hash(key), values }
     }
 
     /// Evaluate against a request (reference §6.2-§6.4). `on_absent` is told when the key is missing.
     pub fn evaluate(&self, ctx: &RequestContext, assumptions: &Assumptions, on_absent: &mut dyn FnMut(&str)) -> bool {
         let op = self.operator;
-        let value = ctx.get_lower(&self.key);
+        let value = ctx.get_hashed(self.key_hash, &self.key);
         if let ClauseValues::Null(expected) = &self.values {
             // `ForAllValues:Null` is always true and `ForAnyValue:Null` always false (Access Analyzer
             // `NULL_WITH_QUALIFIER`).
@@ -249,7 +296,7 @@ impl CompiledClause {
     /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
     /// why the value cannot match (reference §5.9), and the simulator must say so.
     fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {
-        let (ClauseValues::Strings(patterns) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns)) =
+        let (ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns)) =
             &self.values
         else {
             return;
@@ -257,8 +304,8 @@ impl CompiledClause {
         for pattern in patterns.iter() {
             let StrPattern::Parts(parts) = pattern else { continue };
             for part in parts.iter() {
-                if let PatternPart::Variable { key, default: None } = part
-                    && ctx.single_lower(key).is_none()
+                if let PatternPart::Variable { key, hash, default: None } = part
+                    && ctx.single_hashed(*hash, key).is_none()
                 {
                     on_absent(key);
                 }
@@ -270,12 +317,13 @@ impl CompiledClause {
     fn matches_any(&self, request: &str, ctx: &RequestContext) -> bool {
         let kind = self.operator.kind.positive();
         match &self.values {
-            ClauseValues::Strings(patterns) => {
+            ClauseValues::Strings(patterns, shapes) => {
                 let like = kind == OperatorKind::StringLike;
                 let fold = kind.ignores_case();
-                patterns.iter().any(|p| match (p, like, fold) {
+                patterns.iter().zip(shapes.iter()).any(|(p, shape)| match (p, like, fold) {
                     (StrPattern::Plain(text), false, false) => **text == *request,
                     (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
+                    (StrPattern::Plain(text), true, _) => shape.matches(text, request, fold),
                     _ => p.with_tokens(ctx, like, |t| wildcard::matches_tokens(t, request, fold)).unwrap_or(false),
                 })
             }
@@ -326,5 +374,31 @@ fn compare(kind: OperatorKind, ordering: Option<std::cmp::Ordering>) -> bool {
         NumericGreaterThan | DateGreaterThan => ordering == Greater,
         NumericGreaterThanEquals | DateGreaterThanEquals => ordering != Less,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prefix/suffix shortcut agrees with the general glob on every pattern shape it takes.
+    #[test]
+    fn like_shapes_agree_with_the_glob() {
+        let patterns = ["https://partner*.example", "*", "a*", "*a", "abc", "a*a", "é*ü", "a?c", "a**", "*.x*"];
+        let values =
+            ["", "a", "aa", "aba", "abc", "https://partner.example", "https://partner7.example", "éü", "é-ü", "ü"];
+        for p in patterns {
+            let shape = LikeShape::of(&StrPattern::Plain(p.into()));
+            for v in values {
+                assert_eq!(
+                    shape.matches(p, v, false),
+                    wildcard::matches(p, v, false),
+                    "{p:?} against {v:?} ({shape:?})"
+                );
+            }
+        }
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b".into())), LikeShape::OneStar(1));
+        assert_eq!(LikeShape::of(&StrPattern::Plain("ab".into())), LikeShape::Exact);
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b*".into())), LikeShape::General);
     }
 }

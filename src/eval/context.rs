@@ -63,6 +63,21 @@ pub struct RequestContext {
     pub resource: RequestResource,
     /// Sorted by lower-cased key, unique.
     entries: Vec<Entry>,
+    /// `key_hash` of each entry's key, in entry order: a lookup scans these few machine words and compares
+    /// strings only on a hash hit, instead of a string comparison per step of a binary search (key lookups
+    /// were half of a decision's time).
+    hashes: Vec<u64>,
+}
+
+/// FNV-1a of the ASCII-lower-cased key name: equal for names that differ only in case, as key names do in
+/// IAM (reference §5.6). Compiled clauses hash their keys once, so a lookup costs no hashing.
+pub fn key_hash(key: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,7 +89,7 @@ struct Entry {
 
 impl RequestContext {
     pub fn new(action: &str, resource: RequestResource) -> Self {
-        Self { action: action.into(), resource, entries: Vec::new() }
+        Self { action: action.into(), resource, entries: Vec::new(), hashes: Vec::new() }
     }
 
     /// Set a key, replacing any value it had (key names compare case-insensitively).
@@ -87,7 +102,10 @@ impl RequestContext {
                     e.key = key.into();
                 }
             }
-            Err(i) => self.entries.insert(i, Entry { lower: lower.into(), key: key.into(), value }),
+            Err(i) => {
+                self.hashes.insert(i, key_hash(&lower));
+                self.entries.insert(i, Entry { lower: lower.into(), key: key.into(), value });
+            }
         }
     }
 
@@ -97,16 +115,20 @@ impl RequestContext {
 
     pub fn remove(&mut self, key: &str) {
         let lower = key.to_ascii_lowercase();
-        self.entries.retain(|e| *e.lower != *lower);
+        if let Ok(i) = self.entries.binary_search_by(|e| (*e.lower).cmp(&lower)) {
+            self.entries.remove(i);
+            self.hashes.remove(i);
+        }
     }
 
     /// Look a key up by its lower-cased name (compiled conditions hold lower-cased keys, so no allocation).
     pub fn get_lower(&self, lower: &str) -> Option<&ContextValue> {
-        self.entries
-            .binary_search_by(|e| (*e.lower).cmp(lower))
-            .ok()
-            .and_then(|i| self.entries.get(i))
-            .map(|e| &e.value)
+        self.get_hashed(key_hash(lower), lower)
+    }
+
+    /// Look a key up by its lower-cased name and its [`key_hash`], computed once by the caller.
+    pub fn get_hashed(&self, hash: u64, lower: &str) -> Option<&ContextValue> {
+        self.hashes.iter().zip(&self.entries).find(|(h, e)| **h == hash && *e.lower == *lower).map(|(_, e)| &e.value)
     }
 
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
@@ -121,7 +143,12 @@ impl RequestContext {
     /// A single value, for policy-variable substitution: multi-valued keys cannot be substituted
     /// (reference §5.9).
     pub fn single_lower(&self, lower: &str) -> Option<&str> {
-        match self.get_lower(lower)? {
+        self.single_hashed(key_hash(lower), lower)
+    }
+
+    /// [`RequestContext::single_lower`] with the key's [`key_hash`] computed once by the caller.
+    pub fn single_hashed(&self, hash: u64, lower: &str) -> Option<&str> {
+        match self.get_hashed(hash, lower)? {
             ContextValue::Single(v) => Some(v),
             ContextValue::Multi(_) => None,
         }
@@ -140,5 +167,10 @@ mod tests {
         ctx.insert_single("aws:requesttag/TEAM", "ops");
         assert_eq!(ctx.iter().count(), 1);
         assert_eq!(ctx.get("aws:RequestTag/team"), Some(&ContextValue::Single("ops".into())));
+        ctx.insert_single("aws:SourceVpc", "vpc-1");
+        ctx.remove("AWS:SOURCEVPC");
+        assert_eq!(ctx.get("aws:sourcevpc"), None);
+        assert_eq!(ctx.get("aws:requesttag/team"), Some(&ContextValue::Single("ops".into())));
+        assert_eq!(key_hash("AWS:SourceVpc"), key_hash("aws:sourcevpc"));
     }
 }

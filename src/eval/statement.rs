@@ -22,6 +22,9 @@ pub struct CompiledStatement {
     not_action: bool,
     actions: Box<[Box<str>]>,
     resource: Option<(bool, Box<[StrPattern]>)>,
+    /// Whether an entry of the resource element is `*` alone (or `**`...), the only entry that covers a
+    /// resource-less action; computed once, as every minting check asks it.
+    star_listed: bool,
     principal: Option<(bool, PrincipalSet)>,
     pub clauses: Box<[CompiledClause]>,
 }
@@ -40,7 +43,14 @@ impl CompiledStatement {
             PrincipalClause::Principal(s) => (false, s.clone()),
             PrincipalClause::NotPrincipal(s) => (true, s.clone()),
         });
+        let star_listed = resource.as_ref().is_some_and(|(_, patterns): &(bool, Box<[StrPattern]>)| {
+            patterns.iter().any(|p| match p {
+                StrPattern::Plain(text) => !text.is_empty() && text.chars().all(|c| c == '*'),
+                StrPattern::Parts(_) => false,
+            })
+        });
         CompiledStatement {
+            star_listed,
             effect: statement.effect.node,
             index,
             not_action,
@@ -61,17 +71,14 @@ impl CompiledStatement {
     /// policy) applies to its own resource.
     pub fn matches_resource(&self, ctx: &RequestContext) -> bool {
         let Some((not_resource, patterns)) = &self.resource else { return true };
-        let listed = patterns.iter().any(|p| match &ctx.resource {
+        let listed = match &ctx.resource {
             // A resource-less action is authorized against `*`: only an entry of `*` alone covers it.
-            RequestResource::Star => match p {
-                StrPattern::Plain(text) => !text.is_empty() && text.chars().all(|c| c == '*'),
-                StrPattern::Parts(_) => false,
-            },
-            RequestResource::Arn(arn) => match p {
+            RequestResource::Star => self.star_listed,
+            RequestResource::Arn(arn) => patterns.iter().any(|p| match p {
                 StrPattern::Plain(text) => resource_matches(text, arn),
                 StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| resource_matches_tokens(t, arn)).unwrap_or(false),
-            },
-        });
+            }),
+        };
         listed != *not_resource
     }
 
