@@ -12,7 +12,7 @@ use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
 use super::assumptions::{Assumptions, PlainOnMulti};
-use super::context::{ContextValue, RequestContext, key_hash};
+use super::context::{ContextValue, RequestContext, key_hash, same_text};
 
 /// Patterns with up to this many parts are matched from a stack buffer.
 pub const INLINE_TOKENS: usize = 16;
@@ -321,7 +321,7 @@ impl CompiledClause {
                 let like = kind == OperatorKind::StringLike;
                 let fold = kind.ignores_case();
                 patterns.iter().zip(shapes.iter()).any(|(p, shape)| match (p, like, fold) {
-                    (StrPattern::Plain(text), false, false) => **text == *request,
+                    (StrPattern::Plain(text), false, false) => same_text(text, request),
                     (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
                     (StrPattern::Plain(text), true, _) => shape.matches(text, request, fold),
                     _ => p.with_tokens(ctx, like, |t| wildcard::matches_tokens(t, request, fold)).unwrap_or(false),
