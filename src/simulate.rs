@@ -72,13 +72,20 @@ fn verdict(
         Decision::ImplicitDeny => 1,
         Decision::ExplicitDeny => 2,
     });
-    (Verdict::Decided(decision.unwrap_or(Decision::ImplicitDeny)), checks, contexts)
+    let decision = decision.unwrap_or(Decision::ImplicitDeny);
+    // API-level refusals after authorization (reference §4.7): only an authorized request gets that far.
+    if let (Subject::Token(request), Decision::Allow) = (subject, decision)
+        && let Err(refused) = request.check_session_duration()
+    {
+        return (Verdict::Invalid(refused), checks, contexts);
+    }
+    (Verdict::Decided(decision), checks, contexts)
 }
 
 fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
     match subject {
         Subject::Token(request) => {
-            request.validate()?;
+            request.validate_parameters()?;
             Ok(request.actions().into_iter().map(|a| request.context(a, assumptions)).collect())
         }
         Subject::Action { action, resource, request } => {

@@ -634,3 +634,29 @@ fn absent_policy_variable_keys_are_reported() {
     assert!(sim.verdict.is_allow());
     assert!(sim.absent_keys.is_empty());
 }
+
+/// §4.7 (and §10.12): parameter validation comes before authorization (§1.2), but the session-duration
+/// check is an API-level check after it: a request that policies deny is reported as denied, with the
+/// deciding statements, even when its token would also outlive the session.
+#[test]
+fn authorization_comes_before_the_session_duration_check() {
+    let set = PolicySet {
+        identity: vec![identity(&stmt(
+            "Allow",
+            DENY_MINT,
+            r#""Condition": {"NumericLessThanEquals": {"sts:DurationSeconds": "600"}}"#,
+        ))],
+        ..PolicySet::default()
+    };
+    let expiry = mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:05:00Z");
+    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(900), ..request() });
+    assert_eq!(outcome(&sim), decided(Decision::ImplicitDeny, Layer::Identity));
+    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(600), ..request() });
+    assert_eq!(sim.verdict.name(), "session-duration-escalation");
+    assert_eq!(sim.checks.len(), 1, "the authorization checks that passed are still reported");
+    assert!(sim.claims.is_none(), "no token, no claims");
+    // Invalid parameters are refused before any authorization check.
+    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(30), ..request() });
+    assert_eq!(sim.verdict.name(), "invalid-request");
+    assert!(sim.checks.is_empty());
+}

@@ -65,8 +65,14 @@ fn tag_chars_ok(text: &str) -> bool {
 }
 
 impl TokenRequest {
-    /// The API's parameter validation (reference §1.2, §8).
+    /// Everything the API refuses besides authorization: the parameters, then the session duration.
     pub fn validate(&self) -> Result<(), InvalidRequest> {
+        self.validate_parameters()?;
+        self.check_session_duration()
+    }
+
+    /// The API's parameter validation (reference §1.2, §8), which comes before authorization.
+    pub fn validate_parameters(&self) -> Result<(), InvalidRequest> {
         let invalid = |m: String| Err(InvalidRequest::Validation(m));
         if self.audiences.is_empty() {
             return invalid("at least one audience is required".into());
@@ -105,6 +111,13 @@ impl TokenRequest {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// `SessionDurationEscalationException`: a token may not outlive the caller's session. An API-level
+    /// check that the reference's algorithm (§4.7) runs after authorization; their relative order is not
+    /// documented (§10.12), and the simulator reports the authorization outcome first.
+    pub fn check_session_duration(&self) -> Result<(), InvalidRequest> {
         if let (Some(expiry), Some(now)) = (self.session_expiry, self.time) {
             let lifetime = i64::from(self.duration.unwrap_or(DEFAULT_DURATION));
             if now.epoch_secs().saturating_add(lifetime) > expiry.epoch_secs() {
