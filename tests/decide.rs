@@ -660,3 +660,39 @@ fn authorization_comes_before_the_session_duration_check() {
     assert_eq!(sim.verdict.name(), "invalid-request");
     assert!(sim.checks.is_empty());
 }
+
+/// §2.3: for a role session `aws:PrincipalArn` is the role ARN, not the `assumed-role` session ARN, and
+/// `aws:PrincipalType` is `AssumedRole`; the `sub` claim follows `aws:PrincipalArn` (§3.2).
+#[test]
+fn assumed_role_session_arn_becomes_the_role_arn() {
+    let set = PolicySet {
+        identity: vec![identity(&stmt(
+            "Allow",
+            DENY_MINT,
+            r#""Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/payments"}, "StringEquals": {"aws:PrincipalType": "AssumedRole"}}"#,
+        ))],
+        ..PolicySet::default()
+    };
+    let session = TokenRequest {
+        principal_arn: Some("arn:aws:sts::111122223333:assumed-role/payments/ci-job-42".into()),
+        ..request()
+    };
+    let sim = run(&set, session.clone());
+    assert!(sim.verdict.is_allow(), "{:?}", sim.checks);
+    let claims = sim.claims.unwrap();
+    assert_eq!(claims["sub"], ROLE);
+    assert_eq!(claims["https://sts.amazonaws.com/"]["aws_account"], "111122223333");
+    let ctx = session.context(MINT_ACTION, &Assumptions::default());
+    assert_eq!(ctx.get("aws:PrincipalArn"), Some(&mintlint::eval::ContextValue::Single(ROLE.into())));
+    // Other principal kinds keep their ARN and get their documented type.
+    for (arn, kind) in [
+        ("arn:aws:iam::111122223333:user/ops/alice", "User"),
+        ("arn:aws:iam::111122223333:root", "Account"),
+        ("arn:aws:sts::111122223333:federated-user/bob", "FederatedUser"),
+    ] {
+        let ctx =
+            TokenRequest { principal_arn: Some(arn.into()), ..request() }.context(MINT_ACTION, &Assumptions::default());
+        assert_eq!(ctx.get("aws:PrincipalArn"), Some(&mintlint::eval::ContextValue::Single(arn.into())));
+        assert_eq!(ctx.get("aws:PrincipalType"), Some(&mintlint::eval::ContextValue::Single(kind.into())), "{arn}");
+    }
+}

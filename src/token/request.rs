@@ -137,6 +137,21 @@ impl TokenRequest {
         arn.split(':').nth(4).filter(|a| !a.is_empty())
     }
 
+    /// `aws:PrincipalArn` for a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`): the
+    /// role's ARN, not the session's (reference §2.3). A session ARN does not carry the role's path, so a
+    /// role with a path should be given by its role ARN. `None` for every other ARN, which is used as given.
+    pub fn principal_arn_key(&self) -> Option<String> {
+        let arn = self.principal_arn.as_deref()?;
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("sts"), Some(_), Some(account), Some(resource)) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let role = resource.strip_prefix("assumed-role/")?.split('/').next().filter(|r| !r.is_empty())?;
+        Some(format!("arn:{partition}:iam::{account}:role/{role}"))
+    }
+
     /// The actions this request is authorized as: always the minting action, plus the tag action with tags.
     pub fn actions(&self) -> Vec<&'static str> {
         if self.tags.is_empty() { vec![MINT_ACTION] } else { vec![MINT_ACTION, TAG_ACTION] }
@@ -207,15 +222,18 @@ impl TokenRequest {
 
     fn principal_context(&self, ctx: &mut RequestContext) {
         if let Some(arn) = &self.principal_arn {
-            ctx.insert_single("aws:PrincipalArn", arn);
+            ctx.insert_single("aws:PrincipalArn", &self.principal_arn_key().unwrap_or_else(|| arn.clone()));
             if let Some(account) = self.account() {
                 ctx.insert_single("aws:PrincipalAccount", account);
             }
             let resource = arn.splitn(6, ':').nth(5).unwrap_or("");
-            let (ptype, username) = if resource.starts_with("role/") {
+            // Token minting is called with credentials: a role is always used through a session.
+            let (ptype, username) = if resource.starts_with("role/") || resource.starts_with("assumed-role/") {
                 ("AssumedRole", None)
             } else if let Some(user) = resource.strip_prefix("user/") {
                 ("User", Some(user.rsplit('/').next().unwrap_or(user)))
+            } else if resource.starts_with("federated-user/") {
+                ("FederatedUser", None)
             } else if resource == "root" {
                 ("Account", None)
             } else {
