@@ -317,12 +317,20 @@ fn case_request(base: &TokenRequest, case: &Case) -> Result<TokenRequest, String
         r.principal_tags.retain(|(existing, _)| !existing.eq_ignore_ascii_case(k));
         r.principal_tags.push((k.clone(), v.clone()));
     }
-    r.audiences = case.audience.clone();
-    r.duration = case.duration;
+    // A field the case leaves out keeps the command line's value, as `principal` and `region` do: flags
+    // given next to `--cases` apply to every case.
+    if !case.audience.is_empty() {
+        r.audiences = case.audience.clone();
+    }
+    if case.duration.is_some() {
+        r.duration = case.duration;
+    }
     if let Some(a) = &case.signing_algorithm {
         r.signing_algorithm = a.clone();
     }
-    r.tags = case.tags.clone();
+    if !case.tags.is_empty() {
+        r.tags = case.tags.clone();
+    }
     r.region = case.region.clone().or(r.region);
     if case.time.is_some() {
         r.time = case.time;
