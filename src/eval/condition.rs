@@ -96,18 +96,27 @@ impl StrPattern {
         }
     }
 
-    /// The pattern with variables substituted, for non-string families (a `Bool` value may use one).
-    fn resolve(&self, ctx: &RequestContext) -> Option<String> {
+    /// Whether the pattern, variables substituted, reads as this boolean (a `Bool` value may use a
+    /// variable), compared like [`parse_bool`] but without building the substituted text.
+    fn reads_as_bool(&self, ctx: &RequestContext, value: bool) -> bool {
+        let word = if value { "true" } else { "false" };
         self.with_tokens(ctx, false, |tokens| {
-            tokens
-                .iter()
-                .map(|t| match t {
-                    Token::Literal(s) => *s,
-                    Token::AnyMany => "*",
-                    Token::AnyOne => "?",
-                })
-                .collect()
+            let mut rest = word.as_bytes();
+            for token in tokens {
+                let piece: &[u8] = match token {
+                    Token::Literal(s) => s.as_bytes(),
+                    Token::AnyMany => b"*",
+                    Token::AnyOne => b"?",
+                };
+                let Some(head) = rest.get(..piece.len()) else { return false };
+                if !head.eq_ignore_ascii_case(piece) {
+                    return false;
+                }
+                rest = rest.get(piece.len()..).unwrap_or_default();
+            }
+            rest.is_empty()
         })
+        .unwrap_or(false)
     }
 }
 
@@ -196,7 +205,8 @@ pub enum ClauseValues {
     Numbers(Box<[Option<Number>]>),
     Dates(Box<[Option<Timestamp>]>),
     Bools(Box<[StrPattern]>),
-    Binary(Box<[Option<Vec<u8>>]>),
+    /// The canonical (padded, standard-alphabet) base64 spelling of each value's bytes.
+    Binary(Box<[Option<Box<str>>]>),
     Cidrs(Box<[Option<Cidr>]>),
     Arns(Box<[StrPattern]>),
     Null(Box<[Option<bool>]>),
@@ -226,7 +236,9 @@ impl CompiledClause {
             Family::Bool => ClauseValues::Bools(values.map(|v| StrPattern::compile(&v.template)).collect()),
             Family::Numeric => ClauseValues::Numbers(values.map(|v| Number::parse(v.text())).collect()),
             Family::Date => ClauseValues::Dates(values.map(|v| Timestamp::parse(v.text())).collect()),
-            Family::Binary => ClauseValues::Binary(values.map(|v| decode_base64(v.text())).collect()),
+            Family::Binary => {
+                ClauseValues::Binary(values.map(|v| decode_base64(v.text()).map(|b| encode_base64(&b))).collect())
+            }
             Family::Ip => ClauseValues::Cidrs(values.map(|v| Cidr::parse(v.text())).collect()),
             Family::Null => ClauseValues::Null(values.map(|v| parse_bool(v.text())).collect()),
         };
@@ -333,12 +345,9 @@ impl CompiledClause {
             }),
             ClauseValues::Bools(patterns) => {
                 let Some(r) = parse_bool(request) else { return false };
-                patterns.iter().any(|p| {
-                    let resolved = match p {
-                        StrPattern::Plain(text) => parse_bool(text),
-                        StrPattern::Parts(_) => p.resolve(ctx).as_deref().and_then(parse_bool),
-                    };
-                    resolved == Some(r)
+                patterns.iter().any(|p| match p {
+                    StrPattern::Plain(text) => parse_bool(text) == Some(r),
+                    StrPattern::Parts(_) => p.reads_as_bool(ctx, r),
                 })
             }
             ClauseValues::Numbers(numbers) => {
@@ -349,9 +358,11 @@ impl CompiledClause {
                 let Some(r) = Timestamp::parse(request) else { return false };
                 dates.iter().flatten().any(|p| compare(kind, Some(r.cmp(p))))
             }
-            ClauseValues::Binary(blobs) => {
-                let Some(r) = decode_base64(request) else { return false };
-                blobs.iter().flatten().any(|p| *p == r)
+            // Base64 decoding is strict (no whitespace, no stray bits), so two values hold the same bytes
+            // exactly when the request spells the canonical encoding, with or without its padding: a
+            // comparison that needs no decoding buffer.
+            ClauseValues::Binary(canonical) => {
+                canonical.iter().flatten().any(|c| same_text(c, request) || same_text(c.trim_end_matches('='), request))
             }
             ClauseValues::Cidrs(cidrs) => {
                 let Some(addr) = parse_addr(request) else { return false };
@@ -360,6 +371,22 @@ impl CompiledClause {
             ClauseValues::Null(_) => false,
         }
     }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), the canonical spelling of a `BinaryEquals` value.
+fn encode_base64(bytes: &[u8]) -> Box<str> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextet = |n: u32, shift: u32| char::from(ALPHABET.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A'));
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let [a, b, c] = [0, 1, 2].map(|i| u32::from(chunk.get(i).copied().unwrap_or(0)));
+        let n = (a << 16) | (b << 8) | c;
+        out.push(sextet(n, 18));
+        out.push(sextet(n, 12));
+        out.push(if chunk.len() > 1 { sextet(n, 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sextet(n, 0) } else { '=' });
+    }
+    out.into()
 }
 
 /// `request <op> policy` for the ordering operators; equality for `*Equals`.
@@ -380,6 +407,26 @@ fn compare(kind: OperatorKind, ordering: Option<std::cmp::Ordering>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Comparing with the canonical encoding decides exactly what decoding both values would.
+    #[test]
+    fn binary_equality_without_decoding() {
+        let values = [
+            "", "Zg", "Zg==", "Zg=", "Zm8", "Zm8=", "Zm9v", "Zm9vYg", "Zm9vYg==", "QR==", "QQ==", "QQ", "Q Q==",
+            "YmluYXJ5",
+        ];
+        for p in values {
+            let canonical = decode_base64(p).map(|b| encode_base64(&b));
+            for r in values {
+                let fast = canonical.as_ref().is_some_and(|c| same_text(c, r) || same_text(c.trim_end_matches('='), r));
+                let slow = matches!((decode_base64(p), decode_base64(r)), (Some(a), Some(b)) if a == b);
+                assert_eq!(fast, slow, "policy {p:?} request {r:?}");
+            }
+        }
+        assert_eq!(&*encode_base64(b"binary"), "YmluYXJ5");
+        assert_eq!(&*encode_base64(b"f"), "Zg==");
+        assert_eq!(&*encode_base64(b"fo"), "Zm8=");
+    }
 
     /// The prefix/suffix shortcut agrees with the general glob on every pattern shape it takes.
     #[test]
