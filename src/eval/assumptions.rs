@@ -24,6 +24,18 @@ pub struct Assumptions {
     pub negated_numeric_date_ip_missing: bool,
     /// What resource the minting checks are authorized against.
     pub minting_resource: MintingResource,
+    /// Are `*` and `?` in a substituted policy-variable value wildcards (in `Like`/`Arn` operators and
+    /// `Resource`)? Variables are substituted before matching, but whether the substituted text is then
+    /// read as a pattern is not documented (reference §5.9); `${*}` is the documented literal.
+    pub variable_wildcards: VariableWildcards,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VariableWildcards {
+    /// A substituted value matches only itself: a principal tag `*` is the character `*`.
+    Literal,
+    /// A substituted value is read as a pattern: a principal tag `*` matches anything.
+    Wildcard,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,6 +72,7 @@ impl Default for Assumptions {
             for_all_values_negated_missing: true,
             negated_numeric_date_ip_missing: true,
             minting_resource: MintingResource::Star,
+            variable_wildcards: VariableWildcards::Literal,
         }
     }
 }
@@ -74,10 +87,11 @@ pub enum Setting {
     ForAllValuesNegatedMissing,
     NegatedNumericDateIpMissing,
     MintingResource,
+    VariableWildcards,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 7] = [
+    pub const ALL: [Setting; 8] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -85,6 +99,7 @@ impl Setting {
         Setting::ForAllValuesNegatedMissing,
         Setting::NegatedNumericDateIpMissing,
         Setting::MintingResource,
+        Setting::VariableWildcards,
     ];
 
     pub fn name(self) -> &'static str {
@@ -96,6 +111,7 @@ impl Setting {
             Setting::ForAllValuesNegatedMissing => "for_all_values_negated_missing",
             Setting::NegatedNumericDateIpMissing => "negated_numeric_date_ip_missing",
             Setting::MintingResource => "minting_resource",
+            Setting::VariableWildcards => "variable_wildcards",
         }
     }
 
@@ -109,6 +125,7 @@ impl Setting {
             | Setting::NegatedNumericDateIpMissing => &["true", "false"],
             Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
             Setting::MintingResource => &["*", "self-arn"],
+            Setting::VariableWildcards => &["literal", "wildcard"],
         }
     }
 
@@ -150,6 +167,10 @@ impl Assumptions {
                 MintingResource::Star => "*",
                 MintingResource::SelfArn => "self-arn",
             },
+            Setting::VariableWildcards => match self.variable_wildcards {
+                VariableWildcards::Literal => "literal",
+                VariableWildcards::Wildcard => "wildcard",
+            },
         }
     }
 
@@ -190,6 +211,13 @@ impl Assumptions {
                 self.minting_resource = match value {
                     "*" => MintingResource::Star,
                     "self-arn" => MintingResource::SelfArn,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::VariableWildcards => {
+                self.variable_wildcards = match value {
+                    "literal" => VariableWildcards::Literal,
+                    "wildcard" => VariableWildcards::Wildcard,
                     _ => return Err(bad()),
                 }
             }
@@ -241,6 +269,7 @@ mod tests {
                 ("for_all_values_negated_missing", "true"),
                 ("negated_numeric_date_ip_missing", "true"),
                 ("minting_resource", "*"),
+                ("variable_wildcards", "literal"),
             ]
         );
     }

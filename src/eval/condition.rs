@@ -11,7 +11,7 @@ use crate::policy::value::parse_bool;
 use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
-use super::assumptions::{Assumptions, PlainOnMulti};
+use super::assumptions::{Assumptions, PlainOnMulti, VariableWildcards};
 use super::context::{ContextValue, RequestContext, key_hash, same_text};
 
 /// Patterns with up to this many parts are matched from a stack buffer.
@@ -57,10 +57,13 @@ impl StrPattern {
 
     /// Run `f` on the pattern's tokens after substituting variables from `ctx`. `None` when a variable has
     /// no value and no default: the value is then null, and nothing equals or is like null (reference §5.9).
+    /// With `wildcards`, `*`/`?` in the pattern's own text are wildcards, and in substituted values too when
+    /// `substituted_wildcards` (the assumption `variable_wildcards`).
     pub fn with_tokens<R>(
         &self,
         ctx: &RequestContext,
         wildcards: bool,
+        substituted_wildcards: bool,
         f: impl FnOnce(&[Token<'_>]) -> R,
     ) -> Option<R> {
         match self {
@@ -86,7 +89,7 @@ impl StrPattern {
                         PatternPart::Escaped(c) => push(Token::Literal(c), &mut buf, &mut len, &mut overflow),
                         PatternPart::Variable { key, hash, default } => {
                             let value = ctx.single_hashed(*hash, key).or(default.as_deref())?;
-                            push(Token::Literal(value), &mut buf, &mut len, &mut overflow);
+                            push_text(value, wildcards && substituted_wildcards, &mut buf, &mut len, &mut overflow);
                         }
                     }
                 }
@@ -100,7 +103,7 @@ impl StrPattern {
     /// variable), compared like [`parse_bool`] but without building the substituted text.
     fn reads_as_bool(&self, ctx: &RequestContext, value: bool) -> bool {
         let word = if value { "true" } else { "false" };
-        self.with_tokens(ctx, false, |tokens| {
+        self.with_tokens(ctx, false, false, |tokens| {
             let mut rest = word.as_bytes();
             for token in tokens {
                 let piece: &[u8] = match token {
@@ -293,11 +296,11 @@ impl CompiledClause {
         };
         self.report_absent_variables(ctx, on_absent);
         // One request value against the policy values: positive match of any value, negated to NOR.
-        let test = |r: &str| self.matches_any(r, ctx) != negated;
+        let test = |r: &str| self.matches_any(r, ctx, assumptions) != negated;
         match (op.set, present) {
             (None, ContextValue::Single(r)) => test(r),
             (None, ContextValue::Multi(rs)) => match assumptions.plain_operator_on_multivalued {
-                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx)) != negated,
+                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx, assumptions)) != negated,
                 PlainOnMulti::NoMatch => negated,
             },
             (Some(SetOp::ForAllValues), v) => v.values().iter().all(|r| test(r)),
@@ -326,8 +329,9 @@ impl CompiledClause {
     }
 
     /// Whether the request value matches any policy value under the operator's positive form.
-    fn matches_any(&self, request: &str, ctx: &RequestContext) -> bool {
+    fn matches_any(&self, request: &str, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
         let kind = self.operator.kind.positive();
+        let substituted_wildcards = assumptions.variable_wildcards == VariableWildcards::Wildcard;
         match &self.values {
             ClauseValues::Strings(patterns, shapes) => {
                 let like = kind == OperatorKind::StringLike;
@@ -336,12 +340,16 @@ impl CompiledClause {
                     (StrPattern::Plain(text), false, false) => same_text(text, request),
                     (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
                     (StrPattern::Plain(text), true, _) => shape.matches(text, request, fold),
-                    _ => p.with_tokens(ctx, like, |t| wildcard::matches_tokens(t, request, fold)).unwrap_or(false),
+                    _ => p
+                        .with_tokens(ctx, like, substituted_wildcards, |t| wildcard::matches_tokens(t, request, fold))
+                        .unwrap_or(false),
                 })
             }
             ClauseValues::Arns(patterns) => patterns.iter().any(|p| match p {
                 StrPattern::Plain(text) => arn_matches(text, request),
-                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| arn_matches_tokens(t, request)).unwrap_or(false),
+                StrPattern::Parts(_) => {
+                    p.with_tokens(ctx, true, substituted_wildcards, |t| arn_matches_tokens(t, request)).unwrap_or(false)
+                }
             }),
             ClauseValues::Bools(patterns) => {
                 let Some(r) = parse_bool(request) else { return false };

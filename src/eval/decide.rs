@@ -189,7 +189,7 @@ impl Prepared<'_> {
             if p.statement.effect == Effect::Allow && !T::EXHAUSTIVE && (deny_layer.is_some() || allowed.has(layer)) {
                 continue;
             }
-            if !p.statement.matches_resource(ctx) || !p.statement.matches_principal(ctx) {
+            if !p.statement.matches_resource(ctx, assumptions) || !p.statement.matches_principal(ctx) {
                 continue;
             }
             let outcome = p.statement.conditions_hold(ctx, assumptions, &mut |k| trace.absent(k));

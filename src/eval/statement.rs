@@ -10,7 +10,7 @@ use crate::policy::{
 };
 use crate::source::SourceFile;
 
-use super::assumptions::Assumptions;
+use super::assumptions::{Assumptions, VariableWildcards};
 use super::condition::{CompiledClause, StrPattern};
 use super::context::{RequestContext, RequestResource};
 
@@ -69,14 +69,17 @@ impl CompiledStatement {
 
     /// Whether the resource element admits the request's resource. A statement without one (a trust
     /// policy) applies to its own resource.
-    pub fn matches_resource(&self, ctx: &RequestContext) -> bool {
+    pub fn matches_resource(&self, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        let substituted_wildcards = assumptions.variable_wildcards == VariableWildcards::Wildcard;
         let Some((not_resource, patterns)) = &self.resource else { return true };
         let listed = match &ctx.resource {
             // A resource-less action is authorized against `*`: only an entry of `*` alone covers it.
             RequestResource::Star => self.star_listed,
             RequestResource::Arn(arn) => patterns.iter().any(|p| match p {
                 StrPattern::Plain(text) => resource_matches(text, arn),
-                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| resource_matches_tokens(t, arn)).unwrap_or(false),
+                StrPattern::Parts(_) => p
+                    .with_tokens(ctx, true, substituted_wildcards, |t| resource_matches_tokens(t, arn))
+                    .unwrap_or(false),
             }),
         };
         listed != *not_resource
@@ -95,8 +98,8 @@ impl CompiledStatement {
     }
 
     /// Action, resource and principal (everything but the conditions).
-    pub fn applies_to(&self, ctx: &RequestContext) -> bool {
-        self.matches_action(&ctx.action) && self.matches_resource(ctx) && self.matches_principal(ctx)
+    pub fn applies_to(&self, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        self.matches_action(&ctx.action) && self.matches_resource(ctx, assumptions) && self.matches_principal(ctx)
     }
 
     /// Whether every condition holds; the index of the first failing clause otherwise.
