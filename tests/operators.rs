@@ -75,10 +75,12 @@ struct Block {
     want: bool,
     why: &'static str,
     version: &'static str,
+    /// `NAME=VALUE` assumption settings the block runs under (defaults otherwise).
+    assume: &'static [&'static str],
 }
 
 const fn b(condition: &'static str, ctx: &'static [(&'static str, V)], want: bool, why: &'static str) -> Block {
-    Block { condition, ctx, want, why, version: "2012-10-17" }
+    Block { condition, ctx, want, why, version: "2012-10-17", assume: &[] }
 }
 
 fn assumptions(settings: &[&str]) -> Assumptions {
@@ -131,7 +133,7 @@ fn run_rows(family: &str, rows: &[Row]) {
 fn run_blocks(name: &str, blocks: &[Block]) {
     let mut failures = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        match evaluate(block.condition, block.version, block.ctx, &Assumptions::default()) {
+        match evaluate(block.condition, block.version, block.ctx, &assumptions(block.assume)) {
             Ok(got) if got == block.want => {}
             Ok(got) => failures.push(format!(
                 "block {i}: {} with {:?}: got {got}, want {} ({})",
@@ -527,6 +529,13 @@ fn policy_variables() {
             b(r#"{"StringEqualsIgnoreCase": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[TEAM, ("aws:RequestTag/team", One("DATA"))], true, "§5.9/§6.1: variables in IgnoreCase values"),
             Block { version: "2008-10-17", ..b(r#"{"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[TEAM, ("aws:RequestTag/team", One("${aws:PrincipalTag/team}"))], true, "§5.1: under 2008-10-17 `${...}` is literal text") },
             Block { version: "2008-10-17", ..b(r#"{"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[TEAM, ("aws:RequestTag/team", One("data"))], false, "§5.1: under 2008-10-17 variables are not substituted") },
+            // Whether `*`/`?` in a substituted value are wildcards is UNCONFIRMED (§5.9): both settings.
+            b(r#"{"StringLike": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("*")), ("aws:RequestTag/team", One("anything"))], false, "§5.9: a substituted `*` is literal (assumption variable_wildcards=literal)"),
+            b(r#"{"StringLike": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("*")), ("aws:RequestTag/team", One("*"))], true, "§5.9: a substituted `*` matches itself (literal)"),
+            Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"StringLike": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("*")), ("aws:RequestTag/team", One("anything"))], true, "§5.9: a substituted `*` is a wildcard (assumption variable_wildcards=wildcard)") },
+            Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("d?ta")), ("aws:PrincipalArn", One("arn:aws:iam::1:role/data"))], true, "§5.9: a substituted `?` is a wildcard in Arn operators too (assumption)") },
+            Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("*")), ("aws:RequestTag/team", One("anything"))], false, "§6.1: StringEquals reads no wildcards, substituted or not") },
+            Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"StringLike": {"aws:RequestTag/team": "a${*}"}}"#, &[("aws:RequestTag/team", One("ab"))], false, "§5.9: ${*} stays literal whatever the assumption") },
         ],
     );
 }
