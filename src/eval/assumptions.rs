@@ -28,6 +28,18 @@ pub struct Assumptions {
     /// `Resource`)? Variables are substituted before matching, but whether the substituted text is then
     /// read as a pattern is not documented (reference §5.9); `${*}` is the documented literal.
     pub variable_wildcards: VariableWildcards,
+    /// A plain operator with an empty value list (`"StringEquals": {"k": []}`): it matches nothing, or it
+    /// is ignored (always true). Access Analyzer says such a condition "does not affect the policy"; the
+    /// runtime effect is not documented (reference §5.6).
+    pub empty_condition_values: EmptyValues,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EmptyValues {
+    /// No value to match: a positive operator is false, a negated one true (the NOR of nothing).
+    NoMatch,
+    /// The clause is skipped: true.
+    Ignored,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,6 +85,7 @@ impl Default for Assumptions {
             negated_numeric_date_ip_missing: true,
             minting_resource: MintingResource::Star,
             variable_wildcards: VariableWildcards::Literal,
+            empty_condition_values: EmptyValues::NoMatch,
         }
     }
 }
@@ -88,10 +101,11 @@ pub enum Setting {
     NegatedNumericDateIpMissing,
     MintingResource,
     VariableWildcards,
+    EmptyConditionValues,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 8] = [
+    pub const ALL: [Setting; 9] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -100,6 +114,7 @@ impl Setting {
         Setting::NegatedNumericDateIpMissing,
         Setting::MintingResource,
         Setting::VariableWildcards,
+        Setting::EmptyConditionValues,
     ];
 
     pub fn name(self) -> &'static str {
@@ -112,6 +127,7 @@ impl Setting {
             Setting::NegatedNumericDateIpMissing => "negated_numeric_date_ip_missing",
             Setting::MintingResource => "minting_resource",
             Setting::VariableWildcards => "variable_wildcards",
+            Setting::EmptyConditionValues => "empty_condition_values",
         }
     }
 
@@ -126,6 +142,7 @@ impl Setting {
             Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
             Setting::MintingResource => &["*", "self-arn"],
             Setting::VariableWildcards => &["literal", "wildcard"],
+            Setting::EmptyConditionValues => &["no-match", "ignored"],
         }
     }
 
@@ -170,6 +187,10 @@ impl Assumptions {
             Setting::VariableWildcards => match self.variable_wildcards {
                 VariableWildcards::Literal => "literal",
                 VariableWildcards::Wildcard => "wildcard",
+            },
+            Setting::EmptyConditionValues => match self.empty_condition_values {
+                EmptyValues::NoMatch => "no-match",
+                EmptyValues::Ignored => "ignored",
             },
         }
     }
@@ -218,6 +239,13 @@ impl Assumptions {
                 self.variable_wildcards = match value {
                     "literal" => VariableWildcards::Literal,
                     "wildcard" => VariableWildcards::Wildcard,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::EmptyConditionValues => {
+                self.empty_condition_values = match value {
+                    "no-match" => EmptyValues::NoMatch,
+                    "ignored" => EmptyValues::Ignored,
                     _ => return Err(bad()),
                 }
             }
@@ -270,6 +298,7 @@ mod tests {
                 ("negated_numeric_date_ip_missing", "true"),
                 ("minting_resource", "*"),
                 ("variable_wildcards", "literal"),
+                ("empty_condition_values", "no-match"),
             ]
         );
     }

@@ -11,7 +11,7 @@ use crate::policy::value::parse_bool;
 use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
-use super::assumptions::{Assumptions, PlainOnMulti, VariableWildcards};
+use super::assumptions::{Assumptions, EmptyValues, PlainOnMulti, VariableWildcards};
 use super::context::{ContextValue, RequestContext, key_hash, same_text};
 
 /// Patterns with up to this many parts are matched from a stack buffer.
@@ -215,6 +215,20 @@ pub enum ClauseValues {
     Null(Box<[Option<bool>]>),
 }
 
+impl ClauseValues {
+    /// No policy value at all (`[]`).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ClauseValues::Strings(v, _) | ClauseValues::Arns(v) | ClauseValues::Bools(v) => v.is_empty(),
+            ClauseValues::Numbers(v) => v.is_empty(),
+            ClauseValues::Dates(v) => v.is_empty(),
+            ClauseValues::Binary(v) => v.is_empty(),
+            ClauseValues::Cidrs(v) => v.is_empty(),
+            ClauseValues::Null(v) => v.is_empty(),
+        }
+    }
+}
+
 /// One condition clause, ready to evaluate.
 #[derive(Clone, Debug)]
 pub struct CompiledClause {
@@ -270,6 +284,16 @@ impl CompiledClause {
                 Some(false) => !is_null,
                 None => false,
             });
+        }
+        // A plain operator with no values at all (§5.6): skipped or never matching, by assumption. The set
+        // operators and IfExists keep their documented readings of an empty list (Access Analyzer's
+        // EMPTY_ARRAY_CONDITION_FORALLVALUES / _FORANYVALUE / _IFEXISTS).
+        if op.set.is_none()
+            && !op.if_exists
+            && self.values.is_empty()
+            && assumptions.empty_condition_values == EmptyValues::Ignored
+        {
+            return true;
         }
         let negated = op.kind.is_negated();
         // Set operators treat an empty list (or empty string) like a missing key.
