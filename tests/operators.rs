@@ -178,6 +178,16 @@ fn string_equals_family() {
             r("StringNotEquals", ALG, r#"["ES384", "RS256"]"#, One("HS256"), true, "§6.3: negated is NOR over values"),
             r("StringNotEqualsIfExists", ALG, r#""ES384""#, Absent, true, "§6.2: IfExists on a missing key is true"),
             r("StringNotEqualsIfExists", ALG, r#""ES384""#, One("ES384"), false, "§6.1: IfExists evaluates a present key"),
+            // An empty value list (§5.6): its runtime effect is UNCONFIRMED; both settings of the assumption.
+            r("StringEquals", ALG, "[]", One("ES384"), false, "§5.6: no value matches (assumption empty_condition_values=no-match)"),
+            r("StringNotEquals", ALG, "[]", One("ES384"), true, "§5.6/§6.3: the NOR of no values is true (no-match)"),
+            r("StringEquals", ALG, "[]", One("ES384"), true, "§5.6: the clause does not affect the policy (assumption ignored)").under(&["empty_condition_values=ignored"]),
+            r("ForAllValues:StringEquals", AUD, "[]", Many(&["https://a.example"]), false, "§5.6 EMPTY_ARRAY_CONDITION_FORALLVALUES: matches only if the key is missing"),
+            r("ForAllValues:StringEquals", AUD, "[]", Absent, true, "§5.6 EMPTY_ARRAY_CONDITION_FORALLVALUES: matches only if the key is missing"),
+            r("ForAnyValue:StringEquals", AUD, "[]", Many(&["https://a.example"]), false, "§5.6 EMPTY_ARRAY_CONDITION_FORANYVALUE: never matches"),
+            r("ForAnyValue:StringEquals", AUD, "[]", Many(&["https://a.example"]), false, "§5.6: set operators keep their reading under either setting").under(&["empty_condition_values=ignored"]),
+            r("StringEqualsIfExists", ALG, "[]", One("ES384"), false, "§5.6 EMPTY_ARRAY_CONDITION_IFEXISTS: matches only if the key is missing"),
+            r("StringEqualsIfExists", ALG, "[]", Absent, true, "§5.6 EMPTY_ARRAY_CONDITION_IFEXISTS: matches only if the key is missing"),
         ],
     );
 }
