@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::eval::{self, Assumptions, CheckResult, Decision, PolicySet, RequestContext, RequestResource, Setting};
+use crate::eval::{
+    self, Assumptions, CheckResult, Decision, NoTrace, PolicySet, RequestContext, RequestResource, Setting,
+};
 use crate::token::{InvalidRequest, TokenRequest, claims};
 
 /// The outcome of a whole request: a policy decision, or an API-level refusal.
@@ -67,19 +69,38 @@ fn verdict(
         Err(invalid) => return (Verdict::Invalid(invalid), Vec::new(), Vec::new()),
     };
     let checks: Vec<CheckResult> = contexts.iter().map(|ctx| eval::check(set, ctx, assumptions)).collect();
-    let decision = checks.iter().map(|c| c.decision).max_by_key(|d| match d {
-        Decision::Allow => 0,
-        Decision::ImplicitDeny => 1,
-        Decision::ExplicitDeny => 2,
-    });
-    let decision = decision.unwrap_or(Decision::ImplicitDeny);
-    // API-level refusals after authorization (reference §4.7): only an authorized request gets that far.
+    let verdict = overall(subject, checks.iter().map(|c| c.decision));
+    (verdict, checks, contexts)
+}
+
+/// The verdict alone, on the fast path (prepared statements, no trace): what the assumption-flip loop
+/// needs for every setting, so a simulation costs one explained evaluation plus a few fast ones.
+fn verdict_only(set: &PolicySet, subject: &Subject, assumptions: &Assumptions) -> Verdict {
+    match contexts(subject, assumptions) {
+        Ok(contexts) => overall(
+            subject,
+            contexts.iter().map(|ctx| set.prepare(&ctx.action).decide(ctx, assumptions, &mut NoTrace).decision),
+        ),
+        Err(invalid) => Verdict::Invalid(invalid),
+    }
+}
+
+/// Every check must allow: the strongest denial among them decides; then the API-level refusals that
+/// come after authorization (reference §4.7), which only an authorized request reaches.
+fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verdict {
+    let decision = decisions
+        .max_by_key(|d| match d {
+            Decision::Allow => 0,
+            Decision::ImplicitDeny => 1,
+            Decision::ExplicitDeny => 2,
+        })
+        .unwrap_or(Decision::ImplicitDeny);
     if let (Subject::Token(request), Decision::Allow) = (subject, decision)
         && let Err(refused) = request.check_session_duration()
     {
-        return (Verdict::Invalid(refused), checks, contexts);
+        return Verdict::Invalid(refused);
     }
-    (Verdict::Decided(decision), checks, contexts)
+    Verdict::Decided(decision)
 }
 
 fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
@@ -106,7 +127,7 @@ pub fn simulate(set: &PolicySet, subject: &Subject, assumptions: &Assumptions, i
         .into_iter()
         .filter_map(|setting| {
             let alt = assumptions.flipped(setting);
-            let (alt_verdict, _, _) = verdict(set, subject, &alt);
+            let alt_verdict = verdict_only(set, subject, &alt);
             (alt_verdict != verdict_now).then(|| Dependency {
                 setting,
                 configured: assumptions.get(setting),
