@@ -371,6 +371,22 @@ proptest! {
         prop_assert_eq!(decide(&without, &r, &a), got);
     }
 
+    /// `depends_on` names exactly the settings whose other value changes the verdict, with that verdict
+    /// (checked against full simulations under each flipped setting).
+    #[test]
+    fn depends_on_names_exactly_the_deciding_settings(s in set(), r in request(), a in assumptions()) {
+        let set = build(&s);
+        let sim = simulate(&set, &Subject::Token(r.clone()), &a, None);
+        for setting in Setting::ALL {
+            let flipped = simulate(&set, &Subject::Token(r.clone()), &a.flipped(setting), None).verdict;
+            let listed = sim.depends_on.iter().find(|d| d.setting == setting);
+            match listed {
+                Some(d) => prop_assert_eq!(&d.alternative_verdict, &flipped),
+                None => prop_assert_eq!(&sim.verdict, &flipped, "{} changes the verdict but is not listed", setting),
+            }
+        }
+    }
+
     /// The fast path (`Prepared::decide` with `NoTrace`, used by benchmarks and batch runs) decides exactly
     /// like the explaining path.
     #[test]
