@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use crate::eval::{
-    self, Assumptions, CheckResult, Decision, NoTrace, PolicySet, RequestContext, RequestResource, Setting,
+    self, Assumptions, CheckResult, Decision, NoTrace, PolicySet, Prepared, RequestContext, RequestResource, Setting,
 };
-use crate::token::{InvalidRequest, TokenRequest, claims};
+use crate::token::{InvalidRequest, MINT_ACTION, TAG_ACTION, TokenRequest, claims};
 
 /// The outcome of a whole request: a policy decision, or an API-level refusal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,30 +58,107 @@ pub enum Subject {
     Action { action: String, resource: Option<String>, request: TokenRequest },
 }
 
-/// Decide the verdict only (no explanation): the assumption-flip loop uses this.
-fn verdict(
-    set: &PolicySet,
-    subject: &Subject,
-    assumptions: &Assumptions,
-) -> (Verdict, Vec<CheckResult>, Vec<RequestContext>) {
-    let contexts = match contexts(subject, assumptions) {
-        Ok(c) => c,
-        Err(invalid) => return (Verdict::Invalid(invalid), Vec::new(), Vec::new()),
-    };
-    let checks: Vec<CheckResult> = contexts.iter().map(|ctx| eval::check(set, ctx, assumptions)).collect();
-    let verdict = overall(subject, checks.iter().map(|c| c.decision));
-    (verdict, checks, contexts)
+/// A policy set with its statements prepared once for the two minting actions, so that many requests
+/// (a `--cases` file, and the assumption alternatives of each) do not re-match every statement's actions.
+pub struct Simulator<'a> {
+    set: &'a PolicySet,
+    mint: Prepared<'a>,
+    tag: Prepared<'a>,
 }
 
-/// The verdict alone, on the fast path (prepared statements, no trace): what the assumption-flip loop
-/// needs for every setting, so a simulation costs one explained evaluation plus a few fast ones.
-fn verdict_only(set: &PolicySet, subject: &Subject, assumptions: &Assumptions) -> Verdict {
-    match contexts(subject, assumptions) {
-        Ok(contexts) => overall(
-            subject,
-            contexts.iter().map(|ctx| set.prepare(&ctx.action).decide(ctx, assumptions, &mut NoTrace).decision),
-        ),
-        Err(invalid) => Verdict::Invalid(invalid),
+impl<'a> Simulator<'a> {
+    pub fn new(set: &'a PolicySet) -> Simulator<'a> {
+        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION) }
+    }
+
+    /// The prepared statements for an action: cached for the minting actions, prepared on demand otherwise.
+    fn with_prepared<R>(&self, action: &str, f: impl FnOnce(&Prepared<'a>) -> R) -> R {
+        if action.eq_ignore_ascii_case(MINT_ACTION) {
+            f(&self.mint)
+        } else if action.eq_ignore_ascii_case(TAG_ACTION) {
+            f(&self.tag)
+        } else {
+            f(&self.set.prepare(action))
+        }
+    }
+
+    /// Decide and explain every check of the request.
+    fn explained(&self, contexts: &[RequestContext], assumptions: &Assumptions) -> Vec<CheckResult> {
+        contexts
+            .iter()
+            .map(|ctx| self.with_prepared(&ctx.action, |p| eval::check_prepared(p, ctx, assumptions)))
+            .collect()
+    }
+
+    /// The verdict alone, on the fast path (no trace): what the assumption-flip loop needs for every
+    /// setting, so a simulation costs one explained evaluation plus a few fast ones.
+    fn verdict_only(&self, subject: &Subject, contexts: &[RequestContext], assumptions: &Assumptions) -> Verdict {
+        let decisions = contexts
+            .iter()
+            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision));
+        overall(subject, decisions)
+    }
+
+    /// Simulate a request under the configured assumptions, and under each alternative.
+    pub fn simulate(&self, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+        let contexts = match request_contexts(subject, assumptions) {
+            Ok(contexts) => contexts,
+            Err(invalid) => return invalid_simulation(invalid, assumptions),
+        };
+        let checks = self.explained(&contexts, assumptions);
+        let verdict_now = overall(subject, checks.iter().map(|c| c.decision));
+        let depends_on = Setting::ALL
+            .into_iter()
+            .filter_map(|setting| {
+                let alt = assumptions.flipped(setting);
+                // Most settings change only evaluation: the contexts built above serve them too.
+                let alt_verdict = if setting.shapes_request_context() {
+                    match request_contexts(subject, &alt) {
+                        Ok(alt_contexts) => self.verdict_only(subject, &alt_contexts, &alt),
+                        Err(invalid) => Verdict::Invalid(invalid),
+                    }
+                } else {
+                    self.verdict_only(subject, &contexts, &alt)
+                };
+                (alt_verdict != verdict_now).then(|| Dependency {
+                    setting,
+                    configured: assumptions.get(setting),
+                    alternative: alt.get(setting),
+                    alternative_verdict: alt_verdict,
+                })
+            })
+            .collect();
+        let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
+        absent_keys.sort();
+        absent_keys.dedup();
+        let claims = match (subject, &verdict_now) {
+            (Subject::Token(request), Verdict::Decided(Decision::Allow)) => {
+                contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
+            }
+            _ => None,
+        };
+        Simulation {
+            verdict: verdict_now,
+            checks,
+            contexts,
+            absent_keys,
+            assumptions: *assumptions,
+            depends_on,
+            claims,
+        }
+    }
+}
+
+/// A request the API refuses before authorization: no checks, and no setting changes that.
+fn invalid_simulation(invalid: InvalidRequest, assumptions: &Assumptions) -> Simulation {
+    Simulation {
+        verdict: Verdict::Invalid(invalid),
+        checks: Vec::new(),
+        contexts: Vec::new(),
+        absent_keys: Vec::new(),
+        assumptions: *assumptions,
+        depends_on: Vec::new(),
+        claims: None,
     }
 }
 
@@ -103,7 +180,7 @@ fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verd
     Verdict::Decided(decision)
 }
 
-fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
+fn request_contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
     match subject {
         Subject::Token(request) => {
             request.validate_parameters()?;
@@ -120,30 +197,8 @@ fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestC
     }
 }
 
-/// Simulate a request under the configured assumptions, and under each alternative.
+/// Simulate a request under the configured assumptions, and under each alternative. For many requests
+/// against one set, build a [`Simulator`] once.
 pub fn simulate(set: &PolicySet, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
-    let (verdict_now, checks, contexts) = verdict(set, subject, assumptions);
-    let depends_on = Setting::ALL
-        .into_iter()
-        .filter_map(|setting| {
-            let alt = assumptions.flipped(setting);
-            let alt_verdict = verdict_only(set, subject, &alt);
-            (alt_verdict != verdict_now).then(|| Dependency {
-                setting,
-                configured: assumptions.get(setting),
-                alternative: alt.get(setting),
-                alternative_verdict: alt_verdict,
-            })
-        })
-        .collect();
-    let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
-    absent_keys.sort();
-    absent_keys.dedup();
-    let claims = match (subject, &verdict_now) {
-        (Subject::Token(request), Verdict::Decided(Decision::Allow)) => {
-            contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
-        }
-        _ => None,
-    };
-    Simulation { verdict: verdict_now, checks, contexts, absent_keys, assumptions: *assumptions, depends_on, claims }
+    Simulator::new(set).simulate(subject, assumptions, issuer)
 }

@@ -13,7 +13,7 @@ use crate::lint::rules::invalid_policy;
 use crate::policy::PolicyKind;
 use crate::policy::value::date::Timestamp;
 use crate::report::{self, simulate as render};
-use crate::simulate::{Simulation, Subject, simulate};
+use crate::simulate::{Simulation, Simulator, Subject, simulate};
 use crate::source::json::Limits;
 use crate::token::{MINT_ACTION, TAG_ACTION, TokenRequest};
 
@@ -360,6 +360,7 @@ fn run_cases(
             return bad_input(&findings, args.color);
         }
     };
+    let simulator = Simulator::new(set);
     let mut results: Vec<(Case, Simulation)> = Vec::new();
     let mut errors = Vec::new();
     for case in cases {
@@ -371,7 +372,7 @@ fn run_cases(
         for message in check_context_keys(&subject) {
             errors.push(format!("case `{}`: {message}", case.name));
         }
-        let sim = simulate(set, &subject, assumptions, args.issuer.as_deref());
+        let sim = simulator.simulate(&subject, assumptions, args.issuer.as_deref());
         results.push((case, sim));
     }
     if !errors.is_empty() {

@@ -146,6 +146,12 @@ impl Setting {
         }
     }
 
+    /// Whether the setting changes the request context a token request becomes (rather than how policies
+    /// are evaluated against it), so a context built under one value cannot be reused under the other.
+    pub fn shapes_request_context(self) -> bool {
+        matches!(self, Setting::DurationKeyWhenOmitted | Setting::TagCheckSeesStsKeys | Setting::MintingResource)
+    }
+
     pub fn parse(name: &str) -> Option<Setting> {
         Setting::ALL.into_iter().find(|s| s.name() == name)
     }

@@ -59,7 +59,11 @@ pub struct CheckResult {
 
 /// Decide one request and explain it.
 pub fn check(set: &PolicySet, ctx: &RequestContext, assumptions: &Assumptions) -> CheckResult {
-    let prepared = set.prepare(&ctx.action);
+    check_prepared(&set.prepare(&ctx.action), ctx, assumptions)
+}
+
+/// [`check`] with the statements already prepared for the request's action (`PolicySet::prepare`).
+pub fn check_prepared(prepared: &Prepared<'_>, ctx: &RequestContext, assumptions: &Assumptions) -> CheckResult {
     let mut recorder = Recorder::default();
     let outcome = prepared.decide(ctx, assumptions, &mut recorder);
     let statements = match outcome.decision {
