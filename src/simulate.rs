@@ -4,8 +4,10 @@
 use serde_json::Value;
 
 use crate::eval::{
-    self, Assumptions, CheckResult, Decision, NoTrace, PolicySet, Prepared, RequestContext, RequestResource, Setting,
+    self, Assumptions, CheckResult, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext,
+    RequestResource, Setting,
 };
+use crate::policy::{Family, OperatorKind, SetOp};
 use crate::token::{InvalidRequest, MINT_ACTION, TAG_ACTION, TokenRequest, claims};
 
 /// The outcome of a whole request: a policy decision, or an API-level refusal.
@@ -64,11 +66,77 @@ pub struct Simulator<'a> {
     set: &'a PolicySet,
     mint: Prepared<'a>,
     tag: Prepared<'a>,
+    /// What in the set can make each assumption setting matter (see [`Simulator::can_matter`]).
+    features: Features,
+}
+
+/// Facts about a policy set that decide which assumption settings can change any of its decisions.
+#[derive(Default)]
+struct Features {
+    rcps: bool,
+    narrow_resource: bool,
+    variables: bool,
+    empty_values: bool,
+    for_all_values_negated: bool,
+    negated_numeric_date_ip: bool,
+    duration_key: bool,
+    /// Lower-cased keys under a plain (no set prefix), non-`Null` operator.
+    plain_keys: Vec<Box<str>>,
+}
+
+impl Features {
+    fn of(set: &PolicySet) -> Features {
+        let mut f = Features { rcps: !set.rcps.is_empty(), ..Features::default() };
+        for (_, _, policy) in set.policies() {
+            for st in policy.statements.iter() {
+                f.narrow_resource |= !st.covers_every_resource();
+                f.variables |= st.has_variables();
+                for c in st.clauses.iter() {
+                    let op = c.operator;
+                    let negated = op.kind.is_negated();
+                    f.empty_values |= c.values.is_empty();
+                    f.for_all_values_negated |= negated && op.set == Some(SetOp::ForAllValues);
+                    f.negated_numeric_date_ip |=
+                        negated && matches!(op.kind.family(), Family::Numeric | Family::Date | Family::Ip);
+                    f.duration_key |= &*c.key == "sts:durationseconds";
+                    if op.set.is_none() && op.kind != OperatorKind::Null && !f.plain_keys.contains(&c.key) {
+                        f.plain_keys.push(c.key.clone());
+                    }
+                }
+            }
+        }
+        f
+    }
 }
 
 impl<'a> Simulator<'a> {
     pub fn new(set: &'a PolicySet) -> Simulator<'a> {
-        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION) }
+        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION), features: Features::of(set) }
+    }
+
+    /// Whether the other value of a setting could change this request's verdict at all. Only a setting
+    /// that cannot is skipped (DESIGN §5: the request must touch it), so the flip loop stays exact; the
+    /// law `depends_on_names_exactly_the_deciding_settings` checks that against full re-simulation.
+    fn can_matter(&self, setting: Setting, subject: &Subject, contexts: &[RequestContext]) -> bool {
+        let f = &self.features;
+        let request = match subject {
+            Subject::Token(r) | Subject::Action { request: r, .. } => r,
+        };
+        match setting {
+            // A variable could read the key too (`${sts:DurationSeconds}`).
+            Setting::DurationKeyWhenOmitted => (f.duration_key || f.variables) && request.duration.is_none(),
+            Setting::RcpAppliesToMinting => f.rcps,
+            Setting::TagCheckSeesStsKeys => !request.tags.is_empty(),
+            Setting::PlainOperatorOnMultivalued => f
+                .plain_keys
+                .iter()
+                .any(|k| contexts.iter().any(|ctx| matches!(ctx.get_lower(k), Some(ContextValue::Multi(_))))),
+            Setting::ForAllValuesNegatedMissing => f.for_all_values_negated,
+            Setting::NegatedNumericDateIpMissing => f.negated_numeric_date_ip,
+            Setting::MintingResource => f.narrow_resource,
+            Setting::VariableWildcards => f.variables,
+            Setting::EmptyConditionValues => f.empty_values,
+        }
     }
 
     /// The prepared statements for an action: cached for the minting actions, prepared on demand otherwise.
@@ -109,6 +177,7 @@ impl<'a> Simulator<'a> {
         let verdict_now = overall(subject, checks.iter().map(|c| c.decision));
         let depends_on = Setting::ALL
             .into_iter()
+            .filter(|setting| self.can_matter(*setting, subject, &contexts))
             .filter_map(|setting| {
                 let alt = assumptions.flipped(setting);
                 // Most settings change only evaluation: the contexts built above serve them too.

@@ -332,6 +332,16 @@ impl CompiledClause {
         }
     }
 
+    /// Whether a value holds a policy variable (`${*}`-style escapes included; they are harmless here).
+    pub fn has_variables(&self) -> bool {
+        match &self.values {
+            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns) => {
+                patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)))
+            }
+            _ => false,
+        }
+    }
+
     /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
     /// why the value cannot match (reference §5.9), and the simulator must say so.
     fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {

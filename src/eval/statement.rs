@@ -85,6 +85,24 @@ impl CompiledStatement {
         listed != *not_resource
     }
 
+    /// Whether the resource element covers every resource (an entry of `*` alone in `Resource`, or no
+    /// element), so no choice of request resource can change whether the statement applies.
+    pub fn covers_every_resource(&self) -> bool {
+        match &self.resource {
+            None => true,
+            Some((not_resource, _)) => !*not_resource && self.star_listed,
+        }
+    }
+
+    /// Whether a policy variable appears in a resource entry or a condition value.
+    pub fn has_variables(&self) -> bool {
+        let in_resource = self
+            .resource
+            .as_ref()
+            .is_some_and(|(_, patterns)| patterns.iter().any(|p| matches!(p, StrPattern::Parts(_))));
+        in_resource || self.clauses.iter().any(CompiledClause::has_variables)
+    }
+
     /// Principal matching for resource-based policies and RCPs; identity-side statements have none.
     pub fn matches_principal(&self, ctx: &RequestContext) -> bool {
         let Some((not_principal, set)) = &self.principal else { return true };
