@@ -339,6 +339,7 @@ fn resource_star_and_not_resource() {
     assert!(!verdict(&with_resource(r#""NotResource": "*""#)).verdict.is_allow());
     let self_arn = verdict(&with_resource(r#""Resource": "arn:aws:sts::111122223333:self""#));
     assert_eq!(self_arn.verdict, Verdict::Decided(Decision::ImplicitDeny));
+    assert_eq!(self_arn.checks[0].resource_misses.len(), 1, "the statement that names the action is reported");
     assert_eq!(depends(&self_arn), [Setting::MintingResource]);
     let set = PolicySet {
         identity: vec![identity(&with_resource(r#""Resource": "arn:aws:sts::111122223333:self""#))],

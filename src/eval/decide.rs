@@ -167,6 +167,11 @@ pub struct Outcome {
 }
 
 impl Prepared<'_> {
+    /// The statements whose `Action`/`NotAction` covers the action, with where they sit.
+    pub fn statements(&self) -> impl Iterator<Item = (StatementRef, &CompiledStatement)> {
+        self.statements.iter().map(|p| (p.at, p.statement))
+    }
+
     /// Decide one request.
     pub fn decide<T: Trace>(&self, ctx: &RequestContext, assumptions: &Assumptions, trace: &mut T) -> Outcome {
         let set = self.set;

@@ -53,6 +53,10 @@ pub struct CheckResult {
     /// matched in the deciding layer; `near_misses` lists the Allows there that failed a condition.
     pub statements: Vec<StatementRef>,
     pub near_misses: Vec<(StatementRef, usize)>,
+    /// Implicit deny: the Allows of the deciding layer that name the action but whose `Resource` does not
+    /// cover the request's resource (for the resource-less minting actions, anything but `*`: reference
+    /// §2.1 warns that such a statement silently never applies).
+    pub resource_misses: Vec<StatementRef>,
     /// Lower-cased keys that a condition tested and the request did not carry.
     pub absent_keys: Vec<String>,
 }
@@ -82,7 +86,21 @@ pub fn check_prepared(prepared: &Prepared<'_>, ctx: &RequestContext, assumptions
             .collect(),
         _ => Vec::new(),
     };
+    let resource_misses = match outcome.decision {
+        Decision::ImplicitDeny => prepared
+            .statements()
+            .filter(|(at, st)| {
+                st.effect == Effect::Allow
+                    && Some(at.layer) == outcome.layer
+                    && !st.matches_resource(ctx, assumptions)
+                    && st.matches_principal(ctx)
+            })
+            .map(|(at, _)| at)
+            .collect(),
+        _ => Vec::new(),
+    };
     CheckResult {
+        resource_misses,
         action: ctx.action.to_string(),
         decision: outcome.decision,
         layer: outcome.layer,

@@ -61,8 +61,19 @@ fn check_json(set: &PolicySet, check: &CheckResult) -> Value {
             }
             v
         }).collect::<Vec<_>>(),
+        "resource_mismatches": check.resource_misses.iter().map(|at| statement_json(set, *at)).collect::<Vec<_>>(),
         "absent_keys": check.absent_keys,
     })
+}
+
+/// The request's resource as the explanation names it.
+fn resource_text(ctx: &RequestContext) -> String {
+    match &ctx.resource {
+        crate::eval::RequestResource::Star => {
+            "`*` (the action has no resource type, so only \"Resource\": \"*\" applies)".to_owned()
+        }
+        crate::eval::RequestResource::Arn(arn) => format!("`{arn}`"),
+    }
 }
 
 /// `"StringEquals": {"aws:SourceVpc": ...}` as written, for a failing clause.
@@ -120,6 +131,14 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
                         "  not allowed by {}: `{}` is false",
                         statement_label(set, *at),
                         clause_text(set, *at, *clause)
+                    );
+                }
+                for at in &check.resource_misses {
+                    let _ = writeln!(
+                        out,
+                        "  not allowed by {}: its Resource does not cover {}",
+                        statement_label(set, *at),
+                        resource_text(ctx)
                     );
                 }
             }
@@ -188,6 +207,17 @@ fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, sty
             statement.span,
             format!("{} {verb} `{}`", statement_label(set, *at), check.action),
             format!("this statement {verb} the request"),
+            None,
+        );
+    }
+    for at in &check.resource_misses {
+        let Some(policy) = set.policy(at.layer, at.policy) else { continue };
+        let Some(resource) = policy.statement(at.statement).and_then(|s| s.resource.as_ref()) else { continue };
+        show(
+            &policy.source,
+            resource.span,
+            format!("{} names `{}` but not this resource", statement_label(set, *at), check.action),
+            format!("does not cover {}", resource_text(ctx)),
             None,
         );
     }
