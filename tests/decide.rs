@@ -697,3 +697,24 @@ fn assumed_role_session_arn_becomes_the_role_arn() {
         assert_eq!(ctx.get("aws:PrincipalType"), Some(&mintlint::eval::ContextValue::Single(kind.into())), "{arn}");
     }
 }
+
+/// §4.2 step 1: the account root user has full access without any identity policy; in a member account it
+/// is still restricted by SCPs (and RCPs), and explicit denies still win.
+#[test]
+fn root_user_needs_no_identity_allow() {
+    let root = TokenRequest { principal_arn: Some("arn:aws:iam::111122223333:root".into()), ..request() };
+    let set = PolicySet::default();
+    assert_eq!(outcome(&run(&set, root.clone())), decided(Decision::Allow, Layer::Identity));
+    let set = PolicySet { scp_levels: vec![vec![full_aws_access()]], ..PolicySet::default() };
+    assert!(run(&set, root.clone()).verdict.is_allow());
+    let set = PolicySet { scp_levels: vec![vec![scp(&stmt("Allow", r#""s3:*""#, ""))]], ..PolicySet::default() };
+    assert_eq!(outcome(&run(&set, root.clone())), decided(Decision::ImplicitDeny, Layer::Scp(0)));
+    let set = PolicySet {
+        scp_levels: vec![vec![full_aws_access(), scp(&stmt("Deny", DENY_MINT, ""))]],
+        ..PolicySet::default()
+    };
+    assert_eq!(outcome(&run(&set, root.clone())), decided(Decision::ExplicitDeny, Layer::Scp(0)));
+    // Only the root user: an IAM user or role still needs its Allow.
+    let user = TokenRequest { principal_arn: Some("arn:aws:iam::111122223333:user/root".into()), ..request() };
+    assert_eq!(outcome(&run(&PolicySet::default(), user)), decided(Decision::ImplicitDeny, Layer::Identity));
+}

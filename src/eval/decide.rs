@@ -222,7 +222,9 @@ impl Prepared<'_> {
                 }
             }
         }
-        if !allowed.identity {
+        // The account root user has full access without identity policies (reference §4.2 step 1); only
+        // the organization's policies and explicit denies, checked above, restrict it.
+        if !allowed.identity && !is_root_user(ctx) {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Identity) };
         }
         if set.boundary.is_some() && !allowed.boundary {
@@ -272,6 +274,17 @@ impl Allowed {
 /// SCPs and RCPs do not restrict service-linked roles (their path is `/aws-service-role/`).
 fn is_service_linked_role(ctx: &RequestContext) -> bool {
     ctx.single_lower("aws:principalarn").is_some_and(|arn| arn.contains(":role/aws-service-role/"))
+}
+
+/// The account root user: `arn:PARTITION:iam::ACCOUNT:root`.
+fn is_root_user(ctx: &RequestContext) -> bool {
+    ctx.single_lower("aws:principalarn").is_some_and(|arn| {
+        let mut parts = arn.splitn(6, ':');
+        matches!(
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
+            (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) if !account.is_empty()
+        )
+    })
 }
 
 pub fn is_minting_action(action: &str) -> bool {
