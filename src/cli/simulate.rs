@@ -276,7 +276,9 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         Ok(s) => s,
         Err(findings) => return bad_input(&findings, args.color),
     };
-    if set.identity.is_empty() {
+    // The root user has no identity policies (it has full access, reference §4.2); anyone else needs them.
+    let root = args.principal.as_deref().is_some_and(|p| p.starts_with("arn:") && p.ends_with(":root"));
+    if set.identity.is_empty() && !root {
         return Outcome::usage_error("no identity policy: give the principal's policies with --policy FILE");
     }
     let base = match request_from_args(args) {
