@@ -718,3 +718,18 @@ fn root_user_needs_no_identity_allow() {
     let user = TokenRequest { principal_arn: Some("arn:aws:iam::111122223333:user/root".into()), ..request() };
     assert_eq!(outcome(&run(&PolicySet::default(), user)), decided(Decision::ImplicitDeny, Layer::Identity));
 }
+
+/// §4.2 step 8: a federated-user session (GetFederationToken) created without a session policy has no
+/// permissions, whatever the IAM user's policies allow; with one, the session policy must allow.
+#[test]
+fn federated_user_session_needs_a_session_policy() {
+    let federated =
+        TokenRequest { principal_arn: Some("arn:aws:sts::111122223333:federated-user/bob".into()), ..request() };
+    let mut set = PolicySet { identity: vec![identity(&allow_mint())], ..PolicySet::default() };
+    assert_eq!(outcome(&run(&set, federated.clone())), decided(Decision::ImplicitDeny, Layer::Session));
+    set.session = vec![policy("session.json", PolicyKind::Session, &allow_mint())];
+    assert!(run(&set, federated).verdict.is_allow());
+    // A role session without a session policy is not limited by one.
+    set.session.clear();
+    assert!(run(&set, request()).verdict.is_allow());
+}

@@ -230,7 +230,10 @@ impl Prepared<'_> {
         if set.boundary.is_some() && !allowed.boundary {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Boundary) };
         }
-        if !set.session.is_empty() && !allowed.session {
+        // A federated-user session made without a session policy has no permissions at all (reference
+        // §4.2 step 8); other sessions without one are not limited by it.
+        let session_required = !set.session.is_empty() || is_federated_user(ctx);
+        if session_required && !allowed.session {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Session) };
         }
         Outcome { decision: Decision::Allow, layer: Some(Layer::Identity) }
@@ -283,6 +286,17 @@ fn is_root_user(ctx: &RequestContext) -> bool {
         matches!(
             (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
             (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) if !account.is_empty()
+        )
+    })
+}
+
+/// A federated-user session from `GetFederationToken`: `arn:PARTITION:sts::ACCOUNT:federated-user/NAME`.
+fn is_federated_user(ctx: &RequestContext) -> bool {
+    ctx.single_lower("aws:principalarn").is_some_and(|arn| {
+        let mut parts = arn.splitn(6, ':');
+        matches!(
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
+            (Some("arn"), Some(_), Some("sts"), Some(""), Some(_), Some(resource)) if resource.starts_with("federated-user/")
         )
     })
 }
