@@ -183,6 +183,9 @@ fn implicit_reason(set: &PolicySet, check: &CheckResult) -> String {
                 format!("no SCP at level {level} has an Allow statement (is FullAWSAccess attached there?)")
             }
         }
+        Some(crate::eval::Layer::Session) if set.session.is_empty() => {
+            "a federated-user session created without a session policy has no permissions".to_owned()
+        }
         Some(layer) => format!("no {layer} policy allows `{}`", check.action),
         None => format!("nothing allows `{}`", check.action),
     }
