@@ -90,11 +90,14 @@ pub fn same_text(a: &str, b: &str) -> bool {
 
 /// FNV-1a of the ASCII-lower-cased key name: equal for names that differ only in case, as key names do in
 /// IAM (reference §5.6). Compiled clauses hash their keys once, so a lookup costs no hashing.
-pub fn key_hash(key: &str) -> u64 {
+pub const fn key_hash(key: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        hash ^= u64::from(b.to_ascii_lowercase());
+    let mut rest = key.as_bytes();
+    // A `while let` over the slice so that the hash of a fixed key name can be a constant.
+    while let [byte, tail @ ..] = rest {
+        hash ^= byte.to_ascii_lowercase() as u64;
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        rest = tail;
     }
     hash
 }

@@ -175,7 +175,9 @@ impl Prepared<'_> {
     /// Decide one request.
     pub fn decide<T: Trace>(&self, ctx: &RequestContext, assumptions: &Assumptions, trace: &mut T) -> Outcome {
         let set = self.set;
-        let organization_applies = !set.management_account && !is_service_linked_role(ctx);
+        // One lookup of the caller's ARN serves the principal-kind exemptions below.
+        let principal_arn = ctx.single_hashed(PRINCIPAL_ARN_HASH, PRINCIPAL_ARN);
+        let organization_applies = !set.management_account && !principal_arn.is_some_and(is_service_linked_role);
         let rcps_apply =
             organization_applies && (assumptions.rcp_applies_to_minting || !is_minting_action(&self.action));
         let mut deny_layer = None;
@@ -224,7 +226,7 @@ impl Prepared<'_> {
         }
         // The account root user has full access without identity policies (reference §4.2 step 1); only
         // the organization's policies and explicit denies, checked above, restrict it.
-        if !allowed.identity && !is_root_user(ctx) {
+        if !allowed.identity && !principal_arn.is_some_and(is_root_user) {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Identity) };
         }
         if set.boundary.is_some() && !allowed.boundary {
@@ -232,7 +234,7 @@ impl Prepared<'_> {
         }
         // A federated-user session made without a session policy has no permissions at all (reference
         // §4.2 step 8); other sessions without one are not limited by it.
-        let session_required = !set.session.is_empty() || is_federated_user(ctx);
+        let session_required = !set.session.is_empty() || principal_arn.is_some_and(is_federated_user);
         if session_required && !allowed.session {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Session) };
         }
@@ -274,31 +276,28 @@ impl Allowed {
     }
 }
 
+const PRINCIPAL_ARN: &str = "aws:principalarn";
+const PRINCIPAL_ARN_HASH: u64 = super::context::key_hash(PRINCIPAL_ARN);
+
 /// SCPs and RCPs do not restrict service-linked roles (their path is `/aws-service-role/`).
-fn is_service_linked_role(ctx: &RequestContext) -> bool {
-    ctx.single_lower("aws:principalarn").is_some_and(|arn| arn.contains(":role/aws-service-role/"))
+fn is_service_linked_role(arn: &str) -> bool {
+    arn.contains(":role/aws-service-role/")
+}
+
+/// The components of an ARN, or `None` when it has fewer than six.
+fn arn_parts(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = arn.splitn(6, ':');
+    Some([parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?])
 }
 
 /// The account root user: `arn:PARTITION:iam::ACCOUNT:root`.
-fn is_root_user(ctx: &RequestContext) -> bool {
-    ctx.single_lower("aws:principalarn").is_some_and(|arn| {
-        let mut parts = arn.splitn(6, ':');
-        matches!(
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
-            (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) if !account.is_empty()
-        )
-    })
+fn is_root_user(arn: &str) -> bool {
+    matches!(arn_parts(arn), Some(["arn", _, "iam", "", account, "root"]) if !account.is_empty())
 }
 
 /// A federated-user session from `GetFederationToken`: `arn:PARTITION:sts::ACCOUNT:federated-user/NAME`.
-fn is_federated_user(ctx: &RequestContext) -> bool {
-    ctx.single_lower("aws:principalarn").is_some_and(|arn| {
-        let mut parts = arn.splitn(6, ':');
-        matches!(
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
-            (Some("arn"), Some(_), Some("sts"), Some(""), Some(_), Some(resource)) if resource.starts_with("federated-user/")
-        )
-    })
+fn is_federated_user(arn: &str) -> bool {
+    matches!(arn_parts(arn), Some(["arn", _, "sts", "", _, resource]) if resource.starts_with("federated-user/"))
 }
 
 pub fn is_minting_action(action: &str) -> bool {
