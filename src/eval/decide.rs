@@ -1,6 +1,8 @@
 //! The IAM decision procedure (reference §4.2): explicit deny in any applicable policy wins; otherwise every
-//! SCP level needs a matching Allow, the identity policies need one, and so do the permissions boundary and
-//! the session policy when present; otherwise the request is implicitly denied.
+//! SCP level needs a matching Allow, the identity policies need one (not for the account root user), and so
+//! do the permissions boundary and the session policy when present (a federated-user session always needs
+//! one); otherwise the request is implicitly denied. SCPs and RCPs do not apply to the management account
+//! nor to service-linked roles.
 
 use std::fmt;
 
