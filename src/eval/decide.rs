@@ -123,6 +123,7 @@ impl PolicySet {
                 statements.push(PreparedStatement {
                     at: StatementRef { layer, policy: policy_index, statement: s.index },
                     statement: s,
+                    targets_everything: s.covers_every_resource() && s.admits_every_principal(),
                 });
             }
         }
@@ -134,6 +135,9 @@ impl PolicySet {
 pub struct PreparedStatement<'a> {
     pub at: StatementRef,
     pub statement: &'a CompiledStatement,
+    /// The statement's resource and principal elements admit every request (`"Resource": "*"`, no or a
+    /// `"*"` principal), so only its conditions need evaluating: the common case, decided once.
+    pub targets_everything: bool,
 }
 
 /// A policy set narrowed to the statements whose `Action`/`NotAction` covers one action.
@@ -198,7 +202,9 @@ impl Prepared<'_> {
             if p.statement.effect == Effect::Allow && !T::EXHAUSTIVE && (deny_layer.is_some() || allowed.has(layer)) {
                 continue;
             }
-            if !p.statement.matches_resource(ctx, assumptions) || !p.statement.matches_principal(ctx) {
+            if !p.targets_everything
+                && (!p.statement.matches_resource(ctx, assumptions) || !p.statement.matches_principal(ctx))
+            {
                 continue;
             }
             let outcome = p.statement.conditions_hold(ctx, assumptions, &mut |k| trace.absent(k));

@@ -103,6 +103,11 @@ impl CompiledStatement {
         in_resource || self.clauses.iter().any(CompiledClause::has_variables)
     }
 
+    /// Whether the principal element admits every caller: none (identity-side policies) or `"*"`.
+    pub fn admits_every_principal(&self) -> bool {
+        matches!(self.principal, None | Some((false, PrincipalSet::Any)))
+    }
+
     /// Principal matching for resource-based policies and RCPs; identity-side statements have none.
     pub fn matches_principal(&self, ctx: &RequestContext) -> bool {
         let Some((not_principal, set)) = &self.principal else { return true };
