@@ -198,6 +198,52 @@ impl LikeShape {
     }
 }
 
+/// A plain `Arn*` pattern of six components, split once: where each component starts and ends in the
+/// pattern text, and how each matches. Matching then splits only the request value (reference §5.8:
+/// component-wise, case-sensitive globs; the resource component keeps its colons). Patterns made only of
+/// `*` or with fewer components follow the general rules of [`arn_matches`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArnShape {
+    parts: [(usize, usize, LikeShape); 6],
+}
+
+impl ArnShape {
+    fn of(pattern: &StrPattern) -> Option<ArnShape> {
+        let StrPattern::Plain(text) = pattern else { return None };
+        if text.chars().all(|c| c == '*') {
+            return None;
+        }
+        let mut parts = [(0, 0, LikeShape::Exact); 6];
+        let mut start = 0;
+        for (i, part) in parts.iter_mut().enumerate() {
+            let rest = text.get(start..)?;
+            let end = if i == 5 { text.len() } else { start + rest.find(':')? };
+            let component = text.get(start..end)?;
+            *part = (start, end, LikeShape::of(&StrPattern::Plain(component.into())));
+            start = end + 1;
+        }
+        Some(ArnShape { parts })
+    }
+
+    /// `text` is the plain pattern this shape was made from.
+    fn matches(&self, text: &str, request: &str) -> bool {
+        let mut value = request.splitn(6, ':');
+        let mut first = true;
+        for (start, end, shape) in self.parts {
+            let (Some(component), Some(pattern)) = (value.next(), text.get(start..end)) else { return false };
+            // The value must be an ARN: its first component is exactly `arn`.
+            if first && component != "arn" {
+                return false;
+            }
+            first = false;
+            if !shape.matches(pattern, component, false) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 /// The policy values of one clause, parsed once for the operator's family. A value the family cannot read
 /// (`"abc"` for a Numeric operator) is kept as `None`: it matches nothing (rule `invalid-condition-value`
 /// reports it).
@@ -211,7 +257,8 @@ pub enum ClauseValues {
     /// The canonical (padded, standard-alphabet) base64 spelling of each value's bytes.
     Binary(Box<[Option<Box<str>>]>),
     Cidrs(Box<[Option<Cidr>]>),
-    Arns(Box<[StrPattern]>),
+    /// The patterns, and for each plain six-component pattern its components split once.
+    Arns(Box<[StrPattern]>, Box<[Option<ArnShape>]>),
     Null(Box<[Option<bool>]>),
 }
 
@@ -219,7 +266,7 @@ impl ClauseValues {
     /// No policy value at all (`[]`).
     pub fn is_empty(&self) -> bool {
         match self {
-            ClauseValues::Strings(v, _) | ClauseValues::Arns(v) | ClauseValues::Bools(v) => v.is_empty(),
+            ClauseValues::Strings(v, _) | ClauseValues::Arns(v, _) | ClauseValues::Bools(v) => v.is_empty(),
             ClauseValues::Numbers(v) => v.is_empty(),
             ClauseValues::Dates(v) => v.is_empty(),
             ClauseValues::Binary(v) => v.is_empty(),
@@ -249,7 +296,11 @@ impl CompiledClause {
                 let shapes = patterns.iter().map(LikeShape::of).collect();
                 ClauseValues::Strings(patterns, shapes)
             }
-            Family::Arn => ClauseValues::Arns(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::Arn => {
+                let patterns: Box<[StrPattern]> = values.map(|v| StrPattern::compile(&v.template)).collect();
+                let shapes = patterns.iter().map(ArnShape::of).collect();
+                ClauseValues::Arns(patterns, shapes)
+            }
             Family::Bool => ClauseValues::Bools(values.map(|v| StrPattern::compile(&v.template)).collect()),
             Family::Numeric => ClauseValues::Numbers(values.map(|v| Number::parse(v.text())).collect()),
             Family::Date => ClauseValues::Dates(values.map(|v| Timestamp::parse(v.text())).collect()),
@@ -335,7 +386,7 @@ impl CompiledClause {
     /// Whether a value holds a policy variable (`${*}`-style escapes included; they are harmless here).
     pub fn has_variables(&self) -> bool {
         match &self.values {
-            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns) => {
+            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns) => {
                 patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)))
             }
             _ => false,
@@ -345,7 +396,7 @@ impl CompiledClause {
     /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
     /// why the value cannot match (reference §5.9), and the simulator must say so.
     fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {
-        let (ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns) | ClauseValues::Bools(patterns)) =
+        let (ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns)) =
             &self.values
         else {
             return;
@@ -379,8 +430,11 @@ impl CompiledClause {
                         .unwrap_or(false),
                 })
             }
-            ClauseValues::Arns(patterns) => patterns.iter().any(|p| match p {
-                StrPattern::Plain(text) => arn_matches(text, request),
+            ClauseValues::Arns(patterns, shapes) => patterns.iter().zip(shapes.iter()).any(|(p, shape)| match p {
+                StrPattern::Plain(text) => match shape {
+                    Some(shape) => shape.matches(text, request),
+                    None => arn_matches(text, request),
+                },
                 StrPattern::Parts(_) => {
                     p.with_tokens(ctx, true, substituted_wildcards, |t| arn_matches_tokens(t, request)).unwrap_or(false)
                 }
@@ -468,6 +522,44 @@ mod tests {
         assert_eq!(&*encode_base64(b"binary"), "YmluYXJ5");
         assert_eq!(&*encode_base64(b"f"), "Zg==");
         assert_eq!(&*encode_base64(b"fo"), "Zm8=");
+    }
+
+    /// The pre-split ARN patterns match exactly like the general ARN matcher.
+    #[test]
+    fn arn_shapes_agree_with_arn_matches() {
+        let patterns = [
+            "arn:aws:iam::*:role/quarantine-*",
+            "arn:aws:iam::111122223333:role/payments",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:*:*:*:*",
+            "arn:*:s3:::bucket/*",
+            "arn:aws:iam::1111?2223333:role/p*s",
+            "arn:aws:logs:*:*:log-group:/x:*",
+            "arn:aws:s3:::",
+            "*:aws:iam::*:role/x",
+        ];
+        let values = [
+            "arn:aws:iam::111122223333:role/payments",
+            "arn:aws:iam::111122223333:role/quarantine-7",
+            "arn:aws:iam::111122223333:role/team/payments",
+            "arn:aws:iam::111122223333:extra:role/payments",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:s3:::",
+            "arn:aws:logs:us-east-1:1:log-group:/x:log-stream:y",
+            "ARN:aws:iam::1:role/x",
+            "urn:aws:iam::1:role/x",
+            "arn:aws:iam",
+            "payments",
+            "",
+        ];
+        for p in patterns {
+            let shape = ArnShape::of(&StrPattern::Plain(p.into())).unwrap();
+            for v in values {
+                assert_eq!(shape.matches(p, v), arn_matches(p, v), "{p:?} against {v:?}");
+            }
+        }
+        assert!(ArnShape::of(&StrPattern::Plain("*".into())).is_none());
+        assert!(ArnShape::of(&StrPattern::Plain("arn:aws:s3:*".into())).is_none());
     }
 
     /// The prefix/suffix shortcut agrees with the general glob on every pattern shape it takes.
