@@ -3,8 +3,12 @@
 
 use serde_json::Value;
 
-use crate::eval::{self, Assumptions, CheckResult, Decision, PolicySet, RequestContext, RequestResource, Setting};
-use crate::token::{InvalidRequest, TokenRequest, claims};
+use crate::eval::{
+    self, Assumptions, CheckResult, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext,
+    RequestResource, Setting,
+};
+use crate::policy::{Family, OperatorKind, SetOp};
+use crate::token::{InvalidRequest, MINT_ACTION, TAG_ACTION, TokenRequest, claims};
 
 /// The outcome of a whole request: a policy decision, or an API-level refusal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,29 +60,199 @@ pub enum Subject {
     Action { action: String, resource: Option<String>, request: TokenRequest },
 }
 
-/// Decide the verdict only (no explanation): the assumption-flip loop uses this.
-fn verdict(
-    set: &PolicySet,
-    subject: &Subject,
-    assumptions: &Assumptions,
-) -> (Verdict, Vec<CheckResult>, Vec<RequestContext>) {
-    let contexts = match contexts(subject, assumptions) {
-        Ok(c) => c,
-        Err(invalid) => return (Verdict::Invalid(invalid), Vec::new(), Vec::new()),
-    };
-    let checks: Vec<CheckResult> = contexts.iter().map(|ctx| eval::check(set, ctx, assumptions)).collect();
-    let decision = checks.iter().map(|c| c.decision).max_by_key(|d| match d {
-        Decision::Allow => 0,
-        Decision::ImplicitDeny => 1,
-        Decision::ExplicitDeny => 2,
-    });
-    (Verdict::Decided(decision.unwrap_or(Decision::ImplicitDeny)), checks, contexts)
+/// A policy set with its statements prepared once for the two minting actions, so that many requests
+/// (a `--cases` file, and the assumption alternatives of each) do not re-match every statement's actions.
+pub struct Simulator<'a> {
+    set: &'a PolicySet,
+    mint: Prepared<'a>,
+    tag: Prepared<'a>,
+    /// What in the set can make each assumption setting matter (see [`Simulator::can_matter`]).
+    features: Features,
 }
 
-fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
+/// Facts about a policy set that decide which assumption settings can change any of its decisions.
+#[derive(Default)]
+struct Features {
+    rcps: bool,
+    narrow_resource: bool,
+    variables: bool,
+    empty_values: bool,
+    for_all_values_negated: bool,
+    negated_numeric_date_ip: bool,
+    duration_key: bool,
+    /// Lower-cased keys under a plain (no set prefix), non-`Null` operator.
+    plain_keys: Vec<Box<str>>,
+}
+
+impl Features {
+    fn of(set: &PolicySet) -> Features {
+        let mut f = Features { rcps: !set.rcps.is_empty(), ..Features::default() };
+        for (_, _, policy) in set.policies() {
+            for st in policy.statements.iter() {
+                f.narrow_resource |= !st.covers_every_resource();
+                f.variables |= st.has_variables();
+                for c in st.clauses.iter() {
+                    let op = c.operator;
+                    let negated = op.kind.is_negated();
+                    f.empty_values |= c.values.is_empty();
+                    f.for_all_values_negated |= negated && op.set == Some(SetOp::ForAllValues);
+                    f.negated_numeric_date_ip |=
+                        negated && matches!(op.kind.family(), Family::Numeric | Family::Date | Family::Ip);
+                    f.duration_key |= &*c.key == "sts:durationseconds";
+                    if op.set.is_none() && op.kind != OperatorKind::Null && !f.plain_keys.contains(&c.key) {
+                        f.plain_keys.push(c.key.clone());
+                    }
+                }
+            }
+        }
+        f
+    }
+}
+
+impl<'a> Simulator<'a> {
+    pub fn new(set: &'a PolicySet) -> Simulator<'a> {
+        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION), features: Features::of(set) }
+    }
+
+    /// Whether the other value of a setting could change this request's verdict at all. Only a setting
+    /// that cannot is skipped (DESIGN §5: the request must touch it), so the flip loop stays exact; the
+    /// law `depends_on_names_exactly_the_deciding_settings` checks that against full re-simulation.
+    fn can_matter(&self, setting: Setting, subject: &Subject, contexts: &[RequestContext]) -> bool {
+        let f = &self.features;
+        let request = match subject {
+            Subject::Token(r) | Subject::Action { request: r, .. } => r,
+        };
+        match setting {
+            // A variable could read the key too (`${sts:DurationSeconds}`).
+            Setting::DurationKeyWhenOmitted => (f.duration_key || f.variables) && request.duration.is_none(),
+            Setting::RcpAppliesToMinting => f.rcps,
+            Setting::TagCheckSeesStsKeys => !request.tags.is_empty(),
+            Setting::PlainOperatorOnMultivalued => f
+                .plain_keys
+                .iter()
+                .any(|k| contexts.iter().any(|ctx| matches!(ctx.get_lower(k), Some(ContextValue::Multi(_))))),
+            Setting::ForAllValuesNegatedMissing => f.for_all_values_negated,
+            Setting::NegatedNumericDateIpMissing => f.negated_numeric_date_ip,
+            Setting::MintingResource => f.narrow_resource,
+            Setting::VariableWildcards => f.variables,
+            Setting::EmptyConditionValues => f.empty_values,
+        }
+    }
+
+    /// The prepared statements for an action: cached for the minting actions, prepared on demand otherwise.
+    fn with_prepared<R>(&self, action: &str, f: impl FnOnce(&Prepared<'a>) -> R) -> R {
+        if action.eq_ignore_ascii_case(MINT_ACTION) {
+            f(&self.mint)
+        } else if action.eq_ignore_ascii_case(TAG_ACTION) {
+            f(&self.tag)
+        } else {
+            f(&self.set.prepare(action))
+        }
+    }
+
+    /// Decide and explain every check of the request.
+    fn explained(&self, contexts: &[RequestContext], assumptions: &Assumptions) -> Vec<CheckResult> {
+        contexts
+            .iter()
+            .map(|ctx| self.with_prepared(&ctx.action, |p| eval::check_prepared(p, ctx, assumptions)))
+            .collect()
+    }
+
+    /// The verdict alone, on the fast path (no trace): what the assumption-flip loop needs for every
+    /// setting, so a simulation costs one explained evaluation plus a few fast ones.
+    fn verdict_only(&self, subject: &Subject, contexts: &[RequestContext], assumptions: &Assumptions) -> Verdict {
+        let decisions = contexts
+            .iter()
+            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision));
+        overall(subject, decisions)
+    }
+
+    /// Simulate a request under the configured assumptions, and under each alternative.
+    pub fn simulate(&self, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+        let contexts = match request_contexts(subject, assumptions) {
+            Ok(contexts) => contexts,
+            Err(invalid) => return invalid_simulation(invalid, assumptions),
+        };
+        let checks = self.explained(&contexts, assumptions);
+        let verdict_now = overall(subject, checks.iter().map(|c| c.decision));
+        let depends_on = Setting::ALL
+            .into_iter()
+            .filter(|setting| self.can_matter(*setting, subject, &contexts))
+            .filter_map(|setting| {
+                let alt = assumptions.flipped(setting);
+                // Most settings change only evaluation: the contexts built above serve them too.
+                let alt_verdict = if setting.shapes_request_context() {
+                    match request_contexts(subject, &alt) {
+                        Ok(alt_contexts) => self.verdict_only(subject, &alt_contexts, &alt),
+                        Err(invalid) => Verdict::Invalid(invalid),
+                    }
+                } else {
+                    self.verdict_only(subject, &contexts, &alt)
+                };
+                (alt_verdict != verdict_now).then(|| Dependency {
+                    setting,
+                    configured: assumptions.get(setting),
+                    alternative: alt.get(setting),
+                    alternative_verdict: alt_verdict,
+                })
+            })
+            .collect();
+        let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
+        absent_keys.sort();
+        absent_keys.dedup();
+        let claims = match (subject, &verdict_now) {
+            (Subject::Token(request), Verdict::Decided(Decision::Allow)) => {
+                contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
+            }
+            _ => None,
+        };
+        Simulation {
+            verdict: verdict_now,
+            checks,
+            contexts,
+            absent_keys,
+            assumptions: *assumptions,
+            depends_on,
+            claims,
+        }
+    }
+}
+
+/// A request the API refuses before authorization: no checks, and no setting changes that.
+fn invalid_simulation(invalid: InvalidRequest, assumptions: &Assumptions) -> Simulation {
+    Simulation {
+        verdict: Verdict::Invalid(invalid),
+        checks: Vec::new(),
+        contexts: Vec::new(),
+        absent_keys: Vec::new(),
+        assumptions: *assumptions,
+        depends_on: Vec::new(),
+        claims: None,
+    }
+}
+
+/// Every check must allow: the strongest denial among them decides; then the API-level refusals that
+/// come after authorization (reference §4.7), which only an authorized request reaches.
+fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verdict {
+    let decision = decisions
+        .max_by_key(|d| match d {
+            Decision::Allow => 0,
+            Decision::ImplicitDeny => 1,
+            Decision::ExplicitDeny => 2,
+        })
+        .unwrap_or(Decision::ImplicitDeny);
+    if let (Subject::Token(request), Decision::Allow) = (subject, decision)
+        && let Err(refused) = request.check_session_duration()
+    {
+        return Verdict::Invalid(refused);
+    }
+    Verdict::Decided(decision)
+}
+
+fn request_contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
     match subject {
         Subject::Token(request) => {
-            request.validate()?;
+            request.validate_parameters()?;
             Ok(request.actions().into_iter().map(|a| request.context(a, assumptions)).collect())
         }
         Subject::Action { action, resource, request } => {
@@ -92,30 +266,8 @@ fn contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestC
     }
 }
 
-/// Simulate a request under the configured assumptions, and under each alternative.
+/// Simulate a request under the configured assumptions, and under each alternative. For many requests
+/// against one set, build a [`Simulator`] once.
 pub fn simulate(set: &PolicySet, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
-    let (verdict_now, checks, contexts) = verdict(set, subject, assumptions);
-    let depends_on = Setting::ALL
-        .into_iter()
-        .filter_map(|setting| {
-            let alt = assumptions.flipped(setting);
-            let (alt_verdict, _, _) = verdict(set, subject, &alt);
-            (alt_verdict != verdict_now).then(|| Dependency {
-                setting,
-                configured: assumptions.get(setting),
-                alternative: alt.get(setting),
-                alternative_verdict: alt_verdict,
-            })
-        })
-        .collect();
-    let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
-    absent_keys.sort();
-    absent_keys.dedup();
-    let claims = match (subject, &verdict_now) {
-        (Subject::Token(request), Verdict::Decided(Decision::Allow)) => {
-            contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
-        }
-        _ => None,
-    };
-    Simulation { verdict: verdict_now, checks, contexts, absent_keys, assumptions: *assumptions, depends_on, claims }
+    Simulator::new(set).simulate(subject, assumptions, issuer)
 }

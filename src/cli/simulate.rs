@@ -13,7 +13,7 @@ use crate::lint::rules::invalid_policy;
 use crate::policy::PolicyKind;
 use crate::policy::value::date::Timestamp;
 use crate::report::{self, simulate as render};
-use crate::simulate::{Simulation, Subject, simulate};
+use crate::simulate::{Simulation, Simulator, Subject, simulate};
 use crate::source::json::Limits;
 use crate::token::{MINT_ACTION, TAG_ACTION, TokenRequest};
 
@@ -289,7 +289,9 @@ pub fn run(args: &SimulateArgs) -> Outcome {
             Err(error) => return inventory_error(error, args.color),
         }
     };
-    if inventory.is_none() && extra.identity.is_empty() {
+    // The root user has no identity policies (it has full access, reference §4.2); anyone else needs them.
+    let root = args.principal.as_deref().is_some_and(|p| p.starts_with("arn:") && p.ends_with(":root"));
+    if inventory.is_none() && extra.identity.is_empty() && !root {
         return Outcome::usage_error(
             "no identity policy: give the principal's policies with --policy FILE, or Terraform JSON or an account \
              snapshot as PATH with --principal",
@@ -359,12 +361,20 @@ fn case_request(base: &TokenRequest, case: &Case) -> Result<TokenRequest, String
         r.principal_tags.retain(|(existing, _)| !existing.eq_ignore_ascii_case(k));
         r.principal_tags.push((k.clone(), v.clone()));
     }
-    r.audiences = case.audience.clone();
-    r.duration = case.duration;
+    // A field the case leaves out keeps the command line's value, as `principal` and `region` do: flags
+    // given next to `--cases` apply to every case.
+    if !case.audience.is_empty() {
+        r.audiences = case.audience.clone();
+    }
+    if case.duration.is_some() {
+        r.duration = case.duration;
+    }
     if let Some(a) = &case.signing_algorithm {
         r.signing_algorithm = a.clone();
     }
-    r.tags = case.tags.clone();
+    if !case.tags.is_empty() {
+        r.tags = case.tags.clone();
+    }
     r.region = case.region.clone().or(r.region);
     if case.time.is_some() {
         r.time = case.time;
@@ -547,6 +557,9 @@ fn run_cases(
     if !errors.is_empty() {
         return Outcome::usage_error(errors.join("\nerror: "));
     }
+    // Prepared once per principal: thousands of cases then only evaluate conditions.
+    let extra_simulator = Simulator::new(&extra);
+    let simulators: Vec<Simulator<'_>> = principals.iter().map(|(_, _, set)| Simulator::new(set)).collect();
     let mut results: Vec<(Case, &PolicySet, Simulation)> = Vec::new();
     for (case, at, request) in planned {
         let set = at.and_then(|i| principals.get(i)).map_or(&extra, |(_, _, set)| set);
@@ -554,7 +567,8 @@ fn run_cases(
         for message in check_context_keys(&subject) {
             errors.push(format!("case `{}`: {message}", case.name));
         }
-        let sim = simulate(set, &subject, assumptions, args.issuer.as_deref());
+        let simulator = at.and_then(|i| simulators.get(i)).unwrap_or(&extra_simulator);
+        let sim = simulator.simulate(&subject, assumptions, args.issuer.as_deref());
         results.push((case, set, sim));
     }
     if !errors.is_empty() {

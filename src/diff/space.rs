@@ -248,7 +248,7 @@ fn pattern(p: &StrPattern, vars: &Variables<'_>) -> Pattern {
         match part {
             PatternPart::Text(t) => pieces.push(Piece::Glob(t.to_string())),
             PatternPart::Escaped(c) => pieces.push(Piece::Literal(c.to_string())),
-            PatternPart::Variable { key, default } => match vars.resolve(key) {
+            PatternPart::Variable { key, default, .. } => match vars.resolve(key) {
                 Resolved::Fixed(Some(v)) => pieces.push(Piece::Literal(v)),
                 Resolved::Fixed(None) => match default {
                     Some(d) => pieces.push(Piece::Literal(d.to_string())),
@@ -321,8 +321,8 @@ fn key_atoms(key: &str, clauses: &[&CompiledClause], vars: &Variables<'_>) -> Ke
             }
         };
         match &c.values {
-            ClauseValues::Strings(ps) => ps.iter().for_each(|p| string_like(p, &mut out, false)),
-            ClauseValues::Arns(ps) => ps.iter().for_each(|p| string_like(p, &mut out, true)),
+            ClauseValues::Strings(ps, _) => ps.iter().for_each(|p| string_like(p, &mut out, false)),
+            ClauseValues::Arns(ps, _) => ps.iter().for_each(|p| string_like(p, &mut out, true)),
             ClauseValues::Bools(_) => {
                 for word in ["true", "false"] {
                     out.atoms.push(strings::string_atom(&[Piece::Literal(word.into())], false, CharEq::AsciiFold));
@@ -734,7 +734,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
         for c in clauses.get(DURATION).into_iter().flatten() {
             match &c.values {
                 ClauseValues::Numbers(ns) => constants.extend(ns.iter().flatten().map(|n| n.value())),
-                ClauseValues::Strings(ps) => constants.extend(ps.iter().filter_map(|p| match p {
+                ClauseValues::Strings(ps, _) => constants.extend(ps.iter().filter_map(|p| match p {
                     StrPattern::Plain(t) => Number::parse(t).map(|n| n.value()),
                     StrPattern::Parts(_) => None,
                 })),
@@ -743,7 +743,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
             }
         }
         if clauses.get(DURATION).into_iter().flatten().any(|c| {
-            matches!(&c.values, ClauseValues::Strings(_)) && c.operator.kind.positive() != OperatorKind::StringEquals
+            matches!(&c.values, ClauseValues::Strings(..)) && c.operator.kind.positive() != OperatorKind::StringEquals
         }) {
             unsupported.push("a string pattern tests `sts:DurationSeconds`".into());
         }
@@ -822,7 +822,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
                 .flatten()
                 .flat_map(|c| match &c.values {
                     ClauseValues::Cidrs(cs) => cs.iter().flatten().copied().collect::<Vec<_>>(),
-                    ClauseValues::Strings(ps) => ps
+                    ClauseValues::Strings(ps, _) => ps
                         .iter()
                         .filter_map(|p| match p {
                             StrPattern::Plain(t) => parse_addr(t).and_then(|a| Cidr::parse(&a.to_string())),
@@ -845,7 +845,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
         };
         for key in ["aws:sourceip", "aws:vpcsourceip"] {
             if clauses.get(key).into_iter().flatten().any(|c| {
-                matches!(&c.values, ClauseValues::Strings(_) | ClauseValues::Arns(_))
+                matches!(&c.values, ClauseValues::Strings(..) | ClauseValues::Arns(..))
                     && c.operator.kind.positive() != OperatorKind::StringEquals
             }) {
                 unsupported.push(format!("a string pattern tests `{key}`"));

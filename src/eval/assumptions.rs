@@ -18,8 +18,36 @@ pub struct Assumptions {
     /// `ForAllValues:` with a negated operator on a missing key: true (the general rule) or false (one
     /// example table of the AWS docs).
     pub for_all_values_negated_missing: bool,
+    /// A negated Numeric, Date or IP operator (`NumericNotEquals`, `DateNotEquals`, `NotIpAddress`) on a
+    /// missing key: true by analogy with the documented `StringNotLike`/`ArnNotLike` rule (reference §6.2),
+    /// or false; AWS gives no example for these families (§10.16).
+    pub negated_numeric_date_ip_missing: bool,
     /// What resource the minting checks are authorized against.
     pub minting_resource: MintingResource,
+    /// Are `*` and `?` in a substituted policy-variable value wildcards (in `Like`/`Arn` operators and
+    /// `Resource`)? Variables are substituted before matching, but whether the substituted text is then
+    /// read as a pattern is not documented (reference §5.9); `${*}` is the documented literal.
+    pub variable_wildcards: VariableWildcards,
+    /// A plain operator with an empty value list (`"StringEquals": {"k": []}`): it matches nothing, or it
+    /// is ignored (always true). Access Analyzer says such a condition "does not affect the policy"; the
+    /// runtime effect is not documented (reference §5.6).
+    pub empty_condition_values: EmptyValues,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EmptyValues {
+    /// No value to match: a positive operator is false, a negated one true (the NOR of nothing).
+    NoMatch,
+    /// The clause is skipped: true.
+    Ignored,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VariableWildcards {
+    /// A substituted value matches only itself: a principal tag `*` is the character `*`.
+    Literal,
+    /// A substituted value is read as a pattern: a principal tag `*` matches anything.
+    Wildcard,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,7 +82,10 @@ impl Default for Assumptions {
             tag_check_sees_sts_keys: true,
             plain_operator_on_multivalued: PlainOnMulti::AnyValue,
             for_all_values_negated_missing: true,
+            negated_numeric_date_ip_missing: true,
             minting_resource: MintingResource::Star,
+            variable_wildcards: VariableWildcards::Literal,
+            empty_condition_values: EmptyValues::NoMatch,
         }
     }
 }
@@ -67,17 +98,23 @@ pub enum Setting {
     TagCheckSeesStsKeys,
     PlainOperatorOnMultivalued,
     ForAllValuesNegatedMissing,
+    NegatedNumericDateIpMissing,
     MintingResource,
+    VariableWildcards,
+    EmptyConditionValues,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 6] = [
+    pub const ALL: [Setting; 9] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
         Setting::PlainOperatorOnMultivalued,
         Setting::ForAllValuesNegatedMissing,
+        Setting::NegatedNumericDateIpMissing,
         Setting::MintingResource,
+        Setting::VariableWildcards,
+        Setting::EmptyConditionValues,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,7 +124,10 @@ impl Setting {
             Setting::TagCheckSeesStsKeys => "tag_check_sees_sts_keys",
             Setting::PlainOperatorOnMultivalued => "plain_operator_on_multivalued",
             Setting::ForAllValuesNegatedMissing => "for_all_values_negated_missing",
+            Setting::NegatedNumericDateIpMissing => "negated_numeric_date_ip_missing",
             Setting::MintingResource => "minting_resource",
+            Setting::VariableWildcards => "variable_wildcards",
+            Setting::EmptyConditionValues => "empty_condition_values",
         }
     }
 
@@ -95,12 +135,21 @@ impl Setting {
     pub fn values(self) -> &'static [&'static str] {
         match self {
             Setting::DurationKeyWhenOmitted => &["absent", "default-300"],
-            Setting::RcpAppliesToMinting | Setting::TagCheckSeesStsKeys | Setting::ForAllValuesNegatedMissing => {
-                &["true", "false"]
-            }
+            Setting::RcpAppliesToMinting
+            | Setting::TagCheckSeesStsKeys
+            | Setting::ForAllValuesNegatedMissing
+            | Setting::NegatedNumericDateIpMissing => &["true", "false"],
             Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
             Setting::MintingResource => &["*", "self-arn"],
+            Setting::VariableWildcards => &["literal", "wildcard"],
+            Setting::EmptyConditionValues => &["no-match", "ignored"],
         }
+    }
+
+    /// Whether the setting changes the request context a token request becomes (rather than how policies
+    /// are evaluated against it), so a context built under one value cannot be reused under the other.
+    pub fn shapes_request_context(self) -> bool {
+        matches!(self, Setting::DurationKeyWhenOmitted | Setting::TagCheckSeesStsKeys | Setting::MintingResource)
     }
 
     pub fn parse(name: &str) -> Option<Setting> {
@@ -136,9 +185,18 @@ impl Assumptions {
                 PlainOnMulti::NoMatch => "no-match",
             },
             Setting::ForAllValuesNegatedMissing => bool_text(self.for_all_values_negated_missing),
+            Setting::NegatedNumericDateIpMissing => bool_text(self.negated_numeric_date_ip_missing),
             Setting::MintingResource => match self.minting_resource {
                 MintingResource::Star => "*",
                 MintingResource::SelfArn => "self-arn",
+            },
+            Setting::VariableWildcards => match self.variable_wildcards {
+                VariableWildcards::Literal => "literal",
+                VariableWildcards::Wildcard => "wildcard",
+            },
+            Setting::EmptyConditionValues => match self.empty_condition_values {
+                EmptyValues::NoMatch => "no-match",
+                EmptyValues::Ignored => "ignored",
             },
         }
     }
@@ -175,10 +233,25 @@ impl Assumptions {
                 }
             }
             Setting::ForAllValuesNegatedMissing => self.for_all_values_negated_missing = boolean(value)?,
+            Setting::NegatedNumericDateIpMissing => self.negated_numeric_date_ip_missing = boolean(value)?,
             Setting::MintingResource => {
                 self.minting_resource = match value {
                     "*" => MintingResource::Star,
                     "self-arn" => MintingResource::SelfArn,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::VariableWildcards => {
+                self.variable_wildcards = match value {
+                    "literal" => VariableWildcards::Literal,
+                    "wildcard" => VariableWildcards::Wildcard,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::EmptyConditionValues => {
+                self.empty_condition_values = match value {
+                    "no-match" => EmptyValues::NoMatch,
+                    "ignored" => EmptyValues::Ignored,
                     _ => return Err(bad()),
                 }
             }
@@ -228,7 +301,10 @@ mod tests {
                 ("tag_check_sees_sts_keys", "true"),
                 ("plain_operator_on_multivalued", "any-value"),
                 ("for_all_values_negated_missing", "true"),
+                ("negated_numeric_date_ip_missing", "true"),
                 ("minting_resource", "*"),
+                ("variable_wildcards", "literal"),
+                ("empty_condition_values", "no-match"),
             ]
         );
     }

@@ -11,8 +11,8 @@ use crate::policy::value::parse_bool;
 use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
-use super::assumptions::{Assumptions, PlainOnMulti};
-use super::context::{ContextValue, RequestContext};
+use super::assumptions::{Assumptions, EmptyValues, PlainOnMulti, VariableWildcards};
+use super::context::{ContextValue, RequestContext, key_hash, same_text};
 
 /// Patterns with up to this many parts are matched from a stack buffer.
 pub const INLINE_TOKENS: usize = 16;
@@ -30,8 +30,8 @@ pub enum PatternPart {
     Text(Box<str>),
     /// `${*}`, `${?}`, `${$}`: always the literal character.
     Escaped(Box<str>),
-    /// A policy variable: its lower-cased key and default.
-    Variable { key: Box<str>, default: Option<Box<str>> },
+    /// A policy variable: its lower-cased key, the key's hash for lookups, and its default.
+    Variable { key: Box<str>, hash: u64, default: Option<Box<str>> },
 }
 
 impl StrPattern {
@@ -45,9 +45,11 @@ impl StrPattern {
             .map(|p| match p {
                 Part::Text(t) => PatternPart::Text(t.clone()),
                 Part::Escaped(c) => PatternPart::Escaped(c.to_string().into()),
-                Part::Variable(v) => {
-                    PatternPart::Variable { key: v.key.to_ascii_lowercase().into(), default: v.default.clone() }
-                }
+                Part::Variable(v) => PatternPart::Variable {
+                    key: v.key.to_ascii_lowercase().into(),
+                    hash: key_hash(&v.key),
+                    default: v.default.clone(),
+                },
             })
             .collect();
         StrPattern::Parts(parts)
@@ -55,10 +57,13 @@ impl StrPattern {
 
     /// Run `f` on the pattern's tokens after substituting variables from `ctx`. `None` when a variable has
     /// no value and no default: the value is then null, and nothing equals or is like null (reference §5.9).
+    /// With `wildcards`, `*`/`?` in the pattern's own text are wildcards, and in substituted values too when
+    /// `substituted_wildcards` (the assumption `variable_wildcards`).
     pub fn with_tokens<R>(
         &self,
         ctx: &RequestContext,
         wildcards: bool,
+        substituted_wildcards: bool,
         f: impl FnOnce(&[Token<'_>]) -> R,
     ) -> Option<R> {
         match self {
@@ -82,9 +87,9 @@ impl StrPattern {
                     match part {
                         PatternPart::Text(t) => push_text(t, wildcards, &mut buf, &mut len, &mut overflow),
                         PatternPart::Escaped(c) => push(Token::Literal(c), &mut buf, &mut len, &mut overflow),
-                        PatternPart::Variable { key, default } => {
-                            let value = ctx.single_lower(key).or(default.as_deref())?;
-                            push(Token::Literal(value), &mut buf, &mut len, &mut overflow);
+                        PatternPart::Variable { key, hash, default } => {
+                            let value = ctx.single_hashed(*hash, key).or(default.as_deref())?;
+                            push_text(value, wildcards && substituted_wildcards, &mut buf, &mut len, &mut overflow);
                         }
                     }
                 }
@@ -94,18 +99,27 @@ impl StrPattern {
         }
     }
 
-    /// The pattern with variables substituted, for non-string families (a `Bool` value may use one).
-    fn resolve(&self, ctx: &RequestContext) -> Option<String> {
-        self.with_tokens(ctx, false, |tokens| {
-            tokens
-                .iter()
-                .map(|t| match t {
-                    Token::Literal(s) => *s,
-                    Token::AnyMany => "*",
-                    Token::AnyOne => "?",
-                })
-                .collect()
+    /// Whether the pattern, variables substituted, reads as this boolean (a `Bool` value may use a
+    /// variable), compared like [`parse_bool`] but without building the substituted text.
+    fn reads_as_bool(&self, ctx: &RequestContext, value: bool) -> bool {
+        let word = if value { "true" } else { "false" };
+        self.with_tokens(ctx, false, false, |tokens| {
+            let mut rest = word.as_bytes();
+            for token in tokens {
+                let piece: &[u8] = match token {
+                    Token::Literal(s) => s.as_bytes(),
+                    Token::AnyMany => b"*",
+                    Token::AnyOne => b"?",
+                };
+                let Some(head) = rest.get(..piece.len()) else { return false };
+                if !head.eq_ignore_ascii_case(piece) {
+                    return false;
+                }
+                rest = rest.get(piece.len()..).unwrap_or_default();
+            }
+            rest.is_empty()
         })
+        .unwrap_or(false)
     }
 }
 
@@ -147,19 +161,119 @@ fn push_text<'a>(
     }
 }
 
+/// How a plain `StringLike` pattern matches. Most audience and ARN patterns are a prefix and a suffix
+/// around one `*` (`https://partner*.example`), which two byte comparisons decide; the general glob is
+/// kept for the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LikeShape {
+    /// No `*` or `?`: the pattern must equal the value.
+    Exact,
+    /// `prefix*suffix` with exactly one `*` and no `?`; the `*` is at this byte offset.
+    OneStar(usize),
+    General,
+}
+
+impl LikeShape {
+    fn of(pattern: &StrPattern) -> LikeShape {
+        let StrPattern::Plain(text) = pattern else { return LikeShape::General };
+        let stars = text.matches('*').count();
+        match (stars, text.contains('?'), text.find('*')) {
+            (0, false, _) => LikeShape::Exact,
+            (1, false, Some(at)) => LikeShape::OneStar(at),
+            _ => LikeShape::General,
+        }
+    }
+
+    /// `text` is the plain pattern this shape was made from.
+    fn matches(self, text: &str, request: &str, fold: bool) -> bool {
+        match (self, fold) {
+            (LikeShape::Exact, false) => text == request,
+            (LikeShape::OneStar(at), false) => {
+                let (Some(prefix), Some(suffix)) = (text.get(..at), text.get(at + 1..)) else { return false };
+                // The `*` matches the rest (any characters): prefix and suffix must fit without overlapping.
+                request.len() >= prefix.len() + suffix.len() && request.starts_with(prefix) && request.ends_with(suffix)
+            }
+            _ => wildcard::matches(text, request, fold),
+        }
+    }
+}
+
+/// A plain `Arn*` pattern of six components, split once: where each component starts and ends in the
+/// pattern text, and how each matches. Matching then splits only the request value (reference §5.8:
+/// component-wise, case-sensitive globs; the resource component keeps its colons). Patterns made only of
+/// `*` or with fewer components follow the general rules of [`arn_matches`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArnShape {
+    parts: [(usize, usize, LikeShape); 6],
+}
+
+impl ArnShape {
+    fn of(pattern: &StrPattern) -> Option<ArnShape> {
+        let StrPattern::Plain(text) = pattern else { return None };
+        if text.chars().all(|c| c == '*') {
+            return None;
+        }
+        let mut parts = [(0, 0, LikeShape::Exact); 6];
+        let mut start = 0;
+        for (i, part) in parts.iter_mut().enumerate() {
+            let rest = text.get(start..)?;
+            let end = if i == 5 { text.len() } else { start + rest.find(':')? };
+            let component = text.get(start..end)?;
+            *part = (start, end, LikeShape::of(&StrPattern::Plain(component.into())));
+            start = end + 1;
+        }
+        Some(ArnShape { parts })
+    }
+
+    /// `text` is the plain pattern this shape was made from.
+    fn matches(&self, text: &str, request: &str) -> bool {
+        let mut value = request.splitn(6, ':');
+        let mut first = true;
+        for (start, end, shape) in self.parts {
+            let (Some(component), Some(pattern)) = (value.next(), text.get(start..end)) else { return false };
+            // The value must be an ARN: its first component is exactly `arn`.
+            if first && component != "arn" {
+                return false;
+            }
+            first = false;
+            if !shape.matches(pattern, component, false) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 /// The policy values of one clause, parsed once for the operator's family. A value the family cannot read
 /// (`"abc"` for a Numeric operator) is kept as `None`: it matches nothing (rule `invalid-condition-value`
 /// reports it).
 #[derive(Clone, Debug)]
 pub enum ClauseValues {
-    Strings(Box<[StrPattern]>),
+    /// The patterns, and for each how a `Like` operator matches it (worked out once).
+    Strings(Box<[StrPattern]>, Box<[LikeShape]>),
     Numbers(Box<[Option<Number>]>),
     Dates(Box<[Option<Timestamp>]>),
     Bools(Box<[StrPattern]>),
-    Binary(Box<[Option<Vec<u8>>]>),
+    /// The canonical (padded, standard-alphabet) base64 spelling of each value's bytes.
+    Binary(Box<[Option<Box<str>>]>),
     Cidrs(Box<[Option<Cidr>]>),
-    Arns(Box<[StrPattern]>),
+    /// The patterns, and for each plain six-component pattern its components split once.
+    Arns(Box<[StrPattern]>, Box<[Option<ArnShape>]>),
     Null(Box<[Option<bool>]>),
+}
+
+impl ClauseValues {
+    /// No policy value at all (`[]`).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ClauseValues::Strings(v, _) | ClauseValues::Arns(v, _) | ClauseValues::Bools(v) => v.is_empty(),
+            ClauseValues::Numbers(v) => v.is_empty(),
+            ClauseValues::Dates(v) => v.is_empty(),
+            ClauseValues::Binary(v) => v.is_empty(),
+            ClauseValues::Cidrs(v) => v.is_empty(),
+            ClauseValues::Null(v) => v.is_empty(),
+        }
+    }
 }
 
 /// One condition clause, ready to evaluate.
@@ -168,6 +282,8 @@ pub struct CompiledClause {
     pub operator: Operator,
     /// Lower-cased key.
     pub key: Box<str>,
+    /// [`key_hash`] of the key, so evaluation looks it up without hashing or string searching.
+    pub key_hash: u64,
     pub values: ClauseValues,
 }
 
@@ -175,22 +291,33 @@ impl CompiledClause {
     pub fn compile(clause: &ConditionClause) -> CompiledClause {
         let values = clause.values.iter().map(|v| &v.node);
         let values = match clause.operator.kind.family() {
-            Family::String => ClauseValues::Strings(values.map(|v| StrPattern::compile(&v.template)).collect()),
-            Family::Arn => ClauseValues::Arns(values.map(|v| StrPattern::compile(&v.template)).collect()),
+            Family::String => {
+                let patterns: Box<[StrPattern]> = values.map(|v| StrPattern::compile(&v.template)).collect();
+                let shapes = patterns.iter().map(LikeShape::of).collect();
+                ClauseValues::Strings(patterns, shapes)
+            }
+            Family::Arn => {
+                let patterns: Box<[StrPattern]> = values.map(|v| StrPattern::compile(&v.template)).collect();
+                let shapes = patterns.iter().map(ArnShape::of).collect();
+                ClauseValues::Arns(patterns, shapes)
+            }
             Family::Bool => ClauseValues::Bools(values.map(|v| StrPattern::compile(&v.template)).collect()),
             Family::Numeric => ClauseValues::Numbers(values.map(|v| Number::parse(v.text())).collect()),
             Family::Date => ClauseValues::Dates(values.map(|v| Timestamp::parse(v.text())).collect()),
-            Family::Binary => ClauseValues::Binary(values.map(|v| decode_base64(v.text())).collect()),
+            Family::Binary => {
+                ClauseValues::Binary(values.map(|v| decode_base64(v.text()).map(|b| encode_base64(&b))).collect())
+            }
             Family::Ip => ClauseValues::Cidrs(values.map(|v| Cidr::parse(v.text())).collect()),
             Family::Null => ClauseValues::Null(values.map(|v| parse_bool(v.text())).collect()),
         };
-        CompiledClause { operator: clause.operator.node, key: clause.key.node.lower().into(), values }
+        let key = clause.key.node.lower();
+        CompiledClause { operator: clause.operator.node, key: key.into(), key_hash: key_hash(key), values }
     }
 
     /// Evaluate against a request (reference §6.2-§6.4). `on_absent` is told when the key is missing.
     pub fn evaluate(&self, ctx: &RequestContext, assumptions: &Assumptions, on_absent: &mut dyn FnMut(&str)) -> bool {
         let op = self.operator;
-        let value = ctx.get_lower(&self.key);
+        let value = ctx.get_hashed(self.key_hash, &self.key);
         if let ClauseValues::Null(expected) = &self.values {
             // `ForAllValues:Null` is always true and `ForAnyValue:Null` always false (Access Analyzer
             // `NULL_WITH_QUALIFIER`).
@@ -209,6 +336,16 @@ impl CompiledClause {
                 None => false,
             });
         }
+        // A plain operator with no values at all (§5.6): skipped or never matching, by assumption. The set
+        // operators and IfExists keep their documented readings of an empty list (Access Analyzer's
+        // EMPTY_ARRAY_CONDITION_FORALLVALUES / _FORANYVALUE / _IFEXISTS).
+        if op.set.is_none()
+            && !op.if_exists
+            && self.values.is_empty()
+            && assumptions.empty_condition_values == EmptyValues::Ignored
+        {
+            return true;
+        }
         let negated = op.kind.is_negated();
         // Set operators treat an empty list (or empty string) like a missing key.
         let present = match (op.set, value) {
@@ -223,15 +360,22 @@ impl CompiledClause {
             return match op.set {
                 Some(SetOp::ForAllValues) => !negated || assumptions.for_all_values_negated_missing,
                 Some(SetOp::ForAnyValue) => false,
-                None => negated,
+                // AWS documents the negated String and ARN operators as true on a missing key; the Numeric,
+                // Date and IP negations follow only by analogy (reference §6.2, §10.16).
+                None => {
+                    negated
+                        && (matches!(op.kind.family(), Family::String | Family::Arn)
+                            || assumptions.negated_numeric_date_ip_missing)
+                }
             };
         };
+        self.report_absent_variables(ctx, on_absent);
         // One request value against the policy values: positive match of any value, negated to NOR.
-        let test = |r: &str| self.matches_any(r, ctx) != negated;
+        let test = |r: &str| self.matches_any(r, ctx, assumptions) != negated;
         match (op.set, present) {
             (None, ContextValue::Single(r)) => test(r),
             (None, ContextValue::Multi(rs)) => match assumptions.plain_operator_on_multivalued {
-                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx)) != negated,
+                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx, assumptions)) != negated,
                 PlainOnMulti::NoMatch => negated,
             },
             (Some(SetOp::ForAllValues), v) => v.values().iter().all(|r| test(r)),
@@ -239,31 +383,67 @@ impl CompiledClause {
         }
     }
 
-    /// Whether the request value matches any policy value under the operator's positive form.
-    fn matches_any(&self, request: &str, ctx: &RequestContext) -> bool {
-        let kind = self.operator.kind.positive();
+    /// Whether a value holds a policy variable (`${*}`-style escapes included; they are harmless here).
+    pub fn has_variables(&self) -> bool {
         match &self.values {
-            ClauseValues::Strings(patterns) => {
+            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns) => {
+                patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)))
+            }
+            _ => false,
+        }
+    }
+
+    /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
+    /// why the value cannot match (reference §5.9), and the simulator must say so.
+    fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {
+        let (ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns)) =
+            &self.values
+        else {
+            return;
+        };
+        for pattern in patterns.iter() {
+            let StrPattern::Parts(parts) = pattern else { continue };
+            for part in parts.iter() {
+                if let PatternPart::Variable { key, hash, default: None } = part
+                    && ctx.single_hashed(*hash, key).is_none()
+                {
+                    on_absent(key);
+                }
+            }
+        }
+    }
+
+    /// Whether the request value matches any policy value under the operator's positive form.
+    fn matches_any(&self, request: &str, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        let kind = self.operator.kind.positive();
+        let substituted_wildcards = assumptions.variable_wildcards == VariableWildcards::Wildcard;
+        match &self.values {
+            ClauseValues::Strings(patterns, shapes) => {
                 let like = kind == OperatorKind::StringLike;
                 let fold = kind.ignores_case();
-                patterns.iter().any(|p| match (p, like, fold) {
-                    (StrPattern::Plain(text), false, false) => **text == *request,
+                patterns.iter().zip(shapes.iter()).any(|(p, shape)| match (p, like, fold) {
+                    (StrPattern::Plain(text), false, false) => same_text(text, request),
                     (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
-                    _ => p.with_tokens(ctx, like, |t| wildcard::matches_tokens(t, request, fold)).unwrap_or(false),
+                    (StrPattern::Plain(text), true, _) => shape.matches(text, request, fold),
+                    _ => p
+                        .with_tokens(ctx, like, substituted_wildcards, |t| wildcard::matches_tokens(t, request, fold))
+                        .unwrap_or(false),
                 })
             }
-            ClauseValues::Arns(patterns) => patterns.iter().any(|p| match p {
-                StrPattern::Plain(text) => arn_matches(text, request),
-                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| arn_matches_tokens(t, request)).unwrap_or(false),
+            ClauseValues::Arns(patterns, shapes) => patterns.iter().zip(shapes.iter()).any(|(p, shape)| match p {
+                StrPattern::Plain(text) => match shape {
+                    Some(shape) => shape.matches(text, request),
+                    None => arn_matches(text, request),
+                },
+                StrPattern::Parts(_) => {
+                    p.with_tokens(ctx, true, substituted_wildcards, |t| arn_matches_tokens(t, request)).unwrap_or(false)
+                }
             }),
             ClauseValues::Bools(patterns) => {
                 let Some(r) = parse_bool(request) else { return false };
-                patterns.iter().any(|p| {
-                    let resolved = match p {
-                        StrPattern::Plain(text) => parse_bool(text),
-                        StrPattern::Parts(_) => p.resolve(ctx).as_deref().and_then(parse_bool),
-                    };
-                    resolved == Some(r)
+                patterns.iter().any(|p| match p {
+                    StrPattern::Plain(text) => parse_bool(text) == Some(r),
+                    StrPattern::Parts(_) => p.reads_as_bool(ctx, r),
                 })
             }
             ClauseValues::Numbers(numbers) => {
@@ -274,9 +454,11 @@ impl CompiledClause {
                 let Some(r) = Timestamp::parse(request) else { return false };
                 dates.iter().flatten().any(|p| compare(kind, Some(r.cmp(p))))
             }
-            ClauseValues::Binary(blobs) => {
-                let Some(r) = decode_base64(request) else { return false };
-                blobs.iter().flatten().any(|p| *p == r)
+            // Base64 decoding is strict (no whitespace, no stray bits), so two values hold the same bytes
+            // exactly when the request spells the canonical encoding, with or without its padding: a
+            // comparison that needs no decoding buffer.
+            ClauseValues::Binary(canonical) => {
+                canonical.iter().flatten().any(|c| same_text(c, request) || same_text(c.trim_end_matches('='), request))
             }
             ClauseValues::Cidrs(cidrs) => {
                 let Some(addr) = parse_addr(request) else { return false };
@@ -285,6 +467,22 @@ impl CompiledClause {
             ClauseValues::Null(_) => false,
         }
     }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), the canonical spelling of a `BinaryEquals` value.
+fn encode_base64(bytes: &[u8]) -> Box<str> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextet = |n: u32, shift: u32| char::from(ALPHABET.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A'));
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let [a, b, c] = [0, 1, 2].map(|i| u32::from(chunk.get(i).copied().unwrap_or(0)));
+        let n = (a << 16) | (b << 8) | c;
+        out.push(sextet(n, 18));
+        out.push(sextet(n, 12));
+        out.push(if chunk.len() > 1 { sextet(n, 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sextet(n, 0) } else { '=' });
+    }
+    out.into()
 }
 
 /// `request <op> policy` for the ordering operators; equality for `*Equals`.
@@ -299,5 +497,89 @@ fn compare(kind: OperatorKind, ordering: Option<std::cmp::Ordering>) -> bool {
         NumericGreaterThan | DateGreaterThan => ordering == Greater,
         NumericGreaterThanEquals | DateGreaterThanEquals => ordering != Less,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Comparing with the canonical encoding decides exactly what decoding both values would.
+    #[test]
+    fn binary_equality_without_decoding() {
+        let values = [
+            "", "Zg", "Zg==", "Zg=", "Zm8", "Zm8=", "Zm9v", "Zm9vYg", "Zm9vYg==", "QR==", "QQ==", "QQ", "Q Q==",
+            "YmluYXJ5",
+        ];
+        for p in values {
+            let canonical = decode_base64(p).map(|b| encode_base64(&b));
+            for r in values {
+                let fast = canonical.as_ref().is_some_and(|c| same_text(c, r) || same_text(c.trim_end_matches('='), r));
+                let slow = matches!((decode_base64(p), decode_base64(r)), (Some(a), Some(b)) if a == b);
+                assert_eq!(fast, slow, "policy {p:?} request {r:?}");
+            }
+        }
+        assert_eq!(&*encode_base64(b"binary"), "YmluYXJ5");
+        assert_eq!(&*encode_base64(b"f"), "Zg==");
+        assert_eq!(&*encode_base64(b"fo"), "Zm8=");
+    }
+
+    /// The pre-split ARN patterns match exactly like the general ARN matcher.
+    #[test]
+    fn arn_shapes_agree_with_arn_matches() {
+        let patterns = [
+            "arn:aws:iam::*:role/quarantine-*",
+            "arn:aws:iam::111122223333:role/payments",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:*:*:*:*",
+            "arn:*:s3:::bucket/*",
+            "arn:aws:iam::1111?2223333:role/p*s",
+            "arn:aws:logs:*:*:log-group:/x:*",
+            "arn:aws:s3:::",
+            "*:aws:iam::*:role/x",
+        ];
+        let values = [
+            "arn:aws:iam::111122223333:role/payments",
+            "arn:aws:iam::111122223333:role/quarantine-7",
+            "arn:aws:iam::111122223333:role/team/payments",
+            "arn:aws:iam::111122223333:extra:role/payments",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:s3:::",
+            "arn:aws:logs:us-east-1:1:log-group:/x:log-stream:y",
+            "ARN:aws:iam::1:role/x",
+            "urn:aws:iam::1:role/x",
+            "arn:aws:iam",
+            "payments",
+            "",
+        ];
+        for p in patterns {
+            let shape = ArnShape::of(&StrPattern::Plain(p.into())).unwrap();
+            for v in values {
+                assert_eq!(shape.matches(p, v), arn_matches(p, v), "{p:?} against {v:?}");
+            }
+        }
+        assert!(ArnShape::of(&StrPattern::Plain("*".into())).is_none());
+        assert!(ArnShape::of(&StrPattern::Plain("arn:aws:s3:*".into())).is_none());
+    }
+
+    /// The prefix/suffix shortcut agrees with the general glob on every pattern shape it takes.
+    #[test]
+    fn like_shapes_agree_with_the_glob() {
+        let patterns = ["https://partner*.example", "*", "a*", "*a", "abc", "a*a", "é*ü", "a?c", "a**", "*.x*"];
+        let values =
+            ["", "a", "aa", "aba", "abc", "https://partner.example", "https://partner7.example", "éü", "é-ü", "ü"];
+        for p in patterns {
+            let shape = LikeShape::of(&StrPattern::Plain(p.into()));
+            for v in values {
+                assert_eq!(
+                    shape.matches(p, v, false),
+                    wildcard::matches(p, v, false),
+                    "{p:?} against {v:?} ({shape:?})"
+                );
+            }
+        }
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b".into())), LikeShape::OneStar(1));
+        assert_eq!(LikeShape::of(&StrPattern::Plain("ab".into())), LikeShape::Exact);
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b*".into())), LikeShape::General);
     }
 }

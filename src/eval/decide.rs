@@ -1,6 +1,8 @@
 //! The IAM decision procedure (reference §4.2): explicit deny in any applicable policy wins; otherwise every
-//! SCP level needs a matching Allow, the identity policies need one, and so do the permissions boundary and
-//! the session policy when present; otherwise the request is implicitly denied.
+//! SCP level needs a matching Allow, the identity policies need one (not for the account root user), and so
+//! do the permissions boundary and the session policy when present (a federated-user session always needs
+//! one); otherwise the request is implicitly denied. SCPs and RCPs do not apply to the management account
+//! nor to service-linked roles.
 
 use std::fmt;
 
@@ -121,6 +123,7 @@ impl PolicySet {
                 statements.push(PreparedStatement {
                     at: StatementRef { layer, policy: policy_index, statement: s.index },
                     statement: s,
+                    targets_everything: s.covers_every_resource() && s.admits_every_principal(),
                 });
             }
         }
@@ -132,6 +135,9 @@ impl PolicySet {
 pub struct PreparedStatement<'a> {
     pub at: StatementRef,
     pub statement: &'a CompiledStatement,
+    /// The statement's resource and principal elements admit every request (`"Resource": "*"`, no or a
+    /// `"*"` principal), so only its conditions need evaluating: the common case, decided once.
+    pub targets_everything: bool,
 }
 
 /// A policy set narrowed to the statements whose `Action`/`NotAction` covers one action.
@@ -167,10 +173,17 @@ pub struct Outcome {
 }
 
 impl Prepared<'_> {
+    /// The statements whose `Action`/`NotAction` covers the action, with where they sit.
+    pub fn statements(&self) -> impl Iterator<Item = (StatementRef, &CompiledStatement)> {
+        self.statements.iter().map(|p| (p.at, p.statement))
+    }
+
     /// Decide one request.
     pub fn decide<T: Trace>(&self, ctx: &RequestContext, assumptions: &Assumptions, trace: &mut T) -> Outcome {
         let set = self.set;
-        let organization_applies = !set.management_account && !is_service_linked_role(ctx);
+        // One lookup of the caller's ARN serves the principal-kind exemptions below.
+        let principal_arn = ctx.single_hashed(PRINCIPAL_ARN_HASH, PRINCIPAL_ARN);
+        let organization_applies = !set.management_account && !principal_arn.is_some_and(is_service_linked_role);
         let rcps_apply =
             organization_applies && (assumptions.rcp_applies_to_minting || !is_minting_action(&self.action));
         let mut deny_layer = None;
@@ -189,7 +202,9 @@ impl Prepared<'_> {
             if p.statement.effect == Effect::Allow && !T::EXHAUSTIVE && (deny_layer.is_some() || allowed.has(layer)) {
                 continue;
             }
-            if !p.statement.matches_resource(ctx) || !p.statement.matches_principal(ctx) {
+            if !p.targets_everything
+                && (!p.statement.matches_resource(ctx, assumptions) || !p.statement.matches_principal(ctx))
+            {
                 continue;
             }
             let outcome = p.statement.conditions_hold(ctx, assumptions, &mut |k| trace.absent(k));
@@ -217,13 +232,18 @@ impl Prepared<'_> {
                 }
             }
         }
-        if !allowed.identity {
+        // The account root user has full access without identity policies (reference §4.2 step 1); only
+        // the organization's policies and explicit denies, checked above, restrict it.
+        if !allowed.identity && !principal_arn.is_some_and(is_root_user) {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Identity) };
         }
         if set.boundary.is_some() && !allowed.boundary {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Boundary) };
         }
-        if !set.session.is_empty() && !allowed.session {
+        // A federated-user session made without a session policy has no permissions at all (reference
+        // §4.2 step 8); other sessions without one are not limited by it.
+        let session_required = !set.session.is_empty() || principal_arn.is_some_and(is_federated_user);
+        if session_required && !allowed.session {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Session) };
         }
         Outcome { decision: Decision::Allow, layer: Some(Layer::Identity) }
@@ -264,9 +284,28 @@ impl Allowed {
     }
 }
 
+const PRINCIPAL_ARN: &str = "aws:principalarn";
+const PRINCIPAL_ARN_HASH: u64 = super::context::key_hash(PRINCIPAL_ARN);
+
 /// SCPs and RCPs do not restrict service-linked roles (their path is `/aws-service-role/`).
-fn is_service_linked_role(ctx: &RequestContext) -> bool {
-    ctx.single_lower("aws:principalarn").is_some_and(|arn| arn.contains(":role/aws-service-role/"))
+fn is_service_linked_role(arn: &str) -> bool {
+    arn.contains(":role/aws-service-role/")
+}
+
+/// The components of an ARN, or `None` when it has fewer than six.
+fn arn_parts(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = arn.splitn(6, ':');
+    Some([parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?])
+}
+
+/// The account root user: `arn:PARTITION:iam::ACCOUNT:root`.
+fn is_root_user(arn: &str) -> bool {
+    matches!(arn_parts(arn), Some(["arn", _, "iam", "", account, "root"]) if !account.is_empty())
+}
+
+/// A federated-user session from `GetFederationToken`: `arn:PARTITION:sts::ACCOUNT:federated-user/NAME`.
+fn is_federated_user(arn: &str) -> bool {
+    matches!(arn_parts(arn), Some(["arn", _, "sts", "", _, resource]) if resource.starts_with("federated-user/"))
 }
 
 pub fn is_minting_action(action: &str) -> bool {

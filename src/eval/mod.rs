@@ -53,13 +53,21 @@ pub struct CheckResult {
     /// matched in the deciding layer; `near_misses` lists the Allows there that failed a condition.
     pub statements: Vec<StatementRef>,
     pub near_misses: Vec<(StatementRef, usize)>,
+    /// Implicit deny: the Allows of the deciding layer that name the action but whose `Resource` does not
+    /// cover the request's resource (for the resource-less minting actions, anything but `*`: reference
+    /// §2.1 warns that such a statement silently never applies).
+    pub resource_misses: Vec<StatementRef>,
     /// Lower-cased keys that a condition tested and the request did not carry.
     pub absent_keys: Vec<String>,
 }
 
 /// Decide one request and explain it.
 pub fn check(set: &PolicySet, ctx: &RequestContext, assumptions: &Assumptions) -> CheckResult {
-    let prepared = set.prepare(&ctx.action);
+    check_prepared(&set.prepare(&ctx.action), ctx, assumptions)
+}
+
+/// [`check`] with the statements already prepared for the request's action (`PolicySet::prepare`).
+pub fn check_prepared(prepared: &Prepared<'_>, ctx: &RequestContext, assumptions: &Assumptions) -> CheckResult {
     let mut recorder = Recorder::default();
     let outcome = prepared.decide(ctx, assumptions, &mut recorder);
     let statements = match outcome.decision {
@@ -78,7 +86,21 @@ pub fn check(set: &PolicySet, ctx: &RequestContext, assumptions: &Assumptions) -
             .collect(),
         _ => Vec::new(),
     };
+    let resource_misses = match outcome.decision {
+        Decision::ImplicitDeny => prepared
+            .statements()
+            .filter(|(at, st)| {
+                st.effect == Effect::Allow
+                    && Some(at.layer) == outcome.layer
+                    && !st.matches_resource(ctx, assumptions)
+                    && st.matches_principal(ctx)
+            })
+            .map(|(at, _)| at)
+            .collect(),
+        _ => Vec::new(),
+    };
     CheckResult {
+        resource_misses,
         action: ctx.action.to_string(),
         decision: outcome.decision,
         layer: outcome.layer,

@@ -10,7 +10,7 @@ use crate::policy::{
 };
 use crate::source::SourceFile;
 
-use super::assumptions::Assumptions;
+use super::assumptions::{Assumptions, VariableWildcards};
 use super::condition::{CompiledClause, StrPattern};
 use super::context::{RequestContext, RequestResource};
 
@@ -22,6 +22,9 @@ pub struct CompiledStatement {
     not_action: bool,
     actions: Box<[Box<str>]>,
     resource: Option<(bool, Box<[StrPattern]>)>,
+    /// Whether an entry of the resource element is `*` alone (or `**`...), the only entry that covers a
+    /// resource-less action; computed once, as every minting check asks it.
+    star_listed: bool,
     principal: Option<(bool, PrincipalSet)>,
     pub clauses: Box<[CompiledClause]>,
 }
@@ -40,7 +43,14 @@ impl CompiledStatement {
             PrincipalClause::Principal(s) => (false, s.clone()),
             PrincipalClause::NotPrincipal(s) => (true, s.clone()),
         });
+        let star_listed = resource.as_ref().is_some_and(|(_, patterns): &(bool, Box<[StrPattern]>)| {
+            patterns.iter().any(|p| match p {
+                StrPattern::Plain(text) => !text.is_empty() && text.chars().all(|c| c == '*'),
+                StrPattern::Parts(_) => false,
+            })
+        });
         CompiledStatement {
+            star_listed,
             effect: statement.effect.node,
             index,
             not_action,
@@ -59,20 +69,43 @@ impl CompiledStatement {
 
     /// Whether the resource element admits the request's resource. A statement without one (a trust
     /// policy) applies to its own resource.
-    pub fn matches_resource(&self, ctx: &RequestContext) -> bool {
+    pub fn matches_resource(&self, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        let substituted_wildcards = assumptions.variable_wildcards == VariableWildcards::Wildcard;
         let Some((not_resource, patterns)) = &self.resource else { return true };
-        let listed = patterns.iter().any(|p| match &ctx.resource {
+        let listed = match &ctx.resource {
             // A resource-less action is authorized against `*`: only an entry of `*` alone covers it.
-            RequestResource::Star => match p {
-                StrPattern::Plain(text) => !text.is_empty() && text.chars().all(|c| c == '*'),
-                StrPattern::Parts(_) => false,
-            },
-            RequestResource::Arn(arn) => match p {
+            RequestResource::Star => self.star_listed,
+            RequestResource::Arn(arn) => patterns.iter().any(|p| match p {
                 StrPattern::Plain(text) => resource_matches(text, arn),
-                StrPattern::Parts(_) => p.with_tokens(ctx, true, |t| resource_matches_tokens(t, arn)).unwrap_or(false),
-            },
-        });
+                StrPattern::Parts(_) => p
+                    .with_tokens(ctx, true, substituted_wildcards, |t| resource_matches_tokens(t, arn))
+                    .unwrap_or(false),
+            }),
+        };
         listed != *not_resource
+    }
+
+    /// Whether the resource element covers every resource (an entry of `*` alone in `Resource`, or no
+    /// element), so no choice of request resource can change whether the statement applies.
+    pub fn covers_every_resource(&self) -> bool {
+        match &self.resource {
+            None => true,
+            Some((not_resource, _)) => !*not_resource && self.star_listed,
+        }
+    }
+
+    /// Whether a policy variable appears in a resource entry or a condition value.
+    pub fn has_variables(&self) -> bool {
+        let in_resource = self
+            .resource
+            .as_ref()
+            .is_some_and(|(_, patterns)| patterns.iter().any(|p| matches!(p, StrPattern::Parts(_))));
+        in_resource || self.clauses.iter().any(CompiledClause::has_variables)
+    }
+
+    /// Whether the principal element admits every caller: none (identity-side policies) or `"*"`.
+    pub fn admits_every_principal(&self) -> bool {
+        matches!(self.principal, None | Some((false, PrincipalSet::Any)))
     }
 
     /// Principal matching for resource-based policies and RCPs; identity-side statements have none.
@@ -88,8 +121,8 @@ impl CompiledStatement {
     }
 
     /// Action, resource and principal (everything but the conditions).
-    pub fn applies_to(&self, ctx: &RequestContext) -> bool {
-        self.matches_action(&ctx.action) && self.matches_resource(ctx) && self.matches_principal(ctx)
+    pub fn applies_to(&self, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        self.matches_action(&ctx.action) && self.matches_resource(ctx, assumptions) && self.matches_principal(ctx)
     }
 
     /// Whether every condition holds; the index of the first failing clause otherwise.

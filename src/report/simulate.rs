@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::eval::{CheckResult, Decision, PolicySet, RequestContext, StatementRef};
+use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
 use crate::simulate::{Simulation, Verdict};
@@ -63,8 +63,19 @@ fn check_json(set: &PolicySet, check: &CheckResult) -> Value {
             }
             v
         }).collect::<Vec<_>>(),
+        "resource_mismatches": check.resource_misses.iter().map(|at| statement_json(set, *at)).collect::<Vec<_>>(),
         "absent_keys": check.absent_keys,
     })
+}
+
+/// The request's resource as the explanation names it.
+fn resource_text(ctx: &RequestContext) -> String {
+    match &ctx.resource {
+        crate::eval::RequestResource::Star => {
+            "`*` (the action has no resource type, so only \"Resource\": \"*\" applies)".to_owned()
+        }
+        crate::eval::RequestResource::Arn(arn) => format!("`{arn}`"),
+    }
 }
 
 /// `"StringEquals": {"aws:SourceVpc": ...}` as written, for a failing clause.
@@ -124,6 +135,14 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
                         clause_text(set, *at, *clause)
                     );
                 }
+                for at in &check.resource_misses {
+                    let _ = writeln!(
+                        out,
+                        "  not allowed by {}: its Resource does not cover {}",
+                        statement_label(set, *at),
+                        resource_text(ctx)
+                    );
+                }
             }
         }
         if explain {
@@ -166,6 +185,9 @@ fn implicit_reason(set: &PolicySet, check: &CheckResult) -> String {
                 format!("no SCP at level {level} has an Allow statement (is FullAWSAccess attached there?)")
             }
         }
+        Some(crate::eval::Layer::Session) if set.session.is_empty() => {
+            "a federated-user session created without a session policy has no permissions".to_owned()
+        }
         Some(layer) => format!("no {layer} policy allows `{}`", check.action),
         None => format!("nothing allows `{}`", check.action),
     }
@@ -193,15 +215,40 @@ fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, sty
             None,
         );
     }
+    for at in &check.resource_misses {
+        let Some(policy) = set.policy(at.layer, at.policy) else { continue };
+        let Some(resource) = policy.statement(at.statement).and_then(|s| s.resource.as_ref()) else { continue };
+        show(
+            &policy.source,
+            resource.span,
+            format!("{} names `{}` but not this resource", statement_label(set, *at), check.action),
+            format!("does not cover {}", resource_text(ctx)),
+            None,
+        );
+    }
     for (at, clause) in &check.near_misses {
         let Some(policy) = set.policy(at.layer, at.policy) else { continue };
         let Some(c) = policy.statement(at.statement).and_then(|s| s.conditions.get(*clause)) else { continue };
         let value = ctx.get(c.key.node.as_str()).map_or_else(|| "absent".to_owned(), |v| format!("{v}"));
+        let mut label = format!("`{}` is {value} in the request", c.key.node.as_str());
+        // A policy variable with no value and no default matches nothing (reference §5.9): name it, since the
+        // request value alone does not explain the failure.
+        let mut unset: Vec<&str> = c
+            .values
+            .iter()
+            .flat_map(|v| v.node.template.variables())
+            .filter(|var| var.default.is_none() && !matches!(ctx.get(&var.key), Some(ContextValue::Single(_))))
+            .map(|var| &*var.key)
+            .collect();
+        unset.dedup();
+        for key in unset {
+            let _ = write!(label, "; policy variable `${{{key}}}` has no value");
+        }
         show(
             &policy.source,
             c.key.span.join(c.values_span),
             format!("condition of {} is false", statement_label(set, *at)),
-            format!("`{}` is {value} in the request", c.key.node.as_str()),
+            label,
             None,
         );
     }

@@ -13,6 +13,8 @@ pub const AWS_CLAIM: &str = "https://sts.amazonaws.com/";
 /// Shown when no `--issuer` is given: the real issuer is per account and known only to AWS.
 pub const ISSUER_PLACEHOLDER: &str = "https://<account-issuer-id>.tokens.sts.global.api.aws";
 
+const PRINCIPAL_TAG: &str = "aws:PrincipalTag/";
+
 /// Session-context claims and the context key each one mirrors (reference §3.3).
 const SESSION_CLAIMS: &[(&str, &str)] = &[
     ("federated_provider", "aws:FederatedProvider"),
@@ -56,21 +58,31 @@ pub fn preview(request: &TokenRequest, ctx: &RequestContext, issuer: Option<&str
     for (claim, key) in SESSION_CLAIMS {
         put(claim, key);
     }
-    let tag_object = |tags: &[(String, String)]| -> Value {
-        Value::Object(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
-    };
-    if !request.principal_tags.is_empty() {
-        aws.insert("principal_tags".into(), tag_object(&request.principal_tags));
+    // Principal tags as the evaluator saw them (`--context` may override a tag), keyed by the tag key as
+    // written; reference §3.5 wants one source of truth for decision and claims.
+    let principal_tags: Map<String, Value> = ctx
+        .iter()
+        .filter_map(|(key, value)| {
+            let tag = key.get(..PRINCIPAL_TAG.len()).filter(|p| p.eq_ignore_ascii_case(PRINCIPAL_TAG))?;
+            let name = key.get(tag.len()..)?;
+            Some((name.to_owned(), value_json(value)))
+        })
+        .collect();
+    if !principal_tags.is_empty() {
+        aws.insert("principal_tags".into(), Value::Object(principal_tags));
     }
+    // Request tags are the `Tags` parameter itself: the JWT carries what was sent.
     if !request.tags.is_empty() {
-        aws.insert("request_tags".into(), tag_object(&request.tags));
+        let tags = request.tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        aws.insert("request_tags".into(), Value::Object(tags));
     }
     if let Some(expiry) = request.session_expiry {
         aws.insert("original_session_exp".into(), Value::String(expiry.to_rfc3339()));
     }
     json!({
         "iss": issuer.unwrap_or(ISSUER_PLACEHOLDER),
-        "sub": request.principal_arn,
+        // `sub` is the principal ARN as `aws:PrincipalArn` gives it (reference §3.2).
+        "sub": ctx.single_lower("aws:principalarn").map(str::to_owned).or_else(|| request.principal_arn.clone()),
         "aud": aud,
         "iat": iat,
         "exp": iat.map(|i| i + lifetime),

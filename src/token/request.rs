@@ -57,13 +57,22 @@ impl InvalidRequest {
 }
 
 fn tag_chars_ok(text: &str) -> bool {
-    // [\p{L}\p{Z}\p{N}_.:/=+\-@]
-    text.chars().all(|c| c.is_alphabetic() || c.is_numeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    // [\p{L}\p{Z}\p{N}_.:/=+\-@]: \p{Z} holds the space and line/paragraph separators, not the control
+    // characters (tab, newline) that `char::is_whitespace` also accepts.
+    text.chars().all(|c| {
+        c.is_alphabetic() || c.is_numeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+    })
 }
 
 impl TokenRequest {
-    /// The API's parameter validation (reference §1.2, §8).
+    /// Everything the API refuses besides authorization: the parameters, then the session duration.
     pub fn validate(&self) -> Result<(), InvalidRequest> {
+        self.validate_parameters()?;
+        self.check_session_duration()
+    }
+
+    /// The API's parameter validation (reference §1.2, §8), which comes before authorization.
+    pub fn validate_parameters(&self) -> Result<(), InvalidRequest> {
         let invalid = |m: String| Err(InvalidRequest::Validation(m));
         if self.audiences.is_empty() {
             return invalid("at least one audience is required".into());
@@ -102,6 +111,13 @@ impl TokenRequest {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// `SessionDurationEscalationException`: a token may not outlive the caller's session. An API-level
+    /// check that the reference's algorithm (§4.7) runs after authorization; their relative order is not
+    /// documented (§10.12), and the simulator reports the authorization outcome first.
+    pub fn check_session_duration(&self) -> Result<(), InvalidRequest> {
         if let (Some(expiry), Some(now)) = (self.session_expiry, self.time) {
             let lifetime = i64::from(self.duration.unwrap_or(DEFAULT_DURATION));
             if now.epoch_secs().saturating_add(lifetime) > expiry.epoch_secs() {
@@ -119,6 +135,21 @@ impl TokenRequest {
     pub fn account(&self) -> Option<&str> {
         let arn = self.principal_arn.as_deref()?;
         arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
+
+    /// `aws:PrincipalArn` for a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`): the
+    /// role's ARN, not the session's (reference §2.3). A session ARN does not carry the role's path, so a
+    /// role with a path should be given by its role ARN. `None` for every other ARN, which is used as given.
+    pub fn principal_arn_key(&self) -> Option<String> {
+        let arn = self.principal_arn.as_deref()?;
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("sts"), Some(_), Some(account), Some(resource)) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let role = resource.strip_prefix("assumed-role/")?.split('/').next().filter(|r| !r.is_empty())?;
+        Some(format!("arn:{partition}:iam::{account}:role/{role}"))
     }
 
     /// The actions this request is authorized as: always the minting action, plus the tag action with tags.
@@ -191,15 +222,18 @@ impl TokenRequest {
 
     fn principal_context(&self, ctx: &mut RequestContext) {
         if let Some(arn) = &self.principal_arn {
-            ctx.insert_single("aws:PrincipalArn", arn);
+            ctx.insert_single("aws:PrincipalArn", &self.principal_arn_key().unwrap_or_else(|| arn.clone()));
             if let Some(account) = self.account() {
                 ctx.insert_single("aws:PrincipalAccount", account);
             }
             let resource = arn.splitn(6, ':').nth(5).unwrap_or("");
-            let (ptype, username) = if resource.starts_with("role/") {
+            // Token minting is called with credentials: a role is always used through a session.
+            let (ptype, username) = if resource.starts_with("role/") || resource.starts_with("assumed-role/") {
                 ("AssumedRole", None)
             } else if let Some(user) = resource.strip_prefix("user/") {
                 ("User", Some(user.rsplit('/').next().unwrap_or(user)))
+            } else if resource.starts_with("federated-user/") {
+                ("FederatedUser", None)
             } else if resource == "root" {
                 ("Account", None)
             } else {
