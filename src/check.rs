@@ -4,12 +4,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::lint::rules::{invalid_json, invalid_policy};
-use crate::lint::{Document, Finding, LintContext, PolicyUnit, Severity, lint_document};
+use crate::lint::rules::{invalid_json, invalid_policy, unused_suppression};
+use crate::lint::{
+    Document, Finding, LintContext, PolicyUnit, Severity, lint_document, lint_document_input, needs_input_rules,
+};
 use crate::policy::{PolicyKind, parse_document};
 use crate::source::discover::{FileFilter, MissingPath, discover};
 use crate::source::json::{self, Limits};
-use crate::source::{InputKind, SourceFile};
+use crate::source::{InputKind, SourceFile, Span};
 
 /// Which rules report, and at what severity.
 #[derive(Clone, Debug, Default)]
@@ -47,12 +49,31 @@ impl RuleSelection {
     }
 }
 
+/// `[[rules.per_path]]` of `mintlint.toml`: rules ignored in files matching globs, relative to the config's
+/// directory.
+#[derive(Clone, Debug, Default)]
+pub struct Suppressions {
+    /// The configuration file (findings about unused ignores point into it).
+    pub source: Option<Arc<SourceFile>>,
+    /// The directory globs are relative to.
+    pub base: Option<PathBuf>,
+    pub entries: Vec<PerPathIgnore>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PerPathIgnore {
+    pub globs: Vec<glob::Pattern>,
+    /// Rule (code or name) and the span of its name in the configuration.
+    pub rules: Vec<(String, Span)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub filter: FileFilter,
     pub limits: Limits,
     pub rules: RuleSelection,
+    pub suppressions: Suppressions,
     pub lint: LintContext,
 }
 
@@ -84,6 +105,8 @@ impl CheckReport {
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
+    /// The policies read, still to be linted.
+    document: Option<Document>,
     policies: usize,
     statements: usize,
 }
@@ -97,12 +120,27 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         let source = Arc::new(SourceFile::from_path(path, ""));
         findings.push(invalid_json::unreadable(&source, reason));
     }
+    // Each document is linted as soon as it is read; the few that take part in minting are kept for the
+    // rules that judge them by what the whole input grants.
+    let mut lint = options.lint.clone();
+    let mut minting = Vec::new();
     for path in &discovered.files {
         let outcome = check_file(path, options);
         stats.policies += outcome.policies;
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
+        if let Some(doc) = outcome.document {
+            lint.input.add(&doc);
+            lint_document(&doc, &lint, &mut findings);
+            if needs_input_rules(&doc) {
+                minting.push(doc);
+            }
+        }
     }
+    for doc in &minting {
+        lint_document_input(doc, &lint, &mut findings);
+    }
+    let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
@@ -114,6 +152,72 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     stats.findings = findings.len();
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(CheckReport { findings, stats })
+}
+
+/// Drop findings that a per-path ignore covers, and report every ignore that matched a checked file but no
+/// finding: suppressions must not outlive the problem they hid. Ignores for files not checked in this run are
+/// not judged (a pre-commit run checks a few files only).
+fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &Suppressions) -> Vec<Finding> {
+    let (Some(config), Some(base)) = (&suppressions.source, &suppressions.base) else { return findings };
+    if suppressions.entries.is_empty() {
+        return findings;
+    }
+    let base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+        .unwrap_or_else(|_| base.clone());
+    let relative = |path: &Path| -> Option<String> {
+        let absolute = std::fs::canonicalize(path).ok()?;
+        Some(crate::source::display_path(absolute.strip_prefix(&base).ok()?))
+    };
+    let matches = |entry: &PerPathIgnore, rel: &str| {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        entry.globs.iter().any(|g| g.matches_with(rel, options))
+    };
+    let checked: Vec<String> = files.iter().filter_map(|f| relative(f)).collect();
+    let mut used: Vec<Vec<bool>> = suppressions.entries.iter().map(|e| vec![false; e.rules.len()]).collect();
+    let mut relative_cache: Vec<(std::sync::Arc<str>, Option<String>)> = Vec::new();
+    let mut kept = Vec::new();
+    for finding in findings {
+        let rel = match relative_cache.iter().find(|(name, _)| *name == finding.source.name) {
+            Some((_, rel)) => rel.clone(),
+            None => {
+                let rel = relative(&finding.source.path);
+                relative_cache.push((std::sync::Arc::clone(&finding.source.name), rel.clone()));
+                rel
+            }
+        };
+        let mut suppressed = false;
+        if let Some(rel) = &rel {
+            for (entry, used) in suppressions.entries.iter().zip(used.iter_mut()) {
+                if !matches(entry, rel) {
+                    continue;
+                }
+                for ((rule, _), flag) in entry.rules.iter().zip(used.iter_mut()) {
+                    if finding.rule.is_named(rule) {
+                        *flag = true;
+                        suppressed = true;
+                    }
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(finding);
+        }
+    }
+    for (entry, used) in suppressions.entries.iter().zip(&used) {
+        if !checked.iter().any(|rel| matches(entry, rel)) {
+            continue;
+        }
+        for ((rule, span), used) in entry.rules.iter().zip(used) {
+            if !used {
+                kept.push(unused_suppression::finding(config, *span, rule));
+            }
+        }
+    }
+    kept
 }
 
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
@@ -152,20 +256,14 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         }
     };
     match InputKind::classify(&value) {
-        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, options, &mut outcome),
+        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, &mut outcome),
         // Terraform plans, account snapshots and cases files are read by their own loaders.
         InputKind::TerraformJson | InputKind::AccountSnapshot | InputKind::Cases => {}
     }
     outcome
 }
 
-fn lint_policy_document(
-    source: Arc<SourceFile>,
-    value: json::Json,
-    kind: PolicyKind,
-    options: &CheckOptions,
-    outcome: &mut FileOutcome,
-) {
+fn lint_policy_document(source: Arc<SourceFile>, value: json::Json, kind: PolicyKind, outcome: &mut FileOutcome) {
     let mut policies = Vec::new();
     for parsed in parse_document(&value, kind) {
         outcome.findings.extend(parsed.problems.iter().map(|p| invalid_policy::finding(&source, p)));
@@ -175,8 +273,7 @@ fn lint_policy_document(
             policies.push(PolicyUnit { policy, kind });
         }
     }
-    let doc = Document { source, json: value, policies };
-    lint_document(&doc, &options.lint, &mut outcome.findings);
+    outcome.document = Some(Document::new(source, value, policies));
 }
 
 enum ReadError {
