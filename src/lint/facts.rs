@@ -36,9 +36,11 @@ impl DocumentFacts {
 
 pub struct StatementFacts {
     pub compiled: CompiledStatement,
-    /// Covers `sts:GetWebIdentityToken` (directly, by wildcard or through `NotAction`), whatever the effect.
+    /// Applies to a `sts:GetWebIdentityToken` request, whatever the effect: its action matches (directly, by
+    /// wildcard or through `NotAction`) and its resource admits the request's resource, `*` (the minting
+    /// actions have no resource type; a `sts:*` grant on role ARNs is an AssumeRole grant, not a minting one).
     pub covers_mint: bool,
-    /// Covers `sts:TagGetWebIdentityToken`, whatever the effect.
+    /// Applies to a `sts:TagGetWebIdentityToken` request, whatever the effect.
     pub covers_tag: bool,
     /// An `Action` entry names `sts:GetWebIdentityToken` without a wildcard.
     pub names_mint: bool,
@@ -64,8 +66,8 @@ impl StatementFacts {
             ActionClause::NotAction(_) => false,
         };
         StatementFacts {
-            covers_mint: compiled.matches_action(MINT_ACTION),
-            covers_tag: compiled.matches_action(TAG_ACTION),
+            covers_mint: compiled.matches_action(MINT_ACTION) && compiled.matches_resource(&empty_context()),
+            covers_tag: compiled.matches_action(TAG_ACTION) && compiled.matches_resource(&empty_context()),
             names_mint: named(MINT_ACTION),
             names_tag: named(TAG_ACTION),
             keys: statement.conditions.iter().map(|c| reference.condition_key(c.key.node.as_str())).collect(),
@@ -107,13 +109,12 @@ impl StatementFacts {
     /// Whether the statement applies only when `lower_key` is present: some clause on the key is false when
     /// the key is absent (e.g. `"Null": {key: "false"}`, a plain `StringEquals`, `ForAnyValue:`). Asks the
     /// evaluator with a request that carries no keys at all.
-    pub fn requires_presence(&self, lower_key: &str) -> bool {
+    pub fn requires_presence(&self, lower_key: &str, assumptions: &Assumptions) -> bool {
         if self.resource_variables.iter().any(|k| &**k == lower_key) {
             return true;
         }
         let empty = empty_context();
-        let assumptions = Assumptions::default();
-        self.clauses_on(lower_key).any(|(_, c)| !c.evaluate(&empty, &assumptions, &mut |_| {}))
+        self.clauses_on(lower_key).any(|(_, c)| !c.evaluate(&empty, assumptions, &mut |_| {}))
     }
 }
 
@@ -242,8 +243,8 @@ pub fn empty_context() -> RequestContext {
 }
 
 /// Whether a clause holds when its key is absent (asks the evaluator).
-pub fn holds_when_absent(clause: &CompiledClause) -> bool {
-    clause.evaluate(&empty_context(), &Assumptions::default(), &mut |_| {})
+pub fn holds_when_absent(clause: &CompiledClause, assumptions: &Assumptions) -> bool {
+    clause.evaluate(&empty_context(), assumptions, &mut |_| {})
 }
 
 /// The clauses sharing one operator element (`"StringLike": {k1: ..., k2: ...}`): a fix that rewrites the
@@ -387,8 +388,11 @@ pub fn mint_grant_span(statement: &Statement, action: &str) -> crate::source::Sp
 /// The longest lifetime a minting Allow admits, asking the evaluator for each representative duration: its
 /// own clauses on `sts:DurationSeconds` must hold, and no unconditional-but-for-duration Deny of the same
 /// policy may fire. `None` when no duration passes (the statement is `unsatisfiable-statement`'s).
-pub fn max_admitted_duration(allow: &StatementFacts, denies: &[&StatementFacts]) -> Option<i64> {
-    let assumptions = Assumptions::default();
+pub fn max_admitted_duration(
+    allow: &StatementFacts,
+    denies: &[&StatementFacts],
+    assumptions: &Assumptions,
+) -> Option<i64> {
     let mut constants: Vec<f64> = Vec::new();
     for facts in std::iter::once(&allow).chain(denies) {
         for (_, clause) in facts.clauses_on(DURATION_KEY) {
@@ -400,9 +404,9 @@ pub fn max_admitted_duration(allow: &StatementFacts, denies: &[&StatementFacts])
     let mut ctx = empty_context();
     duration_representatives(&constants).into_iter().rev().find(|d| {
         ctx.insert_single(DURATION_KEY, &d.to_string());
-        let allowed = allow.clauses_on(DURATION_KEY).all(|(_, c)| c.evaluate(&ctx, &assumptions, &mut |_| {}));
+        let allowed = allow.clauses_on(DURATION_KEY).all(|(_, c)| c.evaluate(&ctx, assumptions, &mut |_| {}));
         let denied =
-            denies.iter().any(|deny| deny.compiled.clauses.iter().all(|c| c.evaluate(&ctx, &assumptions, &mut |_| {})));
+            denies.iter().any(|deny| deny.compiled.clauses.iter().all(|c| c.evaluate(&ctx, assumptions, &mut |_| {})));
         allowed && !denied
     })
 }

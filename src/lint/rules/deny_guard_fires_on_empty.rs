@@ -51,7 +51,7 @@ fn words(operator: &str, key: &str, mixed: bool) -> (String, &'static str, &'sta
     }
 }
 
-pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         if view.facts.is_allow() {
             continue;
@@ -73,7 +73,9 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
                 }
                 true
             } else {
-                if !holds_when_absent(compiled) || view.facts.requires_presence(lower) {
+                if !holds_when_absent(compiled, &ctx.assumptions)
+                    || view.facts.requires_presence(lower, &ctx.assumptions)
+                {
                     continue;
                 }
                 false

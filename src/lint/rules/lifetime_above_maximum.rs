@@ -41,7 +41,7 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
             continue;
         }
         let denies = duration_denies(doc.policy_facts(view.policy));
-        let Some(admitted) = max_admitted_duration(view.facts, &denies) else { continue };
+        let Some(admitted) = max_admitted_duration(view.facts, &denies, &ctx.assumptions) else { continue };
         if admitted >= 3600 || admitted <= i64::from(maximum) {
             continue;
         }

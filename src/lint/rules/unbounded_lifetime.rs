@@ -35,13 +35,13 @@ fn words(has_condition: bool) -> (&'static str, &'static str, &'static str) {
     (message, "grants minting", "add `\"NumericLessThanEqualsIfExists\": {\"sts:DurationSeconds\": 900}`")
 }
 
-pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         if !view.facts.grants_mint() {
             continue;
         }
         let denies = duration_denies(doc.policy_facts(view.policy));
-        if max_admitted_duration(view.facts, &denies) != Some(3600) {
+        if max_admitted_duration(view.facts, &denies, &ctx.assumptions) != Some(3600) {
             continue;
         }
         let (message, label, help) = words(view.facts.has_clause_on(DURATION_KEY));

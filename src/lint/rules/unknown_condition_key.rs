@@ -72,8 +72,12 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                 }
                 None => false,
             };
-            let (message, label) =
-                words(key, defined_elsewhere, view.statement.effect.node, holds_when_absent(compiled));
+            let (message, label) = words(
+                key,
+                defined_elsewhere,
+                view.statement.effect.node,
+                holds_when_absent(compiled, &ctx.assumptions),
+            );
             let mut finding = Finding::new(&UNKNOWN_CONDITION_KEY, &doc.source, clause.key.span, message).label(label);
             finding = match reference.suggest_key(key) {
                 Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")).fix(

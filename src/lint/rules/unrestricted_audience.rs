@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it finds
     /// An Allow that grants `sts:GetWebIdentityToken` (directly, through a wildcard such as `sts:*` or `*`,
     /// or through `NotAction`) with no condition on `sts:IdentityTokenAudience`. A `Null` test alone is no
-    /// constraint: every token request carries an audience.
+    /// constraint: every token request carries an audience. Like every token rule it judges only statements
+    /// whose `Resource` admits the minting request's `*` (a `sts:*` grant on role ARNs is an AssumeRole
+    /// grant; `mint-resource-not-star` reports a minting action named with such a resource).
     ///
     /// ## Why it matters
     /// The audience (`aud` claim) names the service the token is for. Without a constraint the principal can

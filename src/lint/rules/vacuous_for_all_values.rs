@@ -53,7 +53,7 @@ fn words(key: &str) -> (String, String, String) {
     )
 }
 
-pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         if !view.facts.is_allow() {
             continue;
@@ -71,7 +71,7 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             if !info.is_some_and(|i| i.ty.is_multi_valued()) || !absence_widens(lower) {
                 continue;
             }
-            if !holds_when_absent(compiled) || view.facts.requires_presence(lower) {
+            if !holds_when_absent(compiled, &ctx.assumptions) || view.facts.requires_presence(lower, &ctx.assumptions) {
                 continue;
             }
             let (message, label, help) = words(clause.key.node.as_str());

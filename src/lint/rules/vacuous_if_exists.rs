@@ -57,7 +57,7 @@ fn words(operator: &str, key: &str, if_exists: bool) -> (String, String, String)
     )
 }
 
-pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         if !view.facts.is_allow() {
             continue;
@@ -68,10 +68,12 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             if operator.set == Some(SetOp::ForAllValues) || !(operator.if_exists || operator.kind.is_negated()) {
                 continue;
             }
-            if !absent_from_some_requests(lower) || !holds_when_absent(compiled) {
+            if !absent_from_some_requests(lower) || !holds_when_absent(compiled, &ctx.assumptions) {
                 continue;
             }
-            if view.facts.requires_presence(lower) || (lower == DURATION_KEY && default_duration_passes(compiled)) {
+            if view.facts.requires_presence(lower, &ctx.assumptions)
+                || (lower == DURATION_KEY && default_duration_passes(compiled, &ctx.assumptions))
+            {
                 continue;
             }
             let (message, label, help) = words(&operator.to_string(), clause.key.node.as_str(), operator.if_exists);
@@ -86,8 +88,8 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
 }
 
 /// An omitted `DurationSeconds` means the API default, 300 s: absence is harmless when 300 passes anyway.
-fn default_duration_passes(clause: &CompiledClause) -> bool {
+fn default_duration_passes(clause: &CompiledClause, assumptions: &Assumptions) -> bool {
     let mut ctx = RequestContext::new(MINT_ACTION, RequestResource::Star);
     ctx.insert_single(DURATION_KEY, "300");
-    clause.evaluate(&ctx, &Assumptions::default(), &mut |_| {})
+    clause.evaluate(&ctx, assumptions, &mut |_| {})
 }
