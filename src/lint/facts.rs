@@ -424,3 +424,64 @@ pub fn duration_denies(policy: &[StatementFacts]) -> Vec<&StatementFacts> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyKind, parse_policy};
+    use crate::source::json::{Limits, parse};
+
+    fn facts(statement: &str) -> StatementFacts {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#);
+        let json = parse(&text, &Limits::default()).unwrap();
+        let policy = parse_policy(&json, PolicyKind::Unknown).policy.unwrap();
+        StatementFacts::new(0, &policy.statements[0])
+    }
+
+    #[test]
+    fn minting_grants_need_the_action_and_a_resource_admitting_star() {
+        assert!(facts(r#"{"Effect": "Allow", "Action": "sts:Get*", "Resource": "*"}"#).grants_mint());
+        assert!(facts(r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#).grants_mint());
+        let on_roles = facts(r#"{"Effect": "Allow", "Action": "sts:*", "Resource": "arn:aws:iam::1:role/x"}"#);
+        assert!(!on_roles.grants_mint() && !on_roles.covers_mint);
+        let tag_only = facts(r#"{"Effect": "Allow", "Action": "sts:TagGetWebIdentityToken", "Resource": "*"}"#);
+        assert!(!tag_only.grants_mint() && tag_only.grants_tag());
+        assert!(!facts(r#"{"Effect": "Deny", "Action": "*", "Resource": "*"}"#).grants_mint());
+    }
+
+    #[test]
+    fn presence_is_required_by_null_false_positive_clauses_and_resource_variables() {
+        let a = Assumptions::default();
+        let null = facts(
+            r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"Null": {"aws:PrincipalTag/team": "false"}, "StringNotEquals": {"aws:PrincipalTag/team": ""}}}"#,
+        );
+        assert!(null.requires_presence("aws:principaltag/team", &a));
+        let negated = facts(
+            r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": ""}}}"#,
+        );
+        assert!(!negated.requires_presence("aws:principaltag/team", &a));
+        let variable = facts(
+            r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::${aws:PrincipalTag/Team}/*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": ""}}}"#,
+        );
+        assert!(variable.requires_presence("aws:principaltag/team", &a));
+    }
+
+    #[test]
+    fn duration_representatives_stay_in_the_api_range() {
+        assert_eq!(duration_representatives(&[]), vec![60, 300, 3600]);
+        assert_eq!(duration_representatives(&[900.5]), vec![60, 300, 899, 900, 901, 902, 3600]);
+        assert_eq!(duration_representatives(&[7200.0, 10.0]), vec![60, 300, 3600]);
+    }
+
+    #[test]
+    fn action_status_tells_unknown_services_from_unknown_actions() {
+        let unknown = facts(
+            r#"{"Effect": "Deny", "Action": ["sts:GetWebIdentityToken", "sts:GetWebIdentityTokn", "stss:Get*", "sts:Nothing*", "*"], "Resource": "*"}"#,
+        );
+        use ActionStatus::*;
+        assert_eq!(unknown.actions, vec![Known, UnknownAction, UnknownService, UnknownAction, Known]);
+    }
+}

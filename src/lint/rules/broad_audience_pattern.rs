@@ -102,3 +102,18 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_broad;
+
+    #[test]
+    fn broad_patterns_are_unanchored() {
+        for broad in ["*", "*.example.com", "?ttps://a.example", "https://*", "https://*.com", "api://*/x"] {
+            assert!(is_broad(broad), "{broad}");
+        }
+        for anchored in ["https://*.payments.example.com", "https://api.example.com/*", "api://AzureADTokenExchange"] {
+            assert!(!is_broad(anchored), "{anchored}");
+        }
+    }
+}

@@ -157,3 +157,52 @@ fn number_representatives(mut constants: Vec<f64>) -> Vec<String> {
     out.extend(constants.iter().copied());
     out.into_iter().filter_map(Number::from_f64).map(|n| n.value().to_string()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{ConditionClause, ConditionKey, ConditionValue, Literal, Operator, Template};
+    use crate::source::{Span, Spanned};
+
+    fn clause(operator: &str, key: &str, value: &str) -> CompiledClause {
+        let value = ConditionValue { literal: Literal::String(value.into()), template: Template::literal(value) };
+        CompiledClause::compile(&ConditionClause {
+            operator: Spanned::new(Operator::parse(operator).unwrap(), Span::default()),
+            key: Spanned::new(ConditionKey::new(key), Span::default()),
+            values: vec![Spanned::new(value, Span::default())],
+            values_span: Span::default(),
+        })
+    }
+
+    fn judge(clauses: &[CompiledClause]) -> Option<bool> {
+        let refs: Vec<&CompiledClause> = clauses.iter().collect();
+        let key = clauses.first().map(|c| c.key.to_string()).unwrap_or_default();
+        satisfiable(&key, &refs, &Assumptions::default())
+    }
+
+    #[test]
+    fn numeric_regions_are_complete() {
+        let d = "sts:DurationSeconds";
+        assert_eq!(judge(&[clause("NumericLessThan", d, "60")]), Some(false));
+        assert_eq!(judge(&[clause("NumericLessThanEquals", d, "60")]), Some(true));
+        assert_eq!(judge(&[clause("NumericGreaterThan", d, "900"), clause("NumericLessThan", d, "901")]), Some(false));
+        assert_eq!(judge(&[clause("NumericGreaterThan", d, "900"), clause("NumericLessThan", d, "902")]), Some(true));
+        // Absent keys satisfy IfExists and negated operators.
+        assert_eq!(judge(&[clause("NumericLessThanIfExists", d, "60")]), Some(true));
+        let k = "ec2:RoleDelivery";
+        assert_eq!(judge(&[clause("NumericGreaterThan", k, "1.5"), clause("NumericLessThan", k, "1.6")]), Some(true));
+    }
+
+    #[test]
+    fn algorithm_domain_and_unjudged_operators() {
+        let a = "sts:SigningAlgorithm";
+        assert_eq!(judge(&[clause("StringEquals", a, "HS256")]), Some(false));
+        assert_eq!(judge(&[clause("StringLike", a, "ES*")]), Some(true));
+        assert_eq!(judge(&[clause("Null", a, "true")]), Some(false));
+        // Patterns on an open domain are not judged.
+        assert_eq!(judge(&[clause("StringLike", "aws:SourceVpc", "vpc-*")]), None);
+        let v = "aws:SourceVpc";
+        assert_eq!(judge(&[clause("StringEquals", v, "vpc-1"), clause("StringNotEquals", v, "vpc-1")]), Some(false));
+        assert_eq!(judge(&[clause("StringEquals", v, "vpc-1"), clause("StringNotEquals", v, "vpc-2")]), Some(true));
+    }
+}
