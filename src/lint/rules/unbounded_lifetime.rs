@@ -27,12 +27,20 @@ declare_rule! {
 }
 
 fn words(has_condition: bool) -> (&'static str, &'static str, &'static str) {
-    let message = if has_condition {
-        "the lifetime conditions do not cap `sts:DurationSeconds`: tokens may live 3600 s"
+    let (message, label) = if has_condition {
+        (
+            "this lifetime condition does not cap `sts:DurationSeconds` below the API maximum: tokens may live 3600 s",
+            "admits 3600 s",
+        )
     } else {
-        "no cap on `sts:DurationSeconds`: tokens may live 3600 s"
+        ("no cap on `sts:DurationSeconds`: tokens may live 3600 s", "grants minting")
     };
-    (message, "grants minting", "add `\"NumericLessThanEqualsIfExists\": {\"sts:DurationSeconds\": 900}`")
+    let help = if has_condition {
+        "lower the cap: `\"NumericLessThanEqualsIfExists\": {\"sts:DurationSeconds\": 900}`"
+    } else {
+        "add `\"NumericLessThanEqualsIfExists\": {\"sts:DurationSeconds\": 900}`"
+    };
+    (message, label, help)
 }
 
 pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
@@ -44,8 +52,10 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
         if max_admitted_duration(view.facts, &denies, &ctx.assumptions) != Some(3600) {
             continue;
         }
-        let (message, label, help) = words(view.facts.has_clause_on(DURATION_KEY));
-        let span = mint_grant_span(view.statement, MINT_ACTION);
+        // Point at the lifetime condition that fails to cap, or at the grant when there is none.
+        let condition = view.statement.conditions.iter().find(|c| c.key.node.lower() == DURATION_KEY);
+        let (message, label, help) = words(condition.is_some());
+        let span = condition.map_or_else(|| mint_grant_span(view.statement, MINT_ACTION), |c| c.values_span);
         out.push(Finding::new(&UNBOUNDED_LIFETIME, &doc.source, span, message).label(label).help(help));
     }
 }
