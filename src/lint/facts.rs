@@ -70,7 +70,7 @@ impl StatementFacts {
             covers_tag: compiled.matches_action(TAG_ACTION) && compiled.matches_resource(&empty_context()),
             names_mint: named(MINT_ACTION),
             names_tag: named(TAG_ACTION),
-            keys: statement.conditions.iter().map(|c| reference.condition_key(c.key.node.as_str())).collect(),
+            keys: statement.conditions.iter().map(|c| condition_key_cached(reference, c.key.node.lower())).collect(),
             resource_variables: resource_variables(statement),
             actions: statement
                 .action
@@ -152,12 +152,33 @@ fn resource_variables(statement: &Statement) -> Vec<Box<str>> {
     required
 }
 
+/// FNV-1a: the run-wide caches below are keyed by short strings (action and key names), where std's SipHash
+/// costs more than the lookup it saves; these keys come from the policies, but a collision only costs time.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// [`crate::service::ActionInfo::has_own_key`] remembered per action and key for the run: the same pairs
 /// recur across a corpus, and resolving an action's key list is the costly part of `unknown-condition-key`.
 fn has_own_key_cached(action: &crate::service::ActionInfo<'_>, key: &str) -> bool {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<(String, String), bool>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: std::cell::RefCell<FastMap<(String, String), bool>> = std::cell::RefCell::new(FastMap::default());
     }
     let pair = (format!("{}:{}", action.service, action.name), key.to_ascii_lowercase());
     SEEN.with(|seen| {
@@ -170,12 +191,29 @@ fn has_own_key_cached(action: &crate::service::ActionInfo<'_>, key: &str) -> boo
     })
 }
 
+/// [`ServiceReference::condition_key`] remembered per (lower-cased) key for the run: a key not in the
+/// reference verbatim (`aws:ResourceTag/team`) is matched against every template.
+fn condition_key_cached(reference: &'static ServiceReference, lower_key: &str) -> Option<KeyInfo<'static>> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<FastMap<Box<str>, Option<KeyInfo<'static>>>> =
+            std::cell::RefCell::new(FastMap::default());
+    }
+    SEEN.with(|seen| {
+        if let Some(known) = seen.borrow().get(lower_key) {
+            return *known;
+        }
+        let info = reference.condition_key(lower_key);
+        seen.borrow_mut().insert(lower_key.into(), info);
+        info
+    })
+}
+
 /// Remember a "did you mean" per text for the run: unknown entries (a retired service's actions) repeat
 /// across policies, and each suggestion scans every service or action name.
 pub fn suggestion_cached(kind: u8, text: &str, suggest: impl FnOnce() -> Option<String>) -> Option<String> {
-    type Suggestions = std::collections::HashMap<(u8, Box<str>), Option<String>>;
+    type Suggestions = FastMap<(u8, Box<str>), Option<String>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<Suggestions> = std::cell::RefCell::new(Suggestions::new());
+        static SEEN: std::cell::RefCell<Suggestions> = std::cell::RefCell::new(Suggestions::default());
     }
     SEEN.with(|seen| {
         if let Some(known) = seen.borrow().get(&(kind, Box::from(text))) {
@@ -204,8 +242,10 @@ impl ActionStatus {
     /// thousands of times (`s3:GetObject`), and a binary search per entry dominated the corpus run.
     fn cached(reference: &ServiceReference, action: &crate::policy::ActionPattern) -> ActionStatus {
         thread_local! {
-            static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, ActionStatus>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
+            // Sized for a corpus of AWS managed policies (about 14,000 distinct action texts), so the map
+            // does not rehash its way up.
+            static SEEN: std::cell::RefCell<FastMap<Box<str>, ActionStatus>> =
+                std::cell::RefCell::new(FastMap::with_capacity_and_hasher(16_384, Default::default()));
         }
         SEEN.with(|seen| {
             if let Some(status) = seen.borrow().get(action.as_str()) {
@@ -229,10 +269,12 @@ impl ActionStatus {
         } else {
             reference.action(service, name).is_some()
         };
-        match (known, reference.has_service(service)) {
-            (true, _) => ActionStatus::Known,
-            (false, true) => ActionStatus::UnknownAction,
-            (false, false) => ActionStatus::UnknownService,
+        if known {
+            ActionStatus::Known
+        } else if reference.has_service(service) {
+            ActionStatus::UnknownAction
+        } else {
+            ActionStatus::UnknownService
         }
     }
 }

@@ -44,6 +44,11 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
         let ActionClause::Action(patterns) = &view.statement.action.node else { continue };
         for pattern in patterns {
             let text = pattern.node.as_str();
+            // Cheap first: only an `iam` entry (or one with a wildcard prefix) can reach the switches.
+            let service = pattern.node.service().unwrap_or("*");
+            if !service.eq_ignore_ascii_case("iam") && !service.contains(['*', '?']) {
+                continue;
+            }
             let broad = pattern.node.is_any() || pattern.node.name().is_some_and(|n| n.chars().all(|c| c == '*'));
             if broad || !SWITCHES.iter().any(|s| wildcard::matches(text, s, true)) {
                 continue;

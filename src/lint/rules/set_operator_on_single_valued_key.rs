@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::facts::{has_operator_text, operator_siblings, quoted};
-use crate::lint::{Document, Finding, LintContext};
+use crate::lint::{Document, Finding, LintContext, Severity};
 use crate::policy::{Family, Operator, SetOp};
 
 declare_rule! {
@@ -12,9 +12,11 @@ declare_rule! {
     /// ## Why it matters
     /// The set operators are for multivalued keys. On a single-valued key `ForAllValues:` is also true when
     /// the key is absent, so an Allow guard passes for every request that lacks the key (Access Analyzer
-    /// `FORALLVALUES_WITH_SINGLE_VALUED_KEY`); `ForAnyValue:` behaves like the plain operator and only
-    /// misleads the reader. `ForAllValues:Null` is always true and `ForAnyValue:Null` always false
-    /// (`NULL_WITH_QUALIFIER`).
+    /// `FORALLVALUES_WITH_SINGLE_VALUED_KEY`). `ForAnyValue:` with a negated operator is false when the key
+    /// is absent, where the plain negated operator is true. `ForAnyValue:` with a positive operator behaves
+    /// exactly like the plain operator: that case is reported at `info`, as a readability issue only (AWS's
+    /// own managed policies write it). `ForAllValues:Null` is always true and `ForAnyValue:Null` always
+    /// false (`NULL_WITH_QUALIFIER`).
     ///
     /// ## Example
     /// ```json
@@ -32,6 +34,9 @@ fn words(set: SetOp, operator: &Operator, key: &str) -> (String, String, String)
         (SetOp::ForAllValues, Family::Null) => "`ForAllValues:Null` is always true",
         (SetOp::ForAnyValue, Family::Null) => "`ForAnyValue:Null` is always false",
         (SetOp::ForAllValues, _) => "it is also true when the key is absent, so the guard passes by default",
+        (SetOp::ForAnyValue, _) if operator.kind.is_negated() => {
+            "it is false when the key is absent, unlike the plain negated operator"
+        }
         (SetOp::ForAnyValue, _) => "it acts like the plain operator and misleads the reader",
     };
     (
@@ -55,6 +60,9 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
                 Finding::new(&SET_OPERATOR_ON_SINGLE_VALUED_KEY, &doc.source, clause.operator.span, message)
                     .label(label)
                     .help(help);
+            if set == SetOp::ForAnyValue && !is_null && !operator.kind.is_negated() {
+                finding.severity = Severity::Info;
+            }
             let plain = Operator { set: None, ..operator }.to_string();
             let alone = operator_siblings(view.statement, clause).count() == 1;
             if alone && !has_operator_text(view.statement, &plain) {

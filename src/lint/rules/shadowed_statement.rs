@@ -80,7 +80,10 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
 
 /// Equal but for the `Sid` (spans never count).
 fn same_grant(a: &Statement, b: &Statement) -> bool {
-    a.action == b.action
+    // Counts first: policies with hundreds of statements compare every pair.
+    a.conditions.len() == b.conditions.len()
+        && a.action.node.patterns().len() == b.action.node.patterns().len()
+        && a.action == b.action
         && a.resource == b.resource
         && a.principal == b.principal
         && a.conditions.len() == b.conditions.len()
