@@ -110,6 +110,8 @@ impl Diagnostic for ConfigError {
 /// the file as the user would.
 pub fn find(first: &Path) -> Option<PathBuf> {
     let start = if first.is_dir() { first.to_path_buf() } else { first.parent().map(Path::to_path_buf)? };
+    // `payments.json` has the parent ``: the working directory, which `canonicalize` does not accept.
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
     for dir in start.ancestors() {
         let candidate = dir.join(FILE_NAME);
         if candidate.is_file() {

@@ -119,6 +119,14 @@ fn files_globs_and_config_flag() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[test]
+fn found_upward_from_a_bare_file_name() {
+    let dir = project("upward", "[rules]\nselect = [\"duplicate-sid\"]\n");
+    let found = rules_found(&dir.join("policies/legacy"), &["old.json"]);
+    std::fs::remove_dir_all(dir).unwrap();
+    assert!(!found.is_empty() && found.iter().all(|(r, _, _)| r == "MINT004"), "{found:?}");
+}
+
 fn config_error(name: &str, config: &str) -> String {
     let dir = project(name, config);
     let run = mintlint_in(&dir, &["check", "--color", "never", "policies"]);
