@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::facts::{carries_key, holds_when_absent, listed_actions, quoted};
-use crate::lint::{Document, Finding, LintContext};
+use crate::lint::{Document, Finding, LintContext, Severity};
 use crate::policy::Effect;
 use crate::service::ServiceReference;
 
@@ -12,6 +12,11 @@ declare_rule! {
     /// the reference lists as global) are carried by every request. A statement whose actions are `*` or a
     /// `NotAction` covers every action, so only keys no service defines are reported there. When at least
     /// one of the statement's actions carries the key, `condition-key-not-in-action` judges it instead.
+    ///
+    /// A key of the actions' own service that the reference does not list for them
+    /// (`aws-marketplace:ProductId` on `aws-marketplace:Subscribe`) is reported at `info` only: the Service
+    /// Authorization Reference is known to omit some per-action keys that AWS's own documentation and
+    /// managed policies use, so whether AWS sends the key there is unknown.
     ///
     /// Key names compare case-insensitively, including the tag-key part of `aws:RequestTag/...`.
     ///
@@ -32,13 +37,30 @@ declare_rule! {
     pub static UNKNOWN_CONDITION_KEY = "MINT010", "unknown-condition-key", Error, "a condition key that no request for the statement's actions carries: the guard never applies";
 }
 
-fn words(key: &str, defined_elsewhere: bool, effect: Effect, holds_when_absent: bool) -> (String, &'static str) {
+/// Where the key is defined, as far as the statement's actions are concerned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Defined {
+    Nowhere,
+    /// By another service than the actions'.
+    Elsewhere,
+    /// By the actions' own service, but the reference does not list it for them.
+    OwnServiceUnlisted,
+}
+
+fn words(key: &str, defined: Defined, effect: Effect, holds_when_absent: bool) -> (String, &'static str) {
+    if defined == Defined::OwnServiceUnlisted {
+        let message = format!(
+            "the AWS service reference does not list `{key}` for these actions: if AWS does not send it here, this condition never applies as written"
+        );
+        return (message, "not listed for these actions");
+    }
     let consequence = match (holds_when_absent, effect) {
         (true, _) => "the key is always absent, so this condition always holds and restricts nothing",
         (false, Effect::Allow) => "the condition never matches and the statement grants nothing",
         (false, Effect::Deny) => "the key is always absent, so this Deny guard never fires",
     };
-    let what = if defined_elsewhere { "no request for these actions carries" } else { "no AWS service defines" };
+    let what =
+        if defined == Defined::Elsewhere { "no request for these actions carries" } else { "no AWS service defines" };
     (format!("{what} `{key}`: {consequence}"), "unknown condition key")
 }
 
@@ -59,7 +81,8 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
             view.statement.conditions.iter().zip(&view.facts.keys).zip(view.facts.compiled.clauses.iter())
         {
             let key = clause.key.node.as_str();
-            let defined_elsewhere = match info {
+            let prefix = key.split_once(':').map_or("", |(p, _)| p);
+            let defined = match info {
                 Some(info) if info.global => continue,
                 Some(_) => {
                     let listed = actions.get_or_insert_with(|| listed_actions(view.statement));
@@ -67,25 +90,30 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                         None => continue,
                         Some(list) if list.is_empty() => continue,
                         Some(list) if any_carries(list, key, ctx) => continue,
-                        Some(_) => true,
+                        Some(list) if list.iter().any(|a| a.service.eq_ignore_ascii_case(prefix)) => {
+                            Defined::OwnServiceUnlisted
+                        }
+                        Some(_) => Defined::Elsewhere,
                     }
                 }
-                None => false,
+                None => Defined::Nowhere,
             };
-            let (message, label) = words(
-                key,
-                defined_elsewhere,
-                view.statement.effect.node,
-                holds_when_absent(compiled, &ctx.assumptions),
-            );
+            let (message, label) =
+                words(key, defined, view.statement.effect.node, holds_when_absent(compiled, &ctx.assumptions));
             let mut finding = Finding::new(&UNKNOWN_CONDITION_KEY, &doc.source, clause.key.span, message).label(label);
+            if defined == Defined::OwnServiceUnlisted {
+                finding.severity = Severity::Info;
+            }
             finding = match reference.suggest_key(key) {
                 Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")).fix(
                     format!("use `{suggestion}`"),
                     clause.key.span,
                     quoted(&suggestion),
                 ),
-                None if defined_elsewhere => {
+                None if defined == Defined::OwnServiceUnlisted => finding.help(
+                    "check the service's documentation for these actions; if the key is not sent, move the condition",
+                ),
+                None if defined == Defined::Elsewhere => {
                     finding.help("move the condition to a statement whose actions carry this key, or remove it")
                 }
                 None => finding.help("check the key against the AWS global condition keys and the service's keys"),
