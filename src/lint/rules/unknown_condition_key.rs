@@ -16,7 +16,9 @@ declare_rule! {
     /// A key of the actions' own service that the reference does not list for them
     /// (`aws-marketplace:ProductId` on `aws-marketplace:Subscribe`) is reported at `info` only: the Service
     /// Authorization Reference is known to omit some per-action keys that AWS's own documentation and
-    /// managed policies use, so whether AWS sends the key there is unknown.
+    /// managed policies use, so whether AWS sends the key there is unknown. Likewise the few keys no
+    /// reference entry defines but AWS's own managed policies use (`aws:PrincipalOrgMasterAccountId` in
+    /// `AWSSSOServiceRolePolicy`, `lakeformation:GlueARN`) are reported at `info` as undocumented.
     ///
     /// Key names compare case-insensitively, including the tag-key part of `aws:RequestTag/...`.
     ///
@@ -37,6 +39,10 @@ declare_rule! {
     pub static UNKNOWN_CONDITION_KEY = "MINT010", "unknown-condition-key", Error, "a condition key that no request for the statement's actions carries: the guard never applies";
 }
 
+/// Keys no entry of the reference defines that AWS's own managed policies nevertheless use (seen in the
+/// managed-policy corpus, MAMIP snapshot of 2026-03-07): AWS evidently sends them, undocumented.
+const UNDOCUMENTED_BUT_USED_BY_AWS: &[&str] = &["aws:principalorgmasteraccountid", "lakeformation:gluearn"];
+
 /// Where the key is defined, as far as the statement's actions are concerned.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Defined {
@@ -45,14 +51,25 @@ enum Defined {
     Elsewhere,
     /// By the actions' own service, but the reference does not list it for them.
     OwnServiceUnlisted,
+    /// Nowhere in the reference, but AWS's own managed policies use it.
+    Undocumented,
 }
 
 fn words(key: &str, defined: Defined, effect: Effect, holds_when_absent: bool) -> (String, &'static str) {
-    if defined == Defined::OwnServiceUnlisted {
-        let message = format!(
-            "the AWS service reference does not list `{key}` for these actions: if AWS does not send it here, this condition never applies as written"
-        );
-        return (message, "not listed for these actions");
+    match defined {
+        Defined::OwnServiceUnlisted => {
+            let message = format!(
+                "the AWS service reference does not list `{key}` for these actions: if AWS does not send it here, this condition never applies as written"
+            );
+            return (message, "not listed for these actions");
+        }
+        Defined::Undocumented => {
+            let message = format!(
+                "`{key}` is undocumented: AWS's own policies use it, but no reference says when a request carries it"
+            );
+            return (message, "undocumented condition key");
+        }
+        Defined::Nowhere | Defined::Elsewhere => {}
     }
     let consequence = match (holds_when_absent, effect) {
         (true, _) => "the key is always absent, so this condition always holds and restricts nothing",
@@ -96,12 +113,13 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                         Some(_) => Defined::Elsewhere,
                     }
                 }
+                None if UNDOCUMENTED_BUT_USED_BY_AWS.contains(&clause.key.node.lower()) => Defined::Undocumented,
                 None => Defined::Nowhere,
             };
             let (message, label) =
                 words(key, defined, view.statement.effect.node, holds_when_absent(compiled, &ctx.assumptions));
             let mut finding = Finding::new(&UNKNOWN_CONDITION_KEY, &doc.source, clause.key.span, message).label(label);
-            if defined == Defined::OwnServiceUnlisted {
+            if matches!(defined, Defined::OwnServiceUnlisted | Defined::Undocumented) {
                 finding.severity = Severity::Info;
             }
             finding = match reference.suggest_key(key) {
@@ -110,6 +128,9 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                     clause.key.span,
                     quoted(&suggestion),
                 ),
+                None if defined == Defined::Undocumented => {
+                    finding.help("prefer a documented key where one exists; this one may change without notice")
+                }
                 None if defined == Defined::OwnServiceUnlisted => finding.help(
                     "check the service's documentation for these actions; if the key is not sent, move the condition",
                 ),
