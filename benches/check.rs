@@ -42,6 +42,7 @@ fn benches(c: &mut Criterion) {
         filter: FileFilter::default(),
         limits,
         rules: RuleSelection::default(),
+        suppressions: Default::default(),
         lint: LintContext::default(),
     };
     group.sample_size(20);

@@ -4,12 +4,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::lint::rules::{invalid_json, invalid_policy};
-use crate::lint::{Document, Finding, LintContext, PolicyUnit, Severity, lint_document};
+use crate::lint::rules::{invalid_json, invalid_policy, unused_suppression};
+use crate::lint::{
+    Document, Finding, LintContext, PolicyUnit, Severity, lint_document, lint_document_input, needs_input_rules,
+};
 use crate::policy::{PolicyKind, parse_document};
 use crate::source::discover::{FileFilter, MissingPath, discover};
 use crate::source::json::{self, Limits};
-use crate::source::{InputKind, SourceFile};
+use crate::source::{InputKind, SourceFile, Span};
 
 /// Which rules report, and at what severity.
 #[derive(Clone, Debug, Default)]
@@ -47,12 +49,31 @@ impl RuleSelection {
     }
 }
 
+/// `[[rules.per_path]]` of `mintlint.toml`: rules ignored in files matching globs, relative to the config's
+/// directory.
+#[derive(Clone, Debug, Default)]
+pub struct Suppressions {
+    /// The configuration file (findings about unused ignores point into it).
+    pub source: Option<Arc<SourceFile>>,
+    /// The directory globs are relative to.
+    pub base: Option<PathBuf>,
+    pub entries: Vec<PerPathIgnore>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PerPathIgnore {
+    pub globs: Vec<glob::Pattern>,
+    /// Rule (code or name) and the span of its name in the configuration.
+    pub rules: Vec<(String, Span)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub filter: FileFilter,
     pub limits: Limits,
     pub rules: RuleSelection,
+    pub suppressions: Suppressions,
     pub lint: LintContext,
 }
 
@@ -84,6 +105,9 @@ impl CheckReport {
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
+    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several), still to be
+    /// linted.
+    documents: Vec<Document>,
     policies: usize,
     statements: usize,
 }
@@ -97,15 +121,36 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         let source = Arc::new(SourceFile::from_path(path, ""));
         findings.push(invalid_json::unreadable(&source, reason));
     }
-    // Files are independent: read, parse and lint them in parallel; findings are sorted below, so the
-    // output does not depend on the schedule.
+    // Files are independent: read and parse them in parallel, then gather what the whole input grants, then
+    // lint the documents in parallel. Findings are sorted below, so the output does not depend on the
+    // schedule.
     use rayon::prelude::*;
     let outcomes: Vec<FileOutcome> = discovered.files.par_iter().map(|path| check_file(path, options)).collect();
+    let mut lint = options.lint.clone();
+    let mut documents = Vec::new();
     for outcome in outcomes {
         stats.policies += outcome.policies;
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
+        for doc in outcome.documents {
+            lint.input.add(&doc);
+            documents.push(doc);
+        }
     }
+    let lint = lint;
+    let per_document: Vec<Vec<Finding>> = documents
+        .par_iter()
+        .map(|doc| {
+            let mut out = Vec::new();
+            lint_document(doc, &lint, &mut out);
+            if needs_input_rules(doc) {
+                lint_document_input(doc, &lint, &mut out);
+            }
+            out
+        })
+        .collect();
+    findings.extend(per_document.into_iter().flatten());
+    let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
@@ -117,6 +162,72 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     stats.findings = findings.len();
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(CheckReport { findings, stats })
+}
+
+/// Drop findings that a per-path ignore covers, and report every ignore that matched a checked file but no
+/// finding: suppressions must not outlive the problem they hid. Ignores for files not checked in this run are
+/// not judged (a pre-commit run checks a few files only).
+fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &Suppressions) -> Vec<Finding> {
+    let (Some(config), Some(base)) = (&suppressions.source, &suppressions.base) else { return findings };
+    if suppressions.entries.is_empty() {
+        return findings;
+    }
+    let base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+        .unwrap_or_else(|_| base.clone());
+    let relative = |path: &Path| -> Option<String> {
+        let absolute = std::fs::canonicalize(path).ok()?;
+        Some(crate::source::display_path(absolute.strip_prefix(&base).ok()?))
+    };
+    let matches = |entry: &PerPathIgnore, rel: &str| {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        entry.globs.iter().any(|g| g.matches_with(rel, options))
+    };
+    let checked: Vec<String> = files.iter().filter_map(|f| relative(f)).collect();
+    let mut used: Vec<Vec<bool>> = suppressions.entries.iter().map(|e| vec![false; e.rules.len()]).collect();
+    let mut relative_cache: Vec<(std::sync::Arc<str>, Option<String>)> = Vec::new();
+    let mut kept = Vec::new();
+    for finding in findings {
+        let rel = match relative_cache.iter().find(|(name, _)| *name == finding.source.name) {
+            Some((_, rel)) => rel.clone(),
+            None => {
+                let rel = relative(&finding.source.path);
+                relative_cache.push((std::sync::Arc::clone(&finding.source.name), rel.clone()));
+                rel
+            }
+        };
+        let mut suppressed = false;
+        if let Some(rel) = &rel {
+            for (entry, used) in suppressions.entries.iter().zip(used.iter_mut()) {
+                if !matches(entry, rel) {
+                    continue;
+                }
+                for ((rule, _), flag) in entry.rules.iter().zip(used.iter_mut()) {
+                    if finding.rule.is_named(rule) {
+                        *flag = true;
+                        suppressed = true;
+                    }
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(finding);
+        }
+    }
+    for (entry, used) in suppressions.entries.iter().zip(&used) {
+        if !checked.iter().any(|rel| matches(entry, rel)) {
+            continue;
+        }
+        for ((rule, span), used) in entry.rules.iter().zip(used) {
+            if !used {
+                kept.push(unused_suppression::finding(config, *span, rule));
+            }
+        }
+    }
+    kept
 }
 
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
@@ -153,10 +264,10 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         }
     };
     match InputKind::classify(&value) {
-        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, options, &mut outcome),
+        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, &mut outcome),
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
             let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
-            lint_embedded_documents(&source, inventory, options, &mut outcome);
+            lint_embedded_documents(&source, inventory, &mut outcome);
         }
         // Cases files are read by `simulate --cases`.
         InputKind::Cases => {}
@@ -166,12 +277,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
 
 /// Lint every policy embedded in a Terraform plan or account snapshot as the kind it is (trust, boundary,
 /// SCP, …), once per document: a duplicate (a data source and the attribute it feeds) is reported on one.
-fn lint_embedded_documents(
-    file: &Arc<SourceFile>,
-    inventory: crate::inventory::Inventory,
-    options: &CheckOptions,
-    outcome: &mut FileOutcome,
-) {
+fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::Inventory, outcome: &mut FileOutcome) {
     let duplicates: Vec<&Arc<SourceFile>> = inventory
         .documents
         .iter()
@@ -182,18 +288,12 @@ fn lint_embedded_documents(
     outcome.findings.extend(findings.cloned());
     for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
         if let Some(json) = doc.json {
-            lint_policy_document(doc.source, json, doc.kind, options, outcome);
+            lint_policy_document(doc.source, json, doc.kind, outcome);
         }
     }
 }
 
-fn lint_policy_document(
-    source: Arc<SourceFile>,
-    value: json::Json,
-    kind: PolicyKind,
-    options: &CheckOptions,
-    outcome: &mut FileOutcome,
-) {
+fn lint_policy_document(source: Arc<SourceFile>, value: json::Json, kind: PolicyKind, outcome: &mut FileOutcome) {
     let mut policies = Vec::new();
     for parsed in parse_document(&value, kind) {
         outcome.findings.extend(parsed.problems.iter().map(|p| invalid_policy::finding(&source, p)));
@@ -203,8 +303,7 @@ fn lint_policy_document(
             policies.push(PolicyUnit { policy, kind });
         }
     }
-    let doc = Document { source, json: value, policies };
-    lint_document(&doc, &options.lint, &mut outcome.findings);
+    outcome.documents.push(Document::new(source, value, policies));
 }
 
 enum ReadError {

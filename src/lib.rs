@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod eval;
 pub mod input;

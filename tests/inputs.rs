@@ -139,7 +139,9 @@ fn check_points_inside_embedded_policies() {
     // boundary, the RCP and the inline policy.
     assert_eq!(report["stats"]["policies"], 6);
     for path in [SNAPSHOT, SNAPSHOT_ENCODED] {
-        let run = mintlint(&["check", "--format", "json", path]);
+        // The snapshot's policies have real token findings (an uncapped lifetime, a group policy minting for
+        // any audience); only the count of policies read matters here.
+        let run = mintlint(&["check", "--format", "json", "--fail-on", "never", path]);
         assert_eq!(run.code, 0, "{}", run.stdout);
         let report: Value = serde_json::from_str(&run.stdout).unwrap();
         // Two managed policies (default versions only), a trust policy, a role and a group inline policy.

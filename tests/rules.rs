@@ -91,10 +91,14 @@ fn documented_examples_trigger_their_rule() {
     std::fs::create_dir_all(&dir).unwrap();
     for r in all_rules() {
         let docs = r.meta.documentation();
-        let Some(start) = docs.find("```json\n") else { continue };
-        let rest = &docs[start + 8..];
-        let example = &rest[..rest.find("```").unwrap()];
-        let path = dir.join(format!("{}.json", r.meta.name));
+        let Some(example) = block(&docs, "json") else { continue };
+        // Rules that read mintlint.toml show the configuration they need in a ```toml block.
+        let rule_dir = dir.join(r.meta.name);
+        std::fs::create_dir_all(&rule_dir).unwrap();
+        if let Some(config) = block(&docs, "toml") {
+            std::fs::write(rule_dir.join("mintlint.toml"), config).unwrap();
+        }
+        let path = rule_dir.join("example.json");
         std::fs::write(&path, example).unwrap();
         // A rule that compares two inputs documents its baseline in a block marked ```json baseline.
         let baseline = docs.find("```json baseline\n").map(|start| {
@@ -111,6 +115,14 @@ fn documented_examples_trigger_their_rule() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The text of the first fenced block of a language in a rule's documentation.
+fn block<'d>(docs: &'d str, language: &str) -> Option<&'d str> {
+    let fence = format!("```{language}\n");
+    let start = docs.find(&fence)? + fence.len();
+    let rest = &docs[start..];
+    Some(&rest[..rest.find("```")?])
 }
 
 #[test]

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::check::{CheckOptions, RuleSelection};
+use crate::check::CheckOptions;
+use crate::config::{self, ConfigError};
 use crate::lint::{LintContext, Severity};
 use crate::report;
 use crate::source::discover::FileFilter;
@@ -75,10 +76,26 @@ pub struct CheckArgs {
     /// Also compare with this baseline (a policy file or directory) and report widening (`drift-widening`)
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+    /// Configuration file (default: the nearest `mintlint.toml` upward from the first path)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
-    let rules = RuleSelection { select: args.select.clone(), ignore: args.ignore.clone(), severity: Vec::new() };
+    let config_path = args.config.clone().or_else(|| args.paths.first().and_then(|p| config::find(p)));
+    let config = match config_path.as_deref().map(config::load).transpose() {
+        Ok(c) => c,
+        Err(error) => return config_error(&error, args.color),
+    };
+    // Command-line flags override the file: a given `--select`/`--ignore`/`--include`/`--exclude` replaces
+    // the file's list.
+    let mut rules = config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
+    if !args.select.is_empty() {
+        rules.select.clone_from(&args.select);
+    }
+    if !args.ignore.is_empty() {
+        rules.ignore.clone_from(&args.ignore);
+    }
     let unknown = rules.unknown_rules();
     if !unknown.is_empty() {
         return Outcome::usage_error(format!(
@@ -86,16 +103,26 @@ pub fn run(args: &CheckArgs) -> Outcome {
             unknown.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
         ));
     }
-    let filter = match FileFilter::new(&args.include, &args.exclude) {
+    let pick = |cli: &[String], file: Option<&Vec<String>>| -> Vec<String> {
+        if cli.is_empty() { file.cloned().unwrap_or_default() } else { cli.to_vec() }
+    };
+    let include = pick(&args.include, config.as_ref().map(|c| &c.include));
+    let exclude = pick(&args.exclude, config.as_ref().map(|c| &c.exclude));
+    let filter = match FileFilter::new(&include, &exclude) {
         Ok(f) => f,
         Err(e) => return Outcome::usage_error(format!("invalid glob `{}`: {}", e.glob, e.reason)),
+    };
+    let lint = match &config {
+        Some(c) => LintContext { token: c.token.clone(), assumptions: c.assumptions, ..LintContext::default() },
+        None => LintContext::default(),
     };
     let options = CheckOptions {
         paths: args.paths.clone(),
         filter,
         limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
         rules,
-        lint: LintContext::default(),
+        suppressions: config.map(|c| c.suppressions).unwrap_or_default(),
+        lint,
     };
     let mut report = match crate::check::run(&options) {
         Ok(r) => r,
@@ -133,4 +160,10 @@ pub fn run(args: &CheckArgs) -> Outcome {
     };
     let exit = if report.fails(args.fail_on.threshold()) { Exit::Failure } else { Exit::Success };
     Outcome { stdout, stderr, exit }
+}
+
+/// An invalid configuration: exit 2 with the miette diagnostic pointing into the TOML.
+fn config_error(error: &ConfigError, color: ColorArg) -> Outcome {
+    let stderr = report::human::render_diagnostic(error, super::style(color.into()));
+    Outcome { stdout: String::new(), stderr, exit: Exit::Usage }
 }

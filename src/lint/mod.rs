@@ -2,12 +2,13 @@
 //! Each rule lives in its own file under `rules/`, its doc comment being its documentation.
 
 pub mod document;
+pub mod facts;
 pub mod finding;
 pub mod rules;
 
 use std::fmt;
 
-pub use document::{Document, PolicyUnit};
+pub use document::{Document, PolicyUnit, StatementView};
 pub use finding::{Finding, Fix, Related};
 
 /// How serious a finding is. Ordered so that `Error > Warning > Info`.
@@ -76,9 +77,62 @@ pub struct Rule {
     pub check: Option<CheckFn>,
 }
 
-/// Settings the rules read.
+/// Settings the rules read: the organisation's token vocabulary (`mintlint.toml` `[token]`), the evaluation
+/// assumptions, and facts about the whole input that a rule looking at one document cannot see.
 #[derive(Clone, Debug, Default)]
-pub struct LintContext {}
+pub struct LintContext {
+    pub token: TokenSettings,
+    pub assumptions: crate::eval::Assumptions,
+    pub input: InputFacts,
+}
+
+/// `[token]` of `mintlint.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// The longest token lifetime, in seconds, the organisation accepts (MINT104).
+    pub max_duration: u32,
+    /// The audience registry; empty when none is configured (MINT102 is then silent).
+    pub audiences: Vec<RegisteredAudience>,
+    /// The request-tag keys (custom claims) the organisation uses; `None`: not configured (MINT106 silent).
+    pub allowed_tag_keys: Option<Vec<String>>,
+    /// The signing algorithms allowed; `None`: not configured (MINT108 silent).
+    pub signing_algorithms: Option<Vec<String>>,
+    /// Whether every minting grant must carry a network guard (MINT109).
+    pub require_network_guard: bool,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            max_duration: 900,
+            audiences: Vec::new(),
+            allowed_tag_keys: None,
+            signing_algorithms: None,
+            require_network_guard: false,
+        }
+    }
+}
+
+/// One entry of the audience registry: an audience (or an IAM-style pattern of them) and who owns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredAudience {
+    pub name: String,
+    pub owner: Option<String>,
+}
+
+/// What the whole input shows, worked out before any document is linted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputFacts {
+    /// Some Allow anywhere in the input grants `sts:TagGetWebIdentityToken`.
+    pub grants_tag_minting: bool,
+}
+
+impl InputFacts {
+    /// Fold one document into the facts.
+    pub fn add(&mut self, doc: &Document) {
+        self.grants_tag_minting |= doc.statements().any(|s| s.facts.grants_tag());
+    }
+}
 
 /// Declares a rule's metadata; the doc comment written above becomes both the rustdoc of the static and the
 /// text `mintlint explain` prints, so code and documentation cannot drift apart.
@@ -104,14 +158,46 @@ pub fn all_rules() -> &'static [Rule] {
     rules::ALL
 }
 
+/// The rule table of README.md (`## Rules`), generated from the registry so it cannot go stale (a test
+/// compares it with the README).
+pub fn rule_table_markdown() -> String {
+    let mut out = String::from("| code | name | default severity | finds |\n|---|---|---|---|\n");
+    for rule in all_rules() {
+        let meta = rule.meta;
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            meta.code,
+            meta.name,
+            meta.default_severity,
+            meta.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// Look a rule up by code or name.
 pub fn find_rule(text: &str) -> Option<&'static Rule> {
     all_rules().iter().find(|r| r.meta.is_named(text))
 }
 
-/// Run every rule with a check over one document.
+/// Run every rule with a check over one document (the whole-input rules excepted, see
+/// [`lint_document_input`]).
 pub fn lint_document(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for rule in all_rules() {
+        if let Some(check) = rule.check {
+            check(doc, ctx, out);
+        }
+    }
+}
+
+/// Whether the whole-input rules can say anything about this document: it grants minting or tagging.
+pub fn needs_input_rules(doc: &Document) -> bool {
+    doc.statements().any(|s| s.facts.grants_mint() || s.facts.grants_tag())
+}
+
+/// Run the rules that need `ctx.input` complete, once every document has been folded into it.
+pub fn lint_document_input(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
+    for rule in rules::INPUT_RULES {
         if let Some(check) = rule.check {
             check(doc, ctx, out);
         }

@@ -213,6 +213,15 @@ fn render(finding: &Finding, style: Style, show_code: bool) -> String {
     out
 }
 
+/// Render any miette diagnostic (a configuration error) as the human report draws findings.
+pub fn render_diagnostic(diagnostic: &dyn Diagnostic, style: Style) -> String {
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, diagnostic).is_err() {
+        out = format!("error: {diagnostic}\n");
+    }
+    out
+}
+
 /// Render every finding, then a summary line.
 pub fn render_findings(findings: &[Finding], style: Style) -> String {
     let mut out = String::new();

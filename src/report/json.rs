@@ -1,4 +1,4 @@
-//! The JSON report of `check` (schema in README: `version`, `findings`, `stats`).
+//! The JSON report of `check` (schema in README: `version`, `data_version`, `findings`, `stats`).
 
 use serde_json::{Value, json};
 
@@ -36,6 +36,7 @@ pub fn finding_json(f: &Finding) -> Value {
 pub fn render(findings: &[Finding], stats: Option<&Stats>) -> String {
     let mut report = json!({
         "version": VERSION,
+        "data_version": crate::data_version(),
         "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
     });
     if let (Some(stats), Some(obj)) = (stats, report.as_object_mut()) {

@@ -82,6 +82,8 @@ pub fn render(findings: &[Finding]) -> String {
             "tool": {"driver": {
                 "name": "mintlint",
                 "version": env!("CARGO_PKG_VERSION"),
+                // The date of the embedded AWS data decides which actions and keys are known.
+                "properties": {"data_version": crate::data_version()},
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",

@@ -292,6 +292,20 @@ impl<'a> ActionInfo<'a> {
     pub fn supports_key(&self, key: &str) -> bool {
         self.key(key).is_some()
     }
+
+    /// Is `key` one of the action's own keys (global keys not considered; case-insensitive, templates
+    /// resolved)? Cheaper than [`ActionInfo::supports_key`] for a caller that already knows the key is not global.
+    pub fn has_own_key(&self, key: &str) -> bool {
+        let table = &self.reference.table;
+        self.keys.split(' ').filter(|t| !t.is_empty()).filter_map(|token| table.resolve_token(self.service, token)).any(
+            |index| {
+                table.key(index).is_some_and(|entry| {
+                    entry.name.eq_ignore_ascii_case(key)
+                        || (entry.template && template_matches(entry.name.as_bytes(), key.as_bytes()))
+                })
+            },
+        )
+    }
 }
 
 impl fmt::Debug for ActionInfo<'_> {
@@ -428,10 +442,20 @@ impl ServiceReference {
         // Prefixes and names contain no `:`, so with a `:` in the pattern its two sides match separately.
         let split = pattern.split_once(':');
         let everything = split.is_none() && pattern.bytes().all(|b| b == b'*') && !pattern.is_empty();
+        // A prefix without wildcards names at most one service: find it instead of globbing every prefix.
+        let services = match split {
+            Some((prefix, _)) if !prefix.contains(['*', '?']) => match self.table.find_service(prefix) {
+                Some(i) => i..i + 1,
+                None => 0..0,
+            },
+            _ => 0..self.table.services.len(),
+        };
         self.table
             .services
             .iter()
             .enumerate()
+            .skip(services.start)
+            .take(services.len())
             .filter(move |(_, s)| match split {
                 Some((prefix_pattern, _)) => glob_matches(prefix_pattern.as_bytes(), s.prefix.as_bytes()),
                 None => true,

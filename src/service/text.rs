@@ -5,7 +5,16 @@ use std::cmp::Ordering;
 
 /// Orders strings by their ASCII-lower-cased bytes (the table's sort order).
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    cmp_ci_parts(a.as_bytes(), b"", b.as_bytes())
+    // A plain byte loop: this runs in every binary search of an action or service name (tens of thousands of
+    // times over a corpus), where the chained iterators of `cmp_ci_parts` cost several times more.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Orders the concatenation `a_head + a_tail` against `b`, ASCII-case-insensitively, without building it.

@@ -71,22 +71,26 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
 }
 
 /// Characters of the document without the whitespace between tokens (whitespace inside strings counts).
+/// Works on bytes: every byte that matters here (quotes, backslash, whitespace) is ASCII, and a character is
+/// counted at its first byte, so multi-byte characters count once. A byte loop because this runs over every
+/// byte of every policy checked.
 fn minified_len(text: &str) -> usize {
     let mut count = 0;
     let mut in_string = false;
     let mut escaped = false;
-    for c in text.chars() {
+    for &b in text.as_bytes() {
+        let starts_char = b & 0xC0 != 0x80;
         if in_string {
-            count += 1;
-            match (escaped, c) {
+            count += usize::from(starts_char);
+            match (escaped, b) {
                 (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
                 _ => {}
             }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            count += 1;
-            in_string = c == '"';
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            count += usize::from(starts_char);
+            in_string = b == b'"';
         }
     }
     count
@@ -100,5 +104,6 @@ mod tests {
     fn whitespace_inside_strings_counts() {
         assert_eq!(minified_len("{ \"a b\" : 1 }"), "{\"a b\":1}".len());
         assert_eq!(minified_len("[\"\\\" \"]"), "[\"\\\" \"]".len());
+        assert_eq!(minified_len("{ \"é\" : 1 }"), "{\"é\":1}".chars().count());
     }
 }

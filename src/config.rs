@@ -1,0 +1,338 @@
+//! `mintlint.toml`: rule selection and severities, per-path ignores, file globs, the organisation's token
+//! vocabulary the rules check against, and the evaluation assumptions (DESIGN §3). Found upward from the first
+//! path, or named with `--config`. Anything unknown or mistyped is an error with a span into the TOML, because a
+//! silently ignored setting (`max_duraton = 300`) would lint against something else than the user wrote.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::check::{PerPathIgnore, RuleSelection, Suppressions};
+use crate::eval::{Assumptions, Setting};
+use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
+use crate::source::{SourceFile, Span};
+
+/// The file name looked for in the first path's directory and its ancestors.
+pub const FILE_NAME: &str = "mintlint.toml";
+
+/// A loaded configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub source: Arc<SourceFile>,
+    pub token: TokenSettings,
+    pub rules: RuleSelection,
+    pub suppressions: Suppressions,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub assumptions: Assumptions,
+}
+
+/// An invalid configuration: a message, the span it is about, and how to fix it.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub span: Option<Span>,
+    source: NamedSource<String>,
+}
+
+impl ConfigError {
+    fn new(source: &SourceFile, span: Option<Span>, message: impl Into<String>, label: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            span,
+            source: NamedSource::new(&source.name, source.text.to_string()),
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A file that could not be read at all.
+    pub fn unreadable(path: &Path, reason: &str) -> Self {
+        let source = SourceFile::from_path(path, "");
+        ConfigError::new(&source, None, format!("cannot read `{}`: {reason}", source.name), "")
+    }
+}
+
+/// `help` on a boxed error, so validation reads the same as on an unboxed one.
+trait BoxedHelp {
+    fn help(self, help: impl Into<String>) -> Self;
+}
+
+impl BoxedHelp for Box<ConfigError> {
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("mintlint::config"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.is_some().then_some(&self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, span))))
+    }
+}
+
+/// The nearest `mintlint.toml` in the directory of `first` (or `first` itself when it is a directory) and its
+/// ancestors. Relative paths stay relative while the search is below the working directory, so reports name
+/// the file as the user would.
+pub fn find(first: &Path) -> Option<PathBuf> {
+    let start = if first.is_dir() { first.to_path_buf() } else { first.parent().map(Path::to_path_buf)? };
+    // `payments.json` has the parent ``: the working directory, which `canonicalize` does not accept.
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    let absolute = std::fs::canonicalize(&start).ok()?;
+    absolute.ancestors().skip(1).map(|d| d.join(FILE_NAME)).find(|c| c.is_file())
+}
+
+/// Read and validate a configuration file.
+pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Box::new(ConfigError::unreadable(path, &e.to_string())))?;
+    parse(Arc::new(SourceFile::from_path(path, text)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    token: Option<RawToken>,
+    rules: Option<RawRules>,
+    files: Option<RawFiles>,
+    assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawToken {
+    max_duration: Option<Spanned<i64>>,
+    audience: Option<Vec<RawAudience>>,
+    allowed_tag_keys: Option<Vec<String>>,
+    signing_algorithms: Option<Vec<Spanned<String>>>,
+    require_network_guard: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudience {
+    name: String,
+    owner: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    per_path: Option<Vec<RawPerPath>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerPath {
+    paths: Vec<Spanned<String>>,
+    ignore: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    include: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
+}
+
+fn span_of<T>(value: &Spanned<T>) -> Span {
+    let range = value.span();
+    Span::from_range(range.start, range.end)
+}
+
+/// Parse and validate the text of a configuration file.
+pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
+    let raw: RawConfig = toml::from_str(&source.text).map_err(|e| Box::new(syntax_error(&source, &e)))?;
+    let err =
+        |span: Span, message: String, label: &str| Box::new(ConfigError::new(&source, Some(span), message, label));
+    let mut config = Config {
+        source: Arc::clone(&source),
+        token: TokenSettings::default(),
+        rules: RuleSelection::default(),
+        suppressions: Suppressions::default(),
+        include: Vec::new(),
+        exclude: Vec::new(),
+        assumptions: Assumptions::default(),
+    };
+    if let Some(token) = raw.token {
+        if let Some(max) = token.max_duration {
+            let value = *max.get_ref();
+            config.token.max_duration =
+                u32::try_from(value).ok().filter(|v| (60..=3600).contains(v)).ok_or_else(|| {
+                    err(span_of(&max), format!("`max_duration` is {value}, outside 60-3600"), "not a token lifetime")
+                        .help("token lifetimes are 60 to 3600 seconds (the API's range); the default is 900")
+                })?;
+        }
+        config.token.audiences = token
+            .audience
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| RegisteredAudience { name: a.name, owner: a.owner })
+            .collect();
+        config.token.allowed_tag_keys = token.allowed_tag_keys;
+        if let Some(algorithms) = token.signing_algorithms {
+            for alg in &algorithms {
+                if !matches!(alg.get_ref().as_str(), "RS256" | "ES384") {
+                    return Err(err(
+                        span_of(alg),
+                        format!("unknown signing algorithm `{}`", alg.get_ref()),
+                        "not RS256 or ES384",
+                    )
+                    .help("the API signs with `RS256` or `ES384` (case-sensitive)"));
+                }
+            }
+            config.token.signing_algorithms = Some(algorithms.into_iter().map(Spanned::into_inner).collect());
+        }
+        config.token.require_network_guard = token.require_network_guard.unwrap_or(false);
+    }
+    if let Some(rules) = raw.rules {
+        let rule_name = |name: &Spanned<String>| -> Result<String, Box<ConfigError>> {
+            if find_rule(name.get_ref()).is_some() {
+                return Ok(name.get_ref().clone());
+            }
+            let names = crate::lint::all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]);
+            let hint = crate::text::nearest(name.get_ref(), names)
+                .map_or_else(|| "`mintlint rules` lists them".to_owned(), |n| format!("did you mean `{n}`?"));
+            Err(err(span_of(name), format!("unknown rule `{}`", name.get_ref()), "no such rule").help(hint))
+        };
+        for name in rules.select.unwrap_or_default() {
+            config.rules.select.push(rule_name(&name)?);
+        }
+        for name in rules.ignore.unwrap_or_default() {
+            config.rules.ignore.push(rule_name(&name)?);
+        }
+        for (name, level) in rules.severity.unwrap_or_default() {
+            let rule = rule_name(&name)?;
+            let severity = Severity::parse(level.get_ref()).ok_or_else(|| {
+                err(span_of(&level), format!("unknown severity `{}`", level.get_ref()), "not a severity")
+                    .help("use `error`, `warning` or `info`")
+            })?;
+            config.rules.severity.push((rule, severity));
+        }
+        for entry in rules.per_path.unwrap_or_default() {
+            let mut globs = Vec::new();
+            for path in &entry.paths {
+                globs.push(glob::Pattern::new(path.get_ref()).map_err(|e| {
+                    err(span_of(path), format!("invalid glob `{}`: {}", path.get_ref(), e.msg), "invalid glob")
+                })?);
+            }
+            let mut ignore = Vec::new();
+            for name in &entry.ignore {
+                ignore.push((rule_name(name)?, span_of(name)));
+            }
+            config.suppressions.entries.push(PerPathIgnore { globs, rules: ignore });
+        }
+    }
+    if let Some(files) = raw.files {
+        for (globs, out) in [(files.include, &mut config.include), (files.exclude, &mut config.exclude)] {
+            for glob in globs.unwrap_or_default() {
+                if let Err(e) = glob::Pattern::new(glob.get_ref()) {
+                    return Err(err(
+                        span_of(&glob),
+                        format!("invalid glob `{}`: {}", glob.get_ref(), e.msg),
+                        "invalid glob",
+                    ));
+                }
+                out.push(glob.into_inner());
+            }
+        }
+    }
+    for (name, value) in raw.assumptions.unwrap_or_default() {
+        let Some(setting) = Setting::parse(name.get_ref()) else {
+            let hint = crate::text::nearest(name.get_ref(), Setting::ALL.iter().map(|s| s.name()))
+                .map_or_else(|| "see `[assumptions]` in README.md".to_owned(), |n| format!("did you mean `{n}`?"));
+            return Err(
+                err(span_of(&name), format!("unknown assumption `{}`", name.get_ref()), "no such setting").help(hint)
+            );
+        };
+        let text = match value.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => other.to_string(),
+        };
+        config
+            .assumptions
+            .set(setting, &text)
+            .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
+    }
+    config.suppressions.source = Some(Arc::clone(&source));
+    config.suppressions.base = source.path.parent().map(Path::to_path_buf);
+    Ok(config)
+}
+
+/// A TOML syntax error, an unknown key or a wrong type, with "did you mean" for a misspelt key.
+fn syntax_error(source: &SourceFile, error: &toml::de::Error) -> ConfigError {
+    let span = error.span().map(|r| Span::from_range(r.start, r.end));
+    let message = error.message().trim().to_owned();
+    let (first_line, _) = message.split_once('\n').unwrap_or((&message, ""));
+    let mut out = ConfigError::new(source, span, format!("invalid mintlint.toml: {first_line}"), "here");
+    if let Some((_, expected)) = first_line.split_once("invalid type: ").and_then(|(_, t)| t.split_once(", expected "))
+    {
+        let wanted = match expected {
+            "i64" | "u32" | "integer" => "an integer",
+            "a boolean" | "bool" => "`true` or `false`",
+            "a string" | "string" => "a string in quotes",
+            "a sequence" => "a list: `[\"...\"]`",
+            other => other,
+        };
+        out.label = "wrong type".to_owned();
+        out = out.help(format!("this setting takes {wanted}"));
+    }
+    // serde's wording: "unknown field `max_duraton`, expected one of `max_duration`, `audience`, ..."
+    if let Some(rest) = first_line.strip_prefix("unknown field `") {
+        let mut names = rest.split('`').skip(1).filter(|s| !s.is_empty() && !s.starts_with(',') && !s.contains(' '));
+        let unknown = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = names.by_ref().collect();
+        out.label = "unknown key".to_owned();
+        out = match crate::text::nearest(unknown, expected.iter().copied()) {
+            Some(n) => out.help(format!("did you mean `{n}`?")),
+            None => out.help(format!(
+                "known keys here: {}",
+                expected.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+    }
+    out
+}

@@ -1,0 +1,67 @@
+use crate::declare_rule;
+use crate::lint::facts::{ActionStatus, quoted, suggestion_cached};
+use crate::lint::{Document, Finding, LintContext};
+use crate::policy::Effect;
+use crate::service::ServiceReference;
+
+declare_rule! {
+    /// ## What it finds
+    /// An `Action` or `NotAction` entry that names no action of its service in the embedded AWS service
+    /// reference (`sts:GetWebIdentityTokn`), or a wildcard pattern that matches none (`sts:GetWebIdentity*s`),
+    /// with the nearest real action as "did you mean". An unknown service prefix is
+    /// `unknown-service-prefix` instead.
+    ///
+    /// ## Why it matters
+    /// IAM accepts the policy and matches the text literally, so the entry applies to nothing. In an Allow the
+    /// intended grant silently fails; in a Deny the guard silently never fires, which is the dangerous case;
+    /// in a `NotAction` the action meant to be excluded is not.
+    ///
+    /// The reference is a snapshot (its version is in `mintlint --version` and in every report): an action
+    /// AWS added after it is reported too. Refresh the data when that happens.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:GetWebIdentityTokn", "Resource": "*",
+    ///   "Condition": {"NumericGreaterThan": {"sts:DurationSeconds": 900}}}]}
+    /// ```
+    ///
+    /// ## Fix
+    /// Correct the spelling (`sts:GetWebIdentityToken`); action names are listed in the AWS Service
+    /// Authorization Reference.
+    pub static UNKNOWN_ACTION = "MINT006", "unknown-action", Error, "an action no AWS service has: inside a Deny a typo silently disables the guard";
+}
+
+fn words(action: &str, pattern: bool, effect: Effect, not_action: bool) -> (String, &'static str) {
+    let what = if pattern { "matches no AWS action" } else { "is not an AWS action" };
+    let consequence = match (effect, not_action) {
+        (_, true) => "the action meant to be excluded is not excluded",
+        (Effect::Deny, false) => "this Deny never fires for it",
+        (Effect::Allow, false) => "it grants nothing",
+    };
+    (format!("`{action}` {what}: {consequence}"), "unknown to the AWS service reference")
+}
+
+pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
+    let reference = ServiceReference::get();
+    for view in doc.statements() {
+        let clause = &view.statement.action.node;
+        for (pattern, status) in clause.patterns().iter().zip(&view.facts.actions) {
+            let action = &pattern.node;
+            if *status != ActionStatus::UnknownAction {
+                continue;
+            }
+            let (message, label) =
+                words(action.as_str(), action.has_wildcard(), view.statement.effect.node, clause.is_not_action());
+            let mut finding = Finding::new(&UNKNOWN_ACTION, &doc.source, pattern.span, message).label(label);
+            finding = match suggestion_cached(0, action.as_str(), || reference.suggest_action(action.as_str())) {
+                Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")).fix(
+                    format!("use `{suggestion}`"),
+                    pattern.span,
+                    quoted(&suggestion),
+                ),
+                None => finding.help("check the spelling against the AWS Service Authorization Reference"),
+            };
+            out.push(finding);
+        }
+    }
+}
