@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
                 policies.push(PolicyUnit { policy, kind });
             }
         }
-        let doc = Document { source: Arc::clone(&source), json: json.clone(), policies };
+        let doc = Document::new(Arc::clone(&source), json.clone(), policies);
         let mut findings = Vec::new();
         lint_document(&doc, &LintContext::default(), &mut findings);
         for f in &findings {
