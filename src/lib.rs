@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod eval;
+pub mod graph;
 pub mod input;
 pub mod inventory;
 pub mod lint;
