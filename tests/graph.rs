@@ -69,6 +69,30 @@ fn audience_beyond_its_owner() {
     assert!(!out.contains("https://payments.partner.example` is owned by"), "{out}");
 }
 
+/// Without `IfExists`, whether an omitted duration is denied depends on whether the key is then absent.
+#[test]
+fn assumption_dependent_claims_are_marked() {
+    let args = ["fixtures/graph/duration-without-if-exists.json"];
+    let out = run(&args, &["--format", "markdown"]);
+    insta::assert_snapshot!("markdown__assumption_dependent", out);
+    let json: Value = serde_json::from_str(&run(&args, &["--format", "json"])).unwrap();
+    let depends = &json["principals"][0]["depends_on"];
+    assert_eq!(depends[0]["setting"], "duration_key_when_omitted", "{json}");
+    assert_eq!(json["principals"][0]["duration_may_be_omitted"], false);
+}
+
+/// Over the budget, the principal is reported inexact instead of guessed.
+#[test]
+fn over_budget_is_inexact() {
+    let args = ["fixtures/graph/duration-without-if-exists.json"];
+    let json: Value = serde_json::from_str(&run(&args, &["--format", "json", "--budget", "1"])).unwrap();
+    let p = &json["principals"][0];
+    assert_eq!(p["exact"], false);
+    assert_eq!(p["can_mint"], false);
+    assert!(p["inexact_reason"].as_str().unwrap().contains("budget"), "{p}");
+    assert!(run(&args, &["--format", "markdown", "--budget", "1"]).contains("inexact"));
+}
+
 #[test]
 fn unreadable_registry_is_a_usage_error() {
     let r = mintlint(&["graph", "fixtures/inputs/plan.json", "--registry", "fixtures/graph/missing.json"]);

@@ -626,6 +626,11 @@ pub fn principal(
         }
     }
 
+    let mut omitted = example.clone();
+    omitted.duration = None;
+    let claim = if g.duration_may_be_omitted { "duration may be omitted" } else { "duration must be sent" };
+    depends(&mut g.depends_on, claim, set, &omitted, assumptions);
+
     // Signing algorithms: each accepted value on an allowed request.
     for alg in SIGNING_ALGORITHMS {
         let ok = allowed_points.iter().any(|&i| {

@@ -93,7 +93,7 @@ pub fn render_json(graph: &Graph) -> String {
 fn lifetime(p: &PrincipalGraph) -> String {
     match (p.max_lifetime, p.duration_may_be_omitted) {
         (Some(max), true) => format!("≤ {max} s (may omit)"),
-        (Some(max), false) => format!("≤ {max} s"),
+        (Some(max), false) => format!("≤ {max} s (duration required)"),
         (None, _) => "300 s (duration omitted only)".to_owned(),
     }
 }
