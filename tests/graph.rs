@@ -192,3 +192,12 @@ fn graph_agrees_with_simulate() {
     }
     assert!(checked >= 10, "only {checked} principals checked");
 }
+
+/// The README's rendered example is what the command draws.
+#[test]
+fn readme_example_is_current() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme.split("## mintlint graph").nth(1).unwrap();
+    let block = section.split("```mermaid\n").nth(1).unwrap().split("```").next().unwrap();
+    assert_eq!(block, run(INPUTS[1].1, &["--format", "mermaid"]), "regenerate the mermaid block of README.md");
+}
