@@ -132,6 +132,8 @@ pub struct AudienceEdge {
     /// An audience of the region that the evaluator allowed.
     pub witness: String,
     pub statements: Vec<Cite>,
+    /// An allowed request whose audience list holds the witness (not rendered).
+    pub request: TokenRequest,
 }
 
 /// What a request tag's value may be.
@@ -463,6 +465,11 @@ fn name_value(witness: &str, values: &[String], fold_case: bool) -> Option<Resul
         .map(|v| Err(v.clone()))
 }
 
+/// A string a policy value names: the value itself, with each wildcard matched by `x`.
+fn pattern_instance(value: &str) -> String {
+    value.replace(['*', '?'], "x")
+}
+
 /// The clauses of the cited statements on keys that satisfy `on`, as `Operator key values`.
 fn clauses_of(cites: &[Cite], set: &PolicySet, on: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut out = BTreeSet::new();
@@ -560,29 +567,43 @@ pub fn principal(
     g.can_mint = true;
     let dim_of = |kind: &DimKind| space.dims.iter().position(|d| &d.kind == kind);
 
-    // Audiences: every region an allowed request's audience list touches.
+    // Audiences. A region of the audience key is a set of strings on which every clause agrees, so one
+    // region can hold several listed values (one `ForAllValues:StringLike` clause with a literal and a
+    // pattern is one region). Each region an allowed request touches is therefore named by every value a
+    // policy lists that the evaluator allows in its place, and as "any audience" when its representative
+    // matches no listed value.
     let audience_values = values_on(set, "sts:identitytokenaudience");
-    let mut audiences: BTreeMap<AudienceGrant, (String, usize)> = BTreeMap::new();
+    let mut audiences: BTreeMap<AudienceGrant, (String, TokenRequest)> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
     for &i in &allowed_points {
-        let list = match dim_of(&DimKind::Audience).and_then(|d| points.rep(i, d)) {
-            Some(Rep::Audiences(a)) => a.clone(),
-            _ => points.request(i).audiences,
-        };
-        for a in list {
-            let grant = if dim_of(&DimKind::Audience).is_none() {
-                AudienceGrant::Any
-            } else {
-                match name_value(&a, &audience_values, false) {
-                    Some(Ok(l)) => AudienceGrant::Literal(l),
-                    Some(Err(p)) => AudienceGrant::Pattern(p),
-                    None => AudienceGrant::Any,
+        let request = points.request(i);
+        for w in &request.audiences {
+            if !seen.insert(w.clone()) {
+                continue;
+            }
+            if dim_of(&DimKind::Audience).is_none() || name_value(w, &audience_values, false).is_none() {
+                audiences.entry(AudienceGrant::Any).or_insert_with(|| (w.clone(), request.clone()));
+            }
+            for v in &audience_values {
+                let instance = pattern_instance(v);
+                let mut r = request.clone();
+                for a in &mut r.audiences {
+                    if a == w {
+                        a.clone_from(&instance);
+                    }
                 }
-            };
-            audiences.entry(grant).or_insert((a, i));
+                if !audiences.keys().any(|g| g.label() == *v) && allows(set, &r, assumptions) {
+                    let grant = if wildcard::has_wildcard(v) {
+                        AudienceGrant::Pattern(v.clone())
+                    } else {
+                        AudienceGrant::Literal(v.clone())
+                    };
+                    audiences.insert(grant, (instance, r));
+                }
+            }
         }
     }
-    for (grant, (witness, i)) in audiences {
-        let mut r = points.request(i);
+    for (grant, (witness, mut r)) in audiences {
         // The audience alone when it can be requested alone; otherwise with the list that allowed it.
         let mut alone = r.clone();
         alone.audiences = vec![witness.clone()];
@@ -590,7 +611,8 @@ pub fn principal(
             r = alone;
         }
         depends(&mut g.depends_on, &format!("audience {}", grant.label()), set, &r, assumptions);
-        g.audiences.push(AudienceEdge { grant, witness, statements: dedup(allowing(set, &r, assumptions)) });
+        let statements = dedup(allowing(set, &r, assumptions));
+        g.audiences.push(AudienceEdge { grant, witness, statements, request: r });
     }
 
     // Lifetime: the largest allowed (each lifetime representative is the largest of its region).
