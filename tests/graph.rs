@@ -207,3 +207,26 @@ fn a_region_is_named_by_every_listed_value_it_allows() {
         ]
     );
 }
+
+/// Both keys of one `aws:TagKeys` allow-list are named (they are one region), each value free or bound as
+/// the evaluator decides, and a bound value names the condition that binds it.
+#[test]
+fn tag_keys_and_whether_their_values_are_bound() {
+    use mintlint::graph::TagValue;
+    let tags = |path: &str| {
+        let g = graph(&input(&[path]), &GraphOptions::default());
+        g.principals[0].tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        tags("fixtures/diff/tag-keys/current.json"),
+        [(Some("env".into()), TagValue::Free), (Some("team".into()), TagValue::Free)]
+    );
+    assert_eq!(
+        tags("fixtures/demo/ledger-export-mint.json"),
+        [(
+            Some("team".into()),
+            TagValue::Bound(vec!["StringEquals aws:RequestTag/team `${aws:PrincipalTag/team}`".into()])
+        )]
+    );
+    assert_eq!(tags("fixtures/demo/payments-mint-role.json"), [(None, TagValue::Free)]);
+}

@@ -705,37 +705,55 @@ fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumpti
     }
     key_values.sort();
     key_values.dedup();
-    // Per named key (or `None`): whether free, a request showing it, and the bounding cites.
-    let mut found: BTreeMap<Option<String>, (bool, Vec<Cite>, Option<TokenRequest>)> = BTreeMap::new();
+    // As for audiences, one region of tag keys can hold several named keys: each witness key is named by
+    // every key a policy writes that the evaluator allows in its place (decided once per witness, on the
+    // first allowed request that sends it), and by `None` when it matches no named key.
+    let mut names: BTreeMap<String, Vec<(Option<String>, String)>> = BTreeMap::new();
+    // Per named key (or `None`): whether free, the bounding cites of a request with a value no policy names.
+    let mut found: BTreeMap<Option<String>, (bool, Vec<Cite>)> = BTreeMap::new();
     for &i in allowed_points {
         let r = points.request(i);
         for (k, _) in &r.tags {
-            let named = match name_value(k, &key_values, true) {
-                Some(Ok(l) | Err(l)) => Some(l),
-                None => None,
-            };
-            let entry = found.entry(named).or_insert((false, Vec::new(), None));
-            if entry.0 {
-                continue;
-            }
-            let mut free = r.clone();
-            for (key, v) in &mut free.tags {
-                if key == k {
-                    *v = FREE_VALUE.to_owned();
+            let of_k = names.entry(k.to_ascii_lowercase()).or_insert_with(|| {
+                let mut out = Vec::new();
+                if name_value(k, &key_values, true).is_none() {
+                    out.push((None, k.clone()));
                 }
-            }
-            if allows(set, &free, assumptions) {
-                entry.0 = true;
-                entry.1.clear();
-            } else if entry.2.is_none() {
-                entry.1 = bounding(set, &free, assumptions);
-                entry.2 = Some(free);
+                for v in &key_values {
+                    let instance = pattern_instance(v);
+                    if !instance.eq_ignore_ascii_case(k)
+                        && r.tags.iter().any(|(other, _)| other.eq_ignore_ascii_case(&instance))
+                    {
+                        continue;
+                    }
+                    if allows(set, &renamed(&r, k, &instance, None), assumptions) {
+                        out.push((Some(v.clone()), instance));
+                    }
+                }
+                out
+            });
+            for (named, instance) in of_k.iter() {
+                let entry = found.entry(named.clone()).or_insert((false, Vec::new()));
+                if entry.0 {
+                    continue;
+                }
+                let shown = renamed(&r, k, instance, None);
+                if !allows(set, &shown, assumptions) {
+                    continue;
+                }
+                let free = renamed(&r, k, instance, Some(FREE_VALUE));
+                if allows(set, &free, assumptions) {
+                    entry.0 = true;
+                    entry.1.clear();
+                } else if entry.1.is_empty() {
+                    entry.1 = bounding(set, &free, assumptions);
+                }
             }
         }
     }
     found
         .into_iter()
-        .map(|(key, (free, cites, _))| {
+        .map(|(key, (free, cites))| {
             let cites = dedup(cites);
             let value = if free {
                 TagValue::Free
@@ -747,6 +765,20 @@ fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumpti
             TagGrant { key, value, statements: cites }
         })
         .collect()
+}
+
+/// A request with the tag `from` sent as `to` (and with `value`, when given).
+fn renamed(r: &TokenRequest, from: &str, to: &str, value: Option<&str>) -> TokenRequest {
+    let mut r = r.clone();
+    for (key, v) in &mut r.tags {
+        if key == from {
+            to.clone_into(key);
+            if let Some(value) = value {
+                value.clone_into(v);
+            }
+        }
+    }
+    r
 }
 
 /// The context dimensions (network, time, principal, other keys) some of whose regions are denied on
