@@ -230,3 +230,12 @@ fn tag_keys_and_whether_their_values_are_bound() {
     );
     assert_eq!(tags("fixtures/demo/payments-mint-role.json"), [(None, TagValue::Free)]);
 }
+
+/// `"Null": {"sts:IdentityTokenAudience": "false"}` names no audience: `false` is not shown as one. Under
+/// `ForAnyValue:` any other audience may be added next to the listed one.
+#[test]
+fn a_null_clause_names_no_audience() {
+    let g = graph(&input(&["fixtures/graph/null-guard-for-any-value.json"]), &GraphOptions::default());
+    let grants: Vec<&AudienceGrant> = g.principals[0].audiences.iter().map(|a| &a.grant).collect();
+    assert_eq!(grants, [&AudienceGrant::Literal("api://AzureADTokenExchange".into()), &AudienceGrant::Any]);
+}

@@ -444,7 +444,11 @@ fn values_on(set: &PolicySet, key: &str) -> Vec<String> {
     let mut out = BTreeSet::new();
     for (_, _, policy) in set.policies() {
         for s in &policy.policy.statements {
-            for c in s.conditions.iter().filter(|c| c.key.node.lower() == key) {
+            // A `Null` clause's `true`/`false` says whether the key is present, not a value it may have.
+            let named = |c: &&crate::policy::ConditionClause| {
+                c.key.node.lower() == key && c.operator.node.kind.family() != crate::policy::Family::Null
+            };
+            for c in s.conditions.iter().filter(named) {
                 out.extend(c.values.iter().map(|v| v.node.text().to_owned()));
             }
         }
