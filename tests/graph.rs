@@ -239,3 +239,21 @@ fn a_null_clause_names_no_audience() {
     let grants: Vec<&AudienceGrant> = g.principals[0].audiences.iter().map(|a| &a.grant).collect();
     assert_eq!(grants, [&AudienceGrant::Literal("api://AzureADTokenExchange".into()), &AudienceGrant::Any]);
 }
+
+/// The network and time context a principal needs, with the clause that requires it.
+#[test]
+fn required_network_and_time_context() {
+    let guards = |path: &str| {
+        let g = graph(&input(&[path]), &GraphOptions::default());
+        g.principals[0].guards.iter().map(|g| (g.dimension.clone(), g.conditions.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        guards("fixtures/diff/time/baseline.json"),
+        [("time".to_owned(), vec!["DateLessThan aws:CurrentTime `2026-07-01T00:00:00Z`".to_owned()])]
+    );
+    assert_eq!(
+        guards("fixtures/diff/network/baseline.json"),
+        [("network".to_owned(), vec!["StringNotEquals aws:SourceVpce `vpce-0a1b2c3d`".to_owned()])]
+    );
+    assert!(guards("fixtures/diff/time/current.json").is_empty());
+}
