@@ -200,8 +200,18 @@ pub struct PrincipalGraph {
     pub policies: PolicySet,
     /// An allowed request with the maximum lifetime, to check claims against (not rendered).
     pub example: Option<TokenRequest>,
-    /// Every allowed representative request (not rendered).
-    pub allowed: Vec<TokenRequest>,
+    /// The request space and the indices of its allowed points (not rendered): kept as indices, since a
+    /// large space can allow hundreds of thousands of representative requests.
+    space: Option<Space>,
+    allowed_points: Vec<usize>,
+}
+
+impl PrincipalGraph {
+    /// Every allowed representative request: one per allowed combination of regions.
+    pub fn allowed_requests(&self) -> impl Iterator<Item = TokenRequest> + '_ {
+        let points = self.space.as_ref().and_then(|s| Points::new(s, u64::MAX));
+        self.allowed_points.iter().filter_map(move |&i| points.as_ref().map(|p| p.request(i)))
+    }
 }
 
 /// A fact the graph makes visible that deserves attention.
@@ -322,7 +332,7 @@ fn is_owner(p: &PrincipalGraph, owner: &str) -> bool {
 fn reaches(p: &PrincipalGraph, audience: &str, assumptions: &Assumptions) -> bool {
     // A token whose audience list holds the audience is accepted by it, so the audience counts when it can be
     // requested alone or added to a list that is allowed (`ForAnyValue:` grants allow the latter).
-    p.allowed.iter().any(|r| {
+    p.allowed_requests().any(|r| {
         let mut alone = r.clone();
         alone.audiences = vec![audience.to_owned()];
         let mut added = r.clone();
@@ -552,7 +562,8 @@ pub fn principal(
         evaluations: 0,
         policies: set.clone(),
         example: None,
-        allowed: Vec::new(),
+        space: None,
+        allowed_points: Vec::new(),
     };
     let Some(points) = Points::new(&space, options.budget) else {
         let reason = format!("the representative requests exceed the budget of {}", options.budget);
@@ -676,7 +687,8 @@ pub fn principal(
 
     g.tags = tags(set, &points, &allowed_points, assumptions);
     g.guards = guards(set, &points, &allowed, &allowed_points, assumptions);
-    g.allowed = allowed_points.iter().map(|&i| points.request(i)).collect();
+    g.allowed_points = allowed_points;
+    g.space = Some(space.clone());
     g.depends_on.sort();
     g.depends_on.dedup();
     g.example = Some(example);
