@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod eval;
+pub mod graph;
 pub mod input;
 pub mod inventory;
 pub mod lint;

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod graph;
 pub mod rules;
 pub mod simulate;
 
@@ -66,6 +67,8 @@ pub enum Command {
     Simulate(Box<simulate::SimulateArgs>),
     /// Token requests the current version allows that the baseline did not (and the reverse)
     Diff(diff::DiffArgs),
+    /// Who can mint tokens for which audiences, with what lifetime, tags and context
+    Graph(graph::GraphArgs),
 }
 
 /// `--color`, shared by every command.
@@ -143,5 +146,6 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Explain(args) => explain::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
