@@ -257,3 +257,21 @@ fn required_network_and_time_context() {
     );
     assert!(guards("fixtures/diff/time/current.json").is_empty());
 }
+
+/// Without `--registry`, the audience registry comes from the nearest `mintlint.toml` (`[[token.audience]]`).
+#[test]
+fn registry_from_mintlint_toml() {
+    let dir = std::env::temp_dir().join(format!("mintlint-graph-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join("fixtures/demo/ledger-export-mint.json"), dir.join("ledger.json")).unwrap();
+    std::fs::write(
+        dir.join("mintlint.toml"),
+        "[[token.audience]]\nname = \"https://ledger.partner.example\"\nowner = \"arn:aws:iam::111122223333:role/other\"\n",
+    )
+    .unwrap();
+    let run = mintlint(&["graph", "--format", "json", dir.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"audience-beyond-owner"), "{codes:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -163,7 +163,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
 }
 
 /// An invalid configuration: exit 2 with the miette diagnostic pointing into the TOML.
-fn config_error(error: &ConfigError, color: ColorArg) -> Outcome {
+pub(super) fn config_error(error: &ConfigError, color: ColorArg) -> Outcome {
     let stderr = report::human::render_diagnostic(error, super::style(color.into()));
     Outcome { stdout: String::new(), stderr, exit: Exit::Usage }
 }

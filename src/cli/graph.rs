@@ -151,10 +151,31 @@ pub fn run(args: &GraphArgs) -> Outcome {
     if args.paths.is_empty() && args.policies.is_empty() {
         return Outcome::usage_error("give a PATH (Terraform JSON, account snapshot, policy files) or --policy FILE");
     }
-    let registry = match args.registry.as_ref().map(read_registry).transpose() {
+    let mut registry = match args.registry.as_ref().map(read_registry).transpose() {
         Ok(r) => r,
         Err(message) => return Outcome::usage_error(message),
     };
+    // Without --registry, the audience registry of the nearest `mintlint.toml` (`[[token.audience]]`).
+    let config_path = args.paths.first().or(args.policies.first()).and_then(|p| crate::config::find(p));
+    if let Some(path) = config_path {
+        match crate::config::load(&path) {
+            Ok(config) => {
+                if registry.is_none() && !config.token.audiences.is_empty() {
+                    let audiences = config
+                        .token
+                        .audiences
+                        .iter()
+                        .map(|a| graph::RegisteredAudience { name: a.name.clone(), owner: a.owner.clone() })
+                        .collect();
+                    registry = Some(Registry { audiences });
+                }
+                if args.assume.is_empty() {
+                    assumptions = config.assumptions;
+                }
+            }
+            Err(error) => return super::check::config_error(&error, args.color),
+        }
+    }
     let limits = Limits::default();
     let mut input = DiffInput::default();
     let mut findings = Vec::new();
