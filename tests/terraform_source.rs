@@ -156,3 +156,25 @@ fn simulate_reads_terraform_source() {
     assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("StringEqualz") || run.stderr.contains("StringEqualz"), "{}{}", run.stdout, run.stderr);
 }
+
+/// The demo configuration beside its plan: the role read from source links its managed policy (from a data
+/// source), its boundary and its inline policy, and means what the plan means.
+#[test]
+fn demo_configuration_simulates_and_diffs_like_its_plan() {
+    let run = mintlint(&[
+        "simulate",
+        "fixtures/inputs/main.tf",
+        "--principal",
+        "payments-token-minter",
+        "--audience",
+        "https://payments.partner.example",
+        "--signing-algorithm",
+        "ES384",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("decision: allow"), "{}", run.stdout);
+    assert!(run.stdout.contains("main.tf › data.aws_iam_policy_document.mint:175:3"), "{}", run.stdout);
+    let run = mintlint(&["diff", "fixtures/inputs/plan.json", "fixtures/inputs/main.tf"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 principal compared: 0 widened, 0 narrowed, 0 inexact"), "{}", run.stdout);
+}

@@ -59,6 +59,10 @@ struct Module {
     files: Vec<TfFile>,
     /// Name → (file, expression): the `terraform.tfvars` value or else the literal `default`.
     variables: HashMap<String, (usize, Expression)>,
+    /// For a child module: the values its `module` block passes (they win over defaults).
+    bound: HashMap<String, Value>,
+    /// `module.NAME.` for each module call above this one; empty for the root module.
+    prefix: String,
     locals: HashMap<String, (usize, Expression)>,
     data_documents: HashMap<String, (usize, Block)>,
     limits: Limits,
@@ -132,6 +136,8 @@ impl Module {
             dir: dir.to_path_buf(),
             files: Vec::new(),
             variables: HashMap::new(),
+            bound: HashMap::new(),
+            prefix: String::new(),
             locals: HashMap::new(),
             data_documents: HashMap::new(),
             limits: *limits,
@@ -344,6 +350,10 @@ impl Module {
         }
         let unknown = |why: String| Err(Unknown { span, why });
         let (mut value, rest) = match (root.as_str(), first) {
+            ("var", Some(name)) if self.bound.contains_key(name) => match self.bound.get(name) {
+                Some(Ok(v)) => (v.clone(), 1),
+                _ => return unknown(format!("the module call's `{name}` is not known statically")),
+            },
             ("var", Some(name)) => match self.variables.get(name) {
                 Some((vf, e)) => (
                     self.eval(*vf, e, depth + 1)
@@ -663,7 +673,7 @@ struct Builder {
 impl Module {
     fn origin(&self, f: usize, entry: &str, attribute: &str) -> Origin {
         let file = self.source(f).map(|s| Arc::clone(&s.name)).unwrap_or_else(|| Arc::from(""));
-        Origin { file, entry: entry.to_owned(), attribute: attribute.to_owned() }
+        Origin { file, entry: format!("{}{entry}", self.prefix), attribute: attribute.to_owned() }
     }
 
     /// Make a document of a policy attribute: unknown → MINT008 at the expression; bad JSON → its finding.
@@ -1025,6 +1035,37 @@ impl Module {
         }
     }
 
+    /// Local child modules (`source = "./x"`), read with the values their call passes.
+    fn children(&self) -> Vec<Module> {
+        let mut out = Vec::new();
+        // Module trees are shallow; the bound stops a module that calls itself.
+        if self.prefix.matches("module.").count() >= MAX_DEPTH {
+            return out;
+        }
+        for (f, file) in self.files.iter().enumerate() {
+            for block in blocks(&file.body, "module") {
+                let Some(name) = label(block, 0) else { continue };
+                let Some(source) = self.text(f, &block.body, "source") else { continue };
+                // Registry and remote modules are not on disk: only local paths are read.
+                if !(source.starts_with("./") || source.starts_with("../")) {
+                    continue;
+                }
+                // `./` dropped so paths read `dir/modules/x/main.tf`, not `dir/./modules/x/main.tf`.
+                let dir = self.dir.join(source.strip_prefix("./").unwrap_or(&source));
+                let mut child = Module::read(&dir, &module_files(&dir), &self.limits);
+                child.prefix = format!("{}module.{name}.", self.prefix);
+                for a in block.body.iter().filter_map(Structure::as_attribute) {
+                    let key = a.key.as_str();
+                    if !matches!(key, "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
+                        child.bound.insert(key.to_owned(), self.eval(f, &a.value, 0));
+                    }
+                }
+                out.push(child);
+            }
+        }
+        out
+    }
+
     fn inventory(self) -> Inventory {
         let mut b = Builder::default();
         // Data sources first: a consumer of an unknown one is then reported through it, once.
@@ -1043,8 +1084,13 @@ impl Module {
             }
         }
         dedupe(&mut b);
+        let children = self.children();
         b.inv.findings.extend(self.findings);
-        b.inv
+        let mut inventory = b.inv;
+        for child in children {
+            inventory.extend(child.inventory());
+        }
+        inventory
     }
 }
 
@@ -1093,7 +1139,7 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Inventory {
     let mut dirs: Vec<PathBuf> = paths.iter().map(|p| dir_of(p)).collect();
     dirs.sort();
     dirs.dedup();
-    let mut inventory = Inventory::default();
+    let mut modules = Vec::new();
     for dir in dirs {
         let mut files = module_files(&dir);
         // A file named directly is read even when its directory listing is not (a path with `./`).
@@ -1107,7 +1153,30 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Inventory {
             .into_iter()
             .map(|f| paths.iter().find(|p| p.file_name() == f.file_name() && dir_of(p) == dir).cloned().unwrap_or(f))
             .collect();
-        inventory.extend(Module::read(&dir, &files, limits).inventory());
+        modules.push(Module::read(&dir, &files, limits));
+    }
+    // A directory that another one calls as a child module is read through that call (with its values and
+    // its `module.` address), not a second time as a configuration of its own.
+    let called: Vec<PathBuf> = modules
+        .iter()
+        .flat_map(|m| {
+            let mut sources = Vec::new();
+            for (f, file) in m.files.iter().enumerate() {
+                for block in blocks(&file.body, "module") {
+                    if let Some(source) = m.text(f, &block.body, "source") {
+                        sources.extend(std::fs::canonicalize(m.dir.join(source)).ok());
+                    }
+                }
+            }
+            sources
+        })
+        .collect();
+    let mut inventory = Inventory::default();
+    for module in modules {
+        if std::fs::canonicalize(&module.dir).is_ok_and(|d| called.contains(&d)) {
+            continue;
+        }
+        inventory.extend(module.inventory());
     }
     inventory
 }
@@ -1117,10 +1186,21 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Inventory {
 pub fn load_file(path: &Path, limits: &Limits) -> Inventory {
     let mut inventory = load(&[path.to_path_buf()], limits);
     let own = |source: &SourceFile| source.path == path;
+    // A child module's policies are checked with the values its call passes: they are reported with the
+    // file that holds the `module` block (a text match on the block header, which HCL writes one way).
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let called = |entry: &str| {
+        entry
+            .strip_prefix("module.")
+            .and_then(|rest| rest.split('.').next())
+            .is_some_and(|name| text.contains(&format!("module \"{name}\"")))
+    };
     let keep: Vec<bool> = inventory
         .documents
         .iter()
-        .map(|d| own(&d.source) || d.origin.file.as_ref() == crate::source::display_path(path))
+        .map(|d| {
+            own(&d.source) || d.origin.file.as_ref() == crate::source::display_path(path) || called(&d.origin.entry)
+        })
         .collect();
     let mut kept = Vec::new();
     for (d, k) in inventory.documents.into_iter().zip(&keep) {
