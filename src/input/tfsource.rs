@@ -604,7 +604,14 @@ impl Module {
                     Err(e) => Err(PolicyError::Invalid(Box::new(invalid_json::finding(&source, &e)))),
                 }
             }
-            Expression::HeredocTemplate(h) if h.template.iter().all(Element::is_literal) => {
+            Expression::HeredocTemplate(h)
+                if h.template.iter().count() == 1
+                    && h.template.iter().all(Element::is_literal)
+                    && h.template
+                        .iter()
+                        .filter_map(|e| e.as_literal()?.span())
+                        .all(|r| own.text.get(r).is_some_and(|t| !t.contains("$${") && !t.contains("%%{"))) =>
+            {
                 // Parsed in place, so spans are the file's own; `<<-` indentation is JSON whitespace.
                 let range = h.template.iter().next().and_then(|e| e.as_literal()).and_then(|l| l.span());
                 let Some(range) = range else { return Err(PolicyError::Absent) };
@@ -617,6 +624,73 @@ impl Module {
                     Err(mut e) => {
                         let by = u32::try_from(range.start).unwrap_or(u32::MAX);
                         e.span = Span::new(e.span.start.saturating_add(by), e.span.end.saturating_add(by));
+                        Err(PolicyError::Invalid(Box::new(invalid_json::finding(&own, &e))))
+                    }
+                }
+            }
+            Expression::HeredocTemplate(h) => {
+                // Rendered (interpolations resolved, escapes decoded) and parsed; each span is mapped back
+                // through the pieces it came from: a literal piece offset by offset, an interpolation to
+                // the expression that produced it.
+                let mut text = String::new();
+                // (rendered start, source span, source offset of each rendered byte of a literal piece)
+                let mut pieces: Vec<(u32, Span, Option<Vec<u32>>)> = Vec::new();
+                for element in h.template.iter() {
+                    let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
+                    match element {
+                        Element::Literal(l) => {
+                            text.push_str(l.value());
+                            let source = span_of(l.span(), span);
+                            let raw = own.text.get(source.range()).unwrap_or_default();
+                            pieces.push((at, source, Some(align(l.value(), raw, source.start))));
+                        }
+                        Element::Interpolation(i) => {
+                            let v = self.eval(f, &i.expr, 0).map_err(PolicyError::Unknown)?;
+                            match &v.kind {
+                                JsonKind::String(s) => text.push_str(s),
+                                JsonKind::Number(n) => text.push_str(n.raw()),
+                                JsonKind::Bool(b) => text.push_str(if *b { "true" } else { "false" }),
+                                _ => {
+                                    return Err(PolicyError::Unknown(Unknown {
+                                        span: span_of(i.expr.span(), span),
+                                        why: "an interpolation that is no string".into(),
+                                    }));
+                                }
+                            }
+                            pieces.push((at, span_of(i.span(), span), None));
+                        }
+                        Element::Directive(_) => {
+                            return Err(PolicyError::Unknown(Unknown {
+                                span,
+                                why: "a template directive is not evaluated statically".into(),
+                            }));
+                        }
+                    }
+                }
+                let map = |offset: u32, end: bool| -> u32 {
+                    let piece = pieces.iter().rev().find(|(at, _, _)| *at < offset || (!end && *at == offset));
+                    match piece {
+                        Some((at, source, Some(offsets))) => {
+                            offsets.get((offset - at) as usize).copied().unwrap_or(source.end)
+                        }
+                        Some((_, source, None)) => {
+                            if end {
+                                source.end
+                            } else {
+                                source.start
+                            }
+                        }
+                        None => span.start,
+                    }
+                };
+                match json::parse(&text, &self.limits) {
+                    Ok(mut v) => {
+                        remap(&mut v, &map);
+                        Ok((own, v))
+                    }
+                    Err(mut e) => {
+                        e.span =
+                            Span::new(map(e.span.start, false), map(e.span.end, true).max(map(e.span.start, false)));
                         Err(PolicyError::Invalid(Box::new(invalid_json::finding(&own, &e))))
                     }
                 }
@@ -638,6 +712,41 @@ enum PolicyError {
     Absent,
     Unknown(Unknown),
     Invalid(Box<Finding>),
+}
+
+/// The source offset of each byte of a decoded heredoc literal (and one past its end). The decoded text is
+/// the raw text with characters removed (`<<-` indentation, the first `$` of `$${`), so a greedy walk that
+/// skips raw characters until the next decoded one matches finds where each came from.
+fn align(decoded: &str, raw: &str, start: u32) -> Vec<u32> {
+    let raw = raw.as_bytes();
+    let mut out = Vec::with_capacity(decoded.len() + 1);
+    let mut j = 0usize;
+    for &b in decoded.as_bytes() {
+        while raw.get(j).is_some_and(|&r| r != b) {
+            j += 1;
+        }
+        out.push(start.saturating_add(u32::try_from(j).unwrap_or(u32::MAX)));
+        if j < raw.len() {
+            j += 1;
+        }
+    }
+    out.push(start.saturating_add(u32::try_from(j).unwrap_or(u32::MAX)));
+    out
+}
+
+/// Map every span of a value parsed from rendered text back to the source.
+fn remap(value: &mut Json, map: &dyn Fn(u32, bool) -> u32) {
+    value.span = Span::new(map(value.span.start, false), map(value.span.end, true));
+    match &mut value.kind {
+        JsonKind::Array(items) => items.iter_mut().for_each(|v| remap(v, map)),
+        JsonKind::Object(members) => {
+            for m in members {
+                m.key.span = Span::new(map(m.key.span.start, false), map(m.key.span.end, true));
+                remap(&mut m.value, map);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Add a statement, replacing one with the same non-empty `Sid`.
