@@ -1317,7 +1317,9 @@ pub fn load_file(path: &Path, limits: &Limits) -> Inventory {
             kept.push(d);
         }
     }
-    // Duplicates point at indexes of the full list: keep only the flag that they are duplicates.
+    // Duplicates point at indexes of the full list: keep only the flag that they are duplicates. Either the
+    // document they stand for is in this file (and linted here) or in a sibling file (linted when that file
+    // is checked), so a duplicate is never linted here.
     for d in &mut kept {
         if d.duplicate_of.is_some() {
             d.duplicate_of = Some(usize::MAX);
@@ -1326,4 +1328,35 @@ pub fn load_file(path: &Path, limits: &Limits) -> Inventory {
     inventory.documents = kept;
     inventory.findings.retain(|f| own(&f.source) || f.source.path.extension().is_none_or(|e| e != "tf"));
     inventory
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn align_skips_indentation_and_escapes() {
+        // `<<-` removed two spaces of indentation; `$${` decoded to `${`.
+        let raw = "  {\n  \"a\": \"$${x}\"\n";
+        let decoded = "{\n\"a\": \"${x}\"\n";
+        let offsets = align(decoded, raw, 100);
+        assert_eq!(offsets.len(), decoded.len() + 1);
+        for (i, b) in decoded.bytes().enumerate() {
+            let at = (offsets[i] - 100) as usize;
+            assert_eq!(raw.as_bytes()[at], b, "byte {i}");
+        }
+        // A span that starts at the decoded `${` starts at the escape as written, `$${`.
+        let dollar = decoded.find('$').unwrap();
+        assert_eq!(offsets[dollar] - 100, raw.find("$${").unwrap() as u32);
+    }
+
+    #[test]
+    fn merge_replaces_by_sid_and_appends_the_rest() {
+        let parse = |t: &str| json::parse(t, &Limits::default()).unwrap();
+        let mut statements = vec![parse(r#"{"Sid": "A", "Effect": "Allow"}"#), parse(r#"{"Effect": "Allow"}"#)];
+        merge(&mut statements, parse(r#"{"Sid": "A", "Effect": "Deny"}"#));
+        merge(&mut statements, parse(r#"{"Effect": "Deny"}"#));
+        let effects: Vec<&str> = statements.iter().filter_map(|s| s.get("Effect")?.as_str()).collect();
+        assert_eq!(effects, ["Deny", "Allow", "Deny"]);
+    }
 }
