@@ -178,3 +178,18 @@ fn demo_configuration_simulates_and_diffs_like_its_plan() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("1 principal compared: 0 widened, 0 narrowed, 0 inexact"), "{}", run.stdout);
 }
+
+/// Two directories of Terraform source: each principal is compared once.
+#[test]
+fn directories_of_terraform_source_diff_each_principal_once() {
+    let base = std::env::temp_dir().join(format!("mintlint-tf-dirs-{}", std::process::id()));
+    let (a, b) = (base.join("a"), base.join("b"));
+    for dir in [&a, &b] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::copy(root().join("fixtures/inputs/main.tf"), dir.join("main.tf")).unwrap();
+    }
+    let run = mintlint(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    std::fs::remove_dir_all(&base).unwrap();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 principal compared: 0 widened, 0 narrowed, 0 inexact"), "{}", run.stdout);
+}

@@ -179,12 +179,5 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
             Err(e) => return Err(e),
         }
     }
-    if !inventories.is_empty() {
-        match inventory_side(&inventories, limits) {
-            Ok(side) => principals.extend(side.principals),
-            Err(LoadError::Invalid(f)) => findings.extend(f),
-            Err(e) => return Err(e),
-        }
-    }
     if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
 }
