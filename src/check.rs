@@ -232,6 +232,15 @@ fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &
 
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     let mut outcome = FileOutcome::default();
+    // HCL is no JSON: Terraform source is told apart by its extension.
+    if crate::input::tfsource::is_terraform_source(path) {
+        let inventory = crate::input::tfsource::load_file(path, &options.limits);
+        let file = Arc::new(SourceFile::from_path(path, ""));
+        lint_embedded_documents(&file, inventory, options, &mut outcome);
+        // Fixes are JSON edits: their replacement text would not be HCL.
+        outcome.findings.iter_mut().for_each(|f| f.fix = None);
+        return outcome;
+    }
     let bytes = match read_limited(path, options.limits.max_bytes) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(reason)) => {

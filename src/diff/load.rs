@@ -53,6 +53,9 @@ pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     if is_dir(path)? {
         return directory(path, limits);
     }
+    if crate::input::tfsource::is_terraform_source(path) {
+        return inventory_side(&[path.to_path_buf()], limits);
+    }
     if let Ok((_, json)) = read_json(path, limits)
         && matches!(InputKind::classify(&json), InputKind::TerraformJson | InputKind::AccountSnapshot)
     {
@@ -142,6 +145,10 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     let mut inventories = Vec::new();
     for path in &found.files {
         let relative = path.strip_prefix(dir).map_or_else(|_| path.clone(), Path::to_path_buf);
+        if crate::input::tfsource::is_terraform_source(path) {
+            inventories.push(path.clone());
+            continue;
+        }
         match read_json(path, limits) {
             Ok((_, json)) => match InputKind::classify(&json) {
                 InputKind::Policy => {}

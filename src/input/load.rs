@@ -1,6 +1,6 @@
 //! Reading Terraform JSON and account snapshots into the inventory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::inventory::Inventory;
@@ -49,7 +49,10 @@ pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, I
     for (path, reason) in &discovered.unwalkable {
         unreadable.push(invalid_json::unreadable(&Arc::new(SourceFile::from_path(path, "")), reason));
     }
-    for path in &discovered.files {
+    let (terraform_source, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        discovered.files.iter().partition(|p| super::tfsource::is_terraform_source(p));
+    let mut plan_dirs = Vec::new();
+    for path in files {
         let (source, value) = match read_json(path, limits) {
             Ok(v) => v,
             Err(finding) => {
@@ -64,11 +67,27 @@ pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, I
             }
             continue;
         }
+        if kind == InputKind::TerraformJson {
+            plan_dirs.push(path.parent().map(Path::to_path_buf));
+        }
         let mut one = read(&source, &value, kind, limits);
         // Findings on the file itself (MINT008, a policy attribute that is no string) are `check`'s: simulate
         // reports a principal's unknown policies through its links. Findings inside embedded documents stay,
         // to explain a principal's policy that cannot be read.
         one.findings.retain(|f| !Arc::ptr_eq(&f.source, &source));
+        inventory.extend(one);
+    }
+    // A walked directory that holds a plan holds it for its own configuration: the plan says the same more
+    // exactly (values Terraform computed), and reading both would show every principal twice.
+    let terraform_source: Vec<PathBuf> = terraform_source
+        .into_iter()
+        .filter(|p| paths.contains(p) || !plan_dirs.contains(&p.parent().map(Path::to_path_buf)))
+        .cloned()
+        .collect();
+    if !terraform_source.is_empty() {
+        let mut one = super::tfsource::load(&terraform_source, limits);
+        // As for plans: findings on the `.tf` itself (MINT008) are `check`'s.
+        one.findings.retain(|f| !super::tfsource::is_terraform_source(&f.source.path));
         inventory.extend(one);
     }
     if !unreadable.is_empty() {

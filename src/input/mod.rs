@@ -4,6 +4,7 @@
 mod load;
 pub mod snapshot;
 pub mod terraform;
+pub mod tfsource;
 
 pub use load::{InventoryError, load_inventory, load_inventory_file};
 

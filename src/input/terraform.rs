@@ -27,7 +27,7 @@ use crate::source::{SourceFile, Span};
 
 /// Resource-based policies of other services: linted (they are IAM policy documents too) but no part of any
 /// principal's identity policies.
-const RESOURCE_POLICIES: &[(&str, &str)] = &[
+pub(crate) const RESOURCE_POLICIES: &[(&str, &str)] = &[
     ("aws_api_gateway_rest_api", "policy"),
     ("aws_api_gateway_rest_api_policy", "policy"),
     ("aws_backup_vault_policy", "policy"),

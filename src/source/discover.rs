@@ -9,7 +9,7 @@ use walkdir::WalkDir;
 pub const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
 
 /// The files walked by default when no `--include` is given.
-pub const DEFAULT_INCLUDE: &[&str] = &["**/*.json"];
+pub const DEFAULT_INCLUDE: &[&str] = &["**/*.json", "**/*.tf"];
 
 /// Include and exclude globs, matched against the path relative to the walked directory (`/`-separated).
 #[derive(Clone, Debug)]
