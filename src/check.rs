@@ -236,7 +236,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     if crate::input::tfsource::is_terraform_source(path) {
         let inventory = crate::input::tfsource::load_file(path, &options.limits);
         let file = Arc::new(SourceFile::from_path(path, ""));
-        lint_embedded_documents(&file, inventory, options, &mut outcome);
+        lint_embedded_documents(&file, inventory, &mut outcome);
         // Fixes are JSON edits: their replacement text would not be HCL.
         outcome.findings.iter_mut().for_each(|f| f.fix = None);
         return outcome;

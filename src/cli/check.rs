@@ -61,7 +61,7 @@ pub struct CheckArgs {
     /// Skip these rules (codes or names, comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Glob of files to check when walking directories (repeatable; default `**/*.json`)
+    /// Glob of files to check when walking directories (repeatable; default `**/*.json` and `**/*.tf`)
     #[arg(long)]
     pub include: Vec<String>,
     /// Glob of files or directories to skip when walking (repeatable)
