@@ -105,9 +105,11 @@ impl CheckReport {
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
-    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several), still to be
-    /// linted.
+    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several); after the
+    /// per-document rules ran, only those the whole-input rules still need.
     documents: Vec<Document>,
+    /// Some Allow of these documents grants the tag permission of a token request.
+    grants_tag_minting: bool,
     policies: usize,
     statements: usize,
 }
@@ -121,35 +123,39 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         let source = Arc::new(SourceFile::from_path(path, ""));
         findings.push(invalid_json::unreadable(&source, reason));
     }
-    // Files are independent: read and parse them in parallel, then gather what the whole input grants, then
-    // lint the documents in parallel. Findings are sorted below, so the output does not depend on the
-    // schedule.
+    // Files are independent: each is read, parsed and linted by the per-document rules in parallel, and only
+    // the documents that take part in minting are kept for the rules that judge them by what the whole input
+    // grants (the per-document rules never read those facts). Findings are sorted below, so the output does
+    // not depend on the schedule.
     use rayon::prelude::*;
-    let outcomes: Vec<FileOutcome> = discovered.files.par_iter().map(|path| check_file(path, options)).collect();
+    let outcomes: Vec<FileOutcome> = discovered
+        .files
+        .par_iter()
+        .map(|path| {
+            let mut outcome = check_file(path, options);
+            let documents = std::mem::take(&mut outcome.documents);
+            for doc in documents {
+                outcome.grants_tag_minting |= doc.statements().any(|s| s.facts.grants_tag());
+                lint_document(&doc, &options.lint, &mut outcome.findings);
+                if needs_input_rules(&doc) {
+                    outcome.documents.push(doc);
+                }
+            }
+            outcome
+        })
+        .collect();
     let mut lint = options.lint.clone();
-    let mut documents = Vec::new();
+    let mut minting = Vec::new();
     for outcome in outcomes {
         stats.policies += outcome.policies;
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
-        for doc in outcome.documents {
-            lint.input.add(&doc);
-            documents.push(doc);
-        }
+        lint.input.grants_tag_minting |= outcome.grants_tag_minting;
+        minting.extend(outcome.documents);
     }
-    let lint = lint;
-    let per_document: Vec<Vec<Finding>> = documents
-        .par_iter()
-        .map(|doc| {
-            let mut out = Vec::new();
-            lint_document(doc, &lint, &mut out);
-            if needs_input_rules(doc) {
-                lint_document_input(doc, &lint, &mut out);
-            }
-            out
-        })
-        .collect();
-    findings.extend(per_document.into_iter().flatten());
+    for doc in &minting {
+        lint_document_input(doc, &lint, &mut findings);
+    }
     let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings
         .into_iter()
