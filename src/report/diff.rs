@@ -5,9 +5,10 @@
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde_json::{Map, Value, json};
 
+use super::human::{Excerpt, RelatedDiagnostic};
 use crate::diff::{Change, DiffReport, PrincipalDiff, Role, Side, StatementLink};
 use crate::eval::{ContextValue, Layer, PolicySet};
 use crate::lint::Finding;
@@ -315,15 +316,8 @@ struct ChangeDiagnostic {
     message: String,
     widened: bool,
     help: String,
-    primary: Option<(NamedSource<String>, Span, String)>,
-    related: Vec<Note>,
-}
-
-#[derive(Debug)]
-struct Note {
-    label: String,
-    span: Span,
-    source: NamedSource<String>,
+    primary: Option<(Excerpt, Span, String)>,
+    related: Vec<RelatedDiagnostic>,
 }
 
 impl fmt::Debug for ChangeDiagnostic {
@@ -366,30 +360,8 @@ impl Diagnostic for ChangeDiagnostic {
     }
 }
 
-impl fmt::Display for Note {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label)
-    }
-}
-
-impl std::error::Error for Note {}
-
-impl Diagnostic for Note {
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(miette::Severity::Advice)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
-    }
-}
-
-fn named(source: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(&source.name, source.text.to_string())
+fn named(source: &SourceFile) -> Excerpt {
+    Excerpt::new(source)
 }
 
 fn label(l: &StatementLink, widened: bool) -> String {
@@ -420,7 +392,7 @@ fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &Gr
         .iter()
         .filter(|l| !(l.side == gained && l.role == Role::Allows) || primary.is_none())
         .filter(|l| !(primary.is_some() && l.side == gained && l.role == Role::Allows))
-        .map(|l| Note { label: label(l, widened), span: l.span, source: named(&l.source) })
+        .map(|l| RelatedDiagnostic { label: label(l, widened), span: l.span, source: named(&l.source) })
         .collect();
     let kind = if widened { "widened" } else { "narrowed" };
     let mut message = format!("{kind} ({}): {}", c.dimension.as_str(), c.description);

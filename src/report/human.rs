@@ -22,10 +22,10 @@ struct FindingDiagnostic<'a> {
 
 /// A note in another source (an embedded document, another file), drawn under the main finding.
 #[derive(Debug)]
-struct RelatedDiagnostic {
-    label: String,
-    span: crate::source::Span,
-    source: Excerpt,
+pub(crate) struct RelatedDiagnostic {
+    pub(crate) label: String,
+    pub(crate) span: crate::source::Span,
+    pub(crate) source: Excerpt,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -114,13 +114,13 @@ const WINDOW_MARGIN: usize = 60;
 /// A source as miette reads it, with long lines cut to a window around the span. A minified plan or policy
 /// is one line of up to megabytes: drawn whole it is unreadable, and miette's padding to a column past
 /// 65,535 panics. Line and column numbers stay those of the whole text.
-struct Excerpt {
+pub(crate) struct Excerpt {
     name: String,
     text: std::sync::Arc<str>,
 }
 
 impl Excerpt {
-    fn new(source: &crate::source::SourceFile) -> Excerpt {
+    pub(crate) fn new(source: &crate::source::SourceFile) -> Excerpt {
         Excerpt { name: source.name.to_string(), text: std::sync::Arc::clone(&source.text) }
     }
 }
