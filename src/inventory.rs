@@ -648,6 +648,33 @@ fn describe_node(node: &OrgNode) -> String {
     }
 }
 
+/// A policy-document data source and the attribute it feeds hold the same policy. `check` reports it once,
+/// on the data source (the text the user's configuration produced, with readable line numbers), read as the
+/// kind of its first consumer; consumers become duplicates. A data source that feeds nothing keeps its kind.
+pub(crate) fn mark_data_source_duplicates(documents: &mut [PolicyDocument], data_documents: &[usize]) {
+    if data_documents.is_empty() {
+        return;
+    }
+    let values: Vec<Option<serde_json::Value>> =
+        documents.iter().map(|d| d.json.as_ref().map(crate::source::json::Json::to_serde)).collect();
+    for &data in data_documents {
+        let Some(Some(text)) = values.get(data) else { continue };
+        let mut kind = None;
+        for (i, v) in values.iter().enumerate() {
+            if i == data || data_documents.contains(&i) || v.as_ref() != Some(text) {
+                continue;
+            }
+            if let Some(d) = documents.get_mut(i).filter(|d| d.duplicate_of.is_none()) {
+                kind.get_or_insert(d.kind);
+                d.duplicate_of = Some(data);
+            }
+        }
+        if let (Some(kind), Some(d)) = (kind, documents.get_mut(data)) {
+            d.kind = kind;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

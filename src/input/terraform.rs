@@ -263,7 +263,7 @@ pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory
         plan.links(i, &mut b);
     }
     plan.accounts(&mut b);
-    dedupe_data_documents(&mut b);
+    crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
     b.inv
 }
 
@@ -1090,34 +1090,6 @@ fn add_node(org: &mut crate::inventory::Organization, node: OrgNode) {
             }
         }
         None => org.nodes.push(node),
-    }
-}
-
-/// A policy-document data source and the attribute it feeds hold the same policy. `check` reports it once,
-/// on the data source (the pretty-printed text the user's configuration produced, with readable line
-/// numbers), read as the kind of its first consumer; consumers become duplicates. A data source that
-/// feeds nothing in the plan is read as a policy of unknown kind.
-fn dedupe_data_documents(b: &mut Builder) {
-    if b.data_documents.is_empty() {
-        return;
-    }
-    let values: Vec<Option<serde_json::Value>> =
-        b.inv.documents.iter().map(|d| d.json.as_ref().map(Json::to_serde)).collect();
-    for &data in &b.data_documents {
-        let Some(Some(text)) = values.get(data) else { continue };
-        let mut kind = None;
-        for (i, v) in values.iter().enumerate() {
-            if i == data || b.data_documents.contains(&i) || v.as_ref() != Some(text) {
-                continue;
-            }
-            if let Some(d) = b.inv.documents.get_mut(i).filter(|d| d.duplicate_of.is_none()) {
-                kind.get_or_insert(d.kind);
-                d.duplicate_of = Some(data);
-            }
-        }
-        if let (Some(kind), Some(d)) = (kind, b.inv.documents.get_mut(data)) {
-            d.kind = kind;
-        }
     }
 }
 

@@ -1192,7 +1192,7 @@ impl Module {
                 self.links(f, block, &mut b);
             }
         }
-        dedupe(&mut b);
+        crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
         let children = self.children();
         b.inv.findings.extend(self.findings);
         let mut inventory = b.inv;
@@ -1200,29 +1200,6 @@ impl Module {
             inventory.extend(child.inventory());
         }
         inventory
-    }
-}
-
-/// A data source and the attribute it feeds hold the same policy: `check` reports it on the data source,
-/// read as the kind of its first consumer.
-fn dedupe(b: &mut Builder) {
-    let values: Vec<Option<serde_json::Value>> =
-        b.inv.documents.iter().map(|d| d.json.as_ref().map(Json::to_serde)).collect();
-    for &data in &b.data_documents {
-        let Some(Some(text)) = values.get(data) else { continue };
-        let mut kind = None;
-        for (i, v) in values.iter().enumerate() {
-            if i == data || b.data_documents.contains(&i) || v.as_ref() != Some(text) {
-                continue;
-            }
-            if let Some(d) = b.inv.documents.get_mut(i).filter(|d| d.duplicate_of.is_none()) {
-                kind.get_or_insert(d.kind);
-                d.duplicate_of = Some(data);
-            }
-        }
-        if let (Some(kind), Some(d)) = (kind, b.inv.documents.get_mut(data)) {
-            d.kind = kind;
-        }
     }
 }
 
