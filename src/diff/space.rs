@@ -783,7 +783,6 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
 
     // Request tags: always a dimension, since sending any tag makes the second check.
     dims.push(tags_dim(
-        &clauses,
         &types,
         &atoms,
         &classifier,
@@ -918,12 +917,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
                 Vec::new()
             }
         };
-        for pretty in PRETTY_ARN {
-            let class = classify(pretty);
-            if let Some((_, ws)) = classes.iter_mut().find(|(k, _)| *k == class) {
-                ws.insert(0, pretty.to_owned());
-            }
-        }
+        prefer_readable(&mut classes, &PRETTY_ARN, classify);
         let reps = classes.into_iter().filter_map(|(_, ws)| ws.into_iter().next()).map(Rep::PrincipalArn).collect();
         dims.push(Dim { kind: DimKind::PrincipalArn, reps });
     }
@@ -1148,10 +1142,20 @@ pub fn subsets(elements: &[String], max: usize, empty: bool) -> Vec<Vec<String>>
     out
 }
 
+/// Put a readable witness first in its class (`arn:aws:iam::111122223333:role/example` rather than the
+/// shortest string the automata found), so reports and reproduce lines read naturally.
+fn prefer_readable<K: PartialEq>(classes: &mut [(K, Vec<String>)], readable: &[&str], classify: impl Fn(&str) -> K) {
+    for text in readable {
+        let class = classify(text);
+        if let Some((_, ws)) = classes.iter_mut().find(|(k, _)| *k == class) {
+            ws.insert(0, (*text).to_owned());
+        }
+    }
+}
+
 /// The request-tags dimension: which tags are sent, by the regions of their keys (as `aws:TagKeys` sees them,
 /// and which `aws:RequestTag/<key>` they fill) and of their values.
 fn tags_dim(
-    clauses: &Clauses<'_>,
     types: &BTreeMap<String, KeyType>,
     atoms: &BTreeMap<String, KeyAtoms>,
     classifier: &Classifier<'_>,
@@ -1181,13 +1185,7 @@ fn tags_dim(
             Vec::new()
         }
     };
-    for pretty in PRETTY_TAG_KEYS {
-        let class = classify(pretty);
-        if let Some((_, ws)) = classes.iter_mut().find(|(k, _)| *k == class) {
-            ws.insert(0, pretty.to_owned());
-        }
-    }
-    let _ = clauses;
+    prefer_readable(&mut classes, &PRETTY_TAG_KEYS, classify);
     let unnamed: Vec<String> =
         classes.iter().filter(|((_, n), _)| n.is_none()).filter_map(|(_, ws)| ws.first().cloned()).collect();
     // Per named key: absent, or one of its spellings with one of its values.
