@@ -707,6 +707,25 @@ impl Module {
     }
 }
 
+/// MINT008 for a policy that depends on a value not known statically (`var.x` without a value, a resource
+/// attribute, `for`, `dynamic`): the expression's span, why, and that the policy is left unchecked.
+fn not_static(
+    source: &Arc<SourceFile>,
+    u: &Unknown,
+    entry: &str,
+    attr: &str,
+    kind: PolicyKind,
+    subject: &str,
+) -> crate::lint::Finding {
+    let mut finding = policy_unknown_until_apply::finding(source, u.span, entry, attr, kind);
+    finding.message = format!("{subject} is not known statically");
+    finding.label = u.why.clone();
+    finding.help = Some(
+        "this policy is not checked: give it literal values, or check the plan (`terraform show -json`)".to_owned(),
+    );
+    finding
+}
+
 /// Why an attribute yields no document.
 enum PolicyError {
     Absent,
@@ -829,14 +848,8 @@ impl Module {
                 // A consumer of an unknown data source is unknown for the same reason, already reported.
                 let reported = b.inv.findings.iter().any(|x| x.span == u.span && x.rule.code == "MINT008");
                 if !reported && let Some(source) = self.source(f) {
-                    let mut finding = policy_unknown_until_apply::finding(source, u.span, entry, attr, kind);
-                    finding.message = format!("`{attr}` of `{entry}` is not known statically");
-                    finding.label = u.why.clone();
-                    finding.help = Some(
-                        "this policy is not checked: give it literal values, or check the plan (`terraform show -json`)"
-                            .to_owned(),
-                    );
-                    b.inv.findings.push(finding);
+                    let subject = format!("`{attr}` of `{entry}`");
+                    b.inv.findings.push(not_static(source, &u, entry, attr, kind, &subject));
                 }
                 b.unknown_document
                     .insert(entry.to_owned(), format!("`{attr}` of `{entry}` is not known statically: {}", u.why));
@@ -912,15 +925,8 @@ impl Module {
                         });
                     }
                     Err(u) => {
-                        let mut finding =
-                            policy_unknown_until_apply::finding(source, u.span, &address, "json", PolicyKind::Unknown);
-                        finding.message = format!("`{address}` is not known statically");
-                        finding.label = u.why.clone();
-                        finding.help = Some(
-                            "this policy is not checked: give it literal values, or check the plan (`terraform show -json`)"
-                                .to_owned(),
-                        );
-                        b.inv.findings.push(finding);
+                        let subject = format!("`{address}`");
+                        b.inv.findings.push(not_static(source, &u, &address, "json", PolicyKind::Unknown, &subject));
                         b.unknown_document
                             .insert(address.clone(), format!("`{address}` is not known statically: {}", u.why));
                         b.inv.unknown.push(origin);
