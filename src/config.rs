@@ -30,6 +30,8 @@ pub struct Config {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub assumptions: Assumptions,
+    /// `[[relying_party]]` tables (DESIGN §9.4).
+    pub relying_parties: Vec<crate::relying::RelyingParty>,
 }
 
 /// An invalid configuration: a message, the span it is about, and how to fix it.
@@ -135,6 +137,7 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +198,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         include: Vec::new(),
         exclude: Vec::new(),
         assumptions: Assumptions::default(),
+        relying_parties: Vec::new(),
     };
     if let Some(token) = raw.token {
         if let Some(max) = token.max_duration {
@@ -296,6 +300,10 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .assumptions
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
+    }
+    if let Some(tables) = raw.relying_party {
+        config.relying_parties = crate::relying::config::relying_parties(&source, tables)
+            .map_err(|e| err(e.span, e.message, &e.label).help(e.help))?;
     }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
