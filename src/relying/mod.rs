@@ -10,10 +10,12 @@
 //!
 //! The token a request yields is [`claims`]; whether a relying party accepts it is [`matching`].
 
+pub mod analysis;
 pub mod cel;
 pub mod claims;
 pub mod config;
 pub mod glob;
+pub mod join;
 pub mod matching;
 pub mod pointer;
 pub mod terraform;
