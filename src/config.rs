@@ -75,7 +75,7 @@ impl Config {
             .accounts
             .iter()
             .find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))));
-        matched.or_else(|| match self.accounts.as_slice() {
+        matched.or(match self.accounts.as_slice() {
             [only] if only.terraform.is_empty() => Some(only),
             _ => None,
         })
