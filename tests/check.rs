@@ -122,15 +122,19 @@ fn json_report_has_version_and_stats() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["version"], 1);
     assert_eq!(report["data_version"], mintlint::data_version());
-    assert_eq!(report["stats"]["files"], 3);
+    // Three policies and the expectation-test file.
+    assert_eq!(report["stats"]["files"], 4);
     assert_eq!(report["stats"]["policies"], 3);
     assert!(report["stats"]["statements"].as_u64().unwrap() >= 6);
+    // Timing is not part of the report: the same inputs give the same bytes.
+    assert!(report["stats"].get("elapsed_ms").is_none(), "{}", report["stats"]);
 }
 
 #[test]
 fn stats_go_to_stderr() {
     let run = mintlint(&["check", "--stats", "--fail-on", "never", "fixtures/demo"]);
-    assert!(run.stderr.contains("3 files"), "{}", run.stderr);
+    assert!(run.stderr.contains("4 files, 3 policies"), "{}", run.stderr);
+    assert!(run.stderr.trim_end().ends_with(" ms"), "{}", run.stderr);
 }
 
 #[test]
