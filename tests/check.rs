@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{mintlint, shared};
+use common::{corpus_sample, mintlint, shared};
 use serde_json::Value;
 
 fn json_findings(args: &[&str]) -> (Vec<Value>, i32) {
@@ -122,15 +122,19 @@ fn json_report_has_version_and_stats() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["version"], 1);
     assert_eq!(report["data_version"], mintlint::data_version());
-    assert_eq!(report["stats"]["files"], 3);
+    // Three policies and the expectation-test file.
+    assert_eq!(report["stats"]["files"], 4);
     assert_eq!(report["stats"]["policies"], 3);
     assert!(report["stats"]["statements"].as_u64().unwrap() >= 6);
+    // Timing is not part of the report: the same inputs give the same bytes.
+    assert!(report["stats"].get("elapsed_ms").is_none(), "{}", report["stats"]);
 }
 
 #[test]
 fn stats_go_to_stderr() {
     let run = mintlint(&["check", "--stats", "--fail-on", "never", "fixtures/demo"]);
-    assert!(run.stderr.contains("3 files"), "{}", run.stderr);
+    assert!(run.stderr.contains("4 files, 3 policies"), "{}", run.stderr);
+    assert!(run.stderr.trim_end().ends_with(" ms"), "{}", run.stderr);
 }
 
 #[test]
@@ -162,19 +166,28 @@ fn color_always_colours_and_never_does_not() {
     assert!(!mintlint(&["check", "--color", "never", path]).stdout.contains("\u{1b}["));
 }
 
-/// All 1,523 AWS managed policies parse: no invalid-json or invalid-policy finding.
-#[test]
-fn managed_policy_corpus_parses() {
-    let corpus = shared().join("corpus/managed-policies");
-    let corpus = corpus.to_str().unwrap();
-    let (findings, code) = json_findings(&["--fail-on", "never", corpus]);
+/// Real AWS managed policies parse: no invalid-json or invalid-policy finding, one policy per file.
+fn managed_policies_parse(dir: &std::path::Path, files: usize) {
+    let dir = dir.to_str().unwrap();
+    let (findings, code) = json_findings(&["--fail-on", "never", dir]);
     assert_eq!(code, 0);
     let bad: Vec<_> = findings.iter().filter(|f| f["rule"] == "MINT000" || f["rule"] == "MINT001").collect();
     assert!(bad.is_empty(), "{bad:#?}");
-    let run = mintlint(&["check", "--format", "json", "--fail-on", "never", corpus]);
+    let run = mintlint(&["check", "--format", "json", "--fail-on", "never", dir]);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["stats"]["files"], 1523);
-    assert_eq!(report["stats"]["policies"], 1523);
+    assert_eq!(report["stats"]["files"], files);
+    assert_eq!(report["stats"]["policies"], files);
+}
+
+#[test]
+fn sample_managed_policies_parse() {
+    managed_policies_parse(&corpus_sample().join("managed-policies"), 23);
+}
+
+#[test]
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_managed_policies_parse() {
+    managed_policies_parse(&shared().join("corpus/managed-policies"), 1523);
 }
 
 #[test]
