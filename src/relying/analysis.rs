@@ -143,7 +143,8 @@ fn facts(
         let nearest = match (&failure, &rp.subject) {
             (Some(c), Some((s, _))) if c.part == Part::Subject => match &s.value {
                 Text::Known(subject) => {
-                    let candidates: Vec<Principal> = in_account.iter().filter_map(|&i| principals.get(i).cloned()).collect();
+                    let candidates: Vec<Principal> =
+                        in_account.iter().filter_map(|&i| principals.get(i).cloned()).collect();
                     join::nearest_principal(subject, &candidates)
                         .and_then(|n| principals.iter().position(|p| p.arn == n.arn))
                 }
@@ -159,7 +160,13 @@ fn facts(
 /// A claim condition of the relying party the witness meets through a request tag whose value the
 /// principal may set to anything: with a value no policy names the request is still allowed, and the
 /// relying party then rejects it (so the condition is what the tag satisfies).
-fn forgeable(rp: &RelyingParty, p: &Principal, reached: &Reached, accounts: &Accounts, assumptions: &Assumptions) -> Option<Fact> {
+fn forgeable(
+    rp: &RelyingParty,
+    p: &Principal,
+    reached: &Reached,
+    accounts: &Accounts,
+    assumptions: &Assumptions,
+) -> Option<Fact> {
     let w = &reached.witness;
     let issuer = p.account().and_then(|a| accounts.issuers.get(a)).cloned();
     for (key, value) in &w.request.tags {
@@ -169,7 +176,7 @@ fn forgeable(rp: &RelyingParty, p: &Principal, reached: &Reached, accounts: &Acc
                 FREE_VALUE.clone_into(v);
             }
         }
-        if !allowed(&p.policies, &fresh, assumptions) {
+        if !join::allows(&p.policies, &fresh, assumptions) {
             continue;
         }
         let t = super::claims::token(&fresh, issuer.as_deref(), assumptions);
@@ -186,7 +193,12 @@ fn forgeable(rp: &RelyingParty, p: &Principal, reached: &Reached, accounts: &Acc
                 })
                 .or_else(|| w.checks.iter().find(|c| c.part == Part::Condition))
                 .cloned()?;
-            return Some(Fact::ForgeableClaim { principal: reached.principal, tag: key.clone(), value: value.clone(), check });
+            return Some(Fact::ForgeableClaim {
+                principal: reached.principal,
+                tag: key.clone(),
+                value: value.clone(),
+                check,
+            });
         }
     }
     None
@@ -207,10 +219,40 @@ impl super::matching::Resolve for NoRefs<'_> {
     }
 }
 
-fn allowed(set: &crate::eval::PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
-    request.validate().is_ok()
-        && request.actions().into_iter().all(|a| {
-            let ctx = request.context(a, assumptions);
-            set.prepare(a).decide(&ctx, assumptions, &mut crate::eval::NoTrace).decision == crate::eval::Decision::Allow
-        })
+/// The findings of the `relying-party-*` rules (MINT120-MINT124), each at the relying party's configuration.
+pub fn findings(report: &RelyingReport, accounts: &Accounts) -> Vec<crate::lint::Finding> {
+    use crate::lint::rules::{
+        relying_party_forgeable_claim as forgeable, relying_party_issuer_unknown as issuer,
+        relying_party_subject_too_long as too_long, relying_party_unpinned_subject as unpinned,
+        relying_party_unreachable as unreachable,
+    };
+    let known: Vec<String> = accounts.issuers.values().cloned().collect();
+    let mut out = Vec::new();
+    for party in &report.parties {
+        for fact in &party.facts {
+            let principal = |i: &usize| report.principals.get(*i);
+            let reached = |i: &usize| party.reached_by.iter().find(|r| r.principal == *i);
+            match fact {
+                Fact::ForgeableClaim { principal: i, tag, value, check } => {
+                    if let (Some(p), Some(r)) = (principal(i), reached(i)) {
+                        out.push(forgeable::finding(party, p, r, tag, value, check));
+                    }
+                }
+                Fact::UnpinnedSubject { principals } => {
+                    let list: Vec<_> = principals.iter().filter_map(|i| Some((principal(i)?, reached(i)?))).collect();
+                    out.push(unpinned::finding(party, &list));
+                }
+                Fact::Unreachable { failure, nearest } => {
+                    out.push(unreachable::finding(party, failure.as_ref(), nearest.as_ref().and_then(principal)));
+                }
+                Fact::IssuerUnknown { issuer: i } => out.push(issuer::finding(party, i, &known)),
+                Fact::SubjectTooLong { principal: i, check } => {
+                    if let Some(p) = principal(i) {
+                        out.push(too_long::finding(party, p, check));
+                    }
+                }
+            }
+        }
+    }
+    out
 }

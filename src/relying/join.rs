@@ -94,8 +94,13 @@ pub enum Reach {
     Reaches(Box<Witness>),
     /// No allowed request yields an accepted token; `failure` is the condition the tokens the principal can
     /// obtain fail furthest along (or `None` when it can mint no token at all).
-    NotReached { failure: Option<Check> },
-    Undecided { why: String, span: Option<Span> },
+    NotReached {
+        failure: Option<Check>,
+    },
+    Undecided {
+        why: String,
+        span: Option<Span>,
+    },
 }
 
 /// A reach, proved.
@@ -155,7 +160,12 @@ pub fn is_aws_relying_party(rp: &RelyingParty, accounts: &Accounts) -> bool {
 }
 
 /// Decide every principal against one relying party.
-pub fn reach_all(rp: &RelyingParty, principals: &[Principal], accounts: &Accounts, options: &JoinOptions) -> Vec<Reach> {
+pub fn reach_all(
+    rp: &RelyingParty,
+    principals: &[Principal],
+    accounts: &Accounts,
+    options: &JoinOptions,
+) -> Vec<Reach> {
     let refs = Refs { principals, accounts };
     principals.iter().map(|p| reach(rp, p, &refs, accounts, options)).collect()
 }
@@ -194,7 +204,11 @@ fn varies(path: &[String], tags_known: bool) -> bool {
         ClaimSource::PrincipalTag(_) => !tags_known,
         ClaimSource::Principal => false,
         ClaimSource::Other => {
-            let whole = |name: &str| path.len() == 2 && path.first().is_some_and(|p| p == AWS_CLAIM) && path.get(1).is_some_and(|k| k == name);
+            let whole = |name: &str| {
+                path.len() == 2
+                    && path.first().is_some_and(|p| p == AWS_CLAIM)
+                    && path.get(1).is_some_and(|k| k == name)
+            };
             session_key(path).is_some() || whole("request_tags") || (whole("principal_tags") && !tags_known)
         }
     }
@@ -268,7 +282,12 @@ fn reads(rp: &RelyingParty, refs: &dyn Resolve, tags_known: bool) -> Reads {
             for (path, u) in &a.claims {
                 if varies(path, tags_known) && matters && !u.opaque.is_empty() && out.opaque.is_none() {
                     out.opaque = Some((
-                        format!("mapping `{}` reads the caller-chosen claim `{}` ({})", target.value, path.join("."), u.opaque.join(", ")),
+                        format!(
+                            "mapping `{}` reads the caller-chosen claim `{}` ({})",
+                            target.value,
+                            path.join("."),
+                            u.opaque.join(", ")
+                        ),
                         expr.span,
                     ));
                 }
@@ -289,7 +308,11 @@ fn reads(rp: &RelyingParty, refs: &dyn Resolve, tags_known: bool) -> Reads {
                     }
                     if !u.opaque.is_empty() && out.opaque.is_none() {
                         out.opaque = Some((
-                            format!("the condition reads the caller-chosen claim `{}` ({})", path.join("."), u.opaque.join(", ")),
+                            format!(
+                                "the condition reads the caller-chosen claim `{}` ({})",
+                                path.join("."),
+                                u.opaque.join(", ")
+                            ),
                             cond.span,
                         ));
                     }
@@ -312,7 +335,8 @@ fn substitute(text: &str, aliases: &[(String, String)]) -> String {
         let mut result = String::with_capacity(out.len());
         let mut rest = out.as_str();
         while let Some(at) = rest.find(name.as_str()) {
-            let before_ok = rest[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+            let before_ok =
+                rest[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
             let after = &rest[at + name.len()..];
             let after_ok = after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
             result.push_str(&rest[..at]);
@@ -370,7 +394,7 @@ fn extra(reads: &Reads, principal: &Principal, accounts: &Accounts, rp: &Relying
 }
 
 /// Whether a whole request is allowed: valid, and every check it makes allowed.
-fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
+pub(crate) fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
     request.validate().is_ok()
         && request.actions().into_iter().all(|a| {
             let ctx = request.context(a, assumptions);
@@ -383,7 +407,13 @@ fn issuer_for(principal: &Principal, accounts: &Accounts) -> Option<String> {
 }
 
 /// Decide one pair.
-fn reach(rp: &RelyingParty, principal: &Principal, refs: &Refs<'_>, accounts: &Accounts, options: &JoinOptions) -> Reach {
+fn reach(
+    rp: &RelyingParty,
+    principal: &Principal,
+    refs: &Refs<'_>,
+    accounts: &Accounts,
+    options: &JoinOptions,
+) -> Reach {
     if let Some((span, why)) = rp.unknown_parts().into_iter().next() {
         return Reach::Undecided { why: format!("not known statically: {why}"), span: Some(span) };
     }
@@ -529,7 +559,8 @@ pub fn pinned_subject(rp: &RelyingParty) -> bool {
     let sub = vec!["sub".to_owned()];
     if rp.claims.iter().any(|c| {
         pointer::parse(&c.claim.value).as_ref() == Some(&sub)
-            && (c.compare == Compare::Exact || c.values.iter().all(|v| v.value.known().is_some_and(|t| !t.contains('*'))))
+            && (c.compare == Compare::Exact
+                || c.values.iter().all(|v| v.value.known().is_some_and(|t| !t.contains('*'))))
     }) {
         return true;
     }

@@ -15,6 +15,7 @@ pub mod cel;
 pub mod claims;
 pub mod config;
 pub mod glob;
+pub mod inputs;
 pub mod join;
 pub mod matching;
 pub mod pointer;
