@@ -35,18 +35,6 @@ impl RuleSelection {
         }
         Some(self.severity.iter().rev().find(|(r, _)| meta.is_named(r)).map_or(finding.severity, |(_, s)| *s))
     }
-
-    /// Names in select/ignore/severity that are no rule: a usage error, since a typo would silently select
-    /// nothing.
-    pub fn unknown_rules(&self) -> Vec<String> {
-        self.select
-            .iter()
-            .chain(&self.ignore)
-            .chain(self.severity.iter().map(|(r, _)| r))
-            .filter(|r| crate::lint::find_rule(r).is_none())
-            .cloned()
-            .collect()
-    }
 }
 
 /// `[[rules.per_path]]` of `mintlint.toml`: rules ignored in files matching globs, relative to the config's

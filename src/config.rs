@@ -302,8 +302,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             if find_rule(name.get_ref()).is_some() {
                 return Ok(name.get_ref().clone());
             }
-            let names = crate::lint::all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]);
-            let hint = crate::text::nearest(name.get_ref(), names)
+            let hint = crate::lint::nearest_rule_name(name.get_ref())
                 .map_or_else(|| "`mintlint rules` lists them".to_owned(), |n| format!("did you mean `{n}`?"));
             Err(err(span_of(name), format!("unknown rule `{}`", name.get_ref()), "no such rule").help(hint))
         };

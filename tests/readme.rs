@@ -73,6 +73,31 @@ fn readme_examples_run_as_shown() {
     assert!(failures.is_empty(), "README.md examples:\n\n{}", failures.join("\n\n"));
 }
 
+/// The `.pre-commit-config.yaml` snippets name hooks that `.pre-commit-hooks.yaml` defines, at the release
+/// tag of this version (`scripts/pre-commit-check` tests the hooks themselves).
+#[test]
+fn readme_pre_commit_config_names_real_hooks_and_this_release() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let hooks = std::fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap();
+    let ids = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.trim_start().strip_prefix("- id:"))
+            .map(|id| id.split('#').next().unwrap_or("").trim().to_owned())
+            .collect()
+    };
+    let defined = ids(&hooks);
+    let (blocks, _) = parse_blocks(&readme);
+    let configs: Vec<&Block> = blocks.iter().filter(|b| b.language == "yaml" && b.body.contains("repos:")).collect();
+    assert!(!configs.is_empty(), "README.md shows no .pre-commit-config.yaml");
+    let rev = format!("rev: v{}", env!("CARGO_PKG_VERSION"));
+    for block in configs {
+        assert!(block.body.contains(&rev), "README.md:{}: the config should say `{rev}`", block.line);
+        for id in ids(&block.body) {
+            assert!(defined.contains(&id), "README.md:{}: hook `{id}` is not in .pre-commit-hooks.yaml", block.line);
+        }
+    }
+}
+
 /// A fenced code block of the README, with the directive written before it.
 #[derive(Debug)]
 struct Block {
