@@ -406,6 +406,9 @@ fn issuer_for(principal: &Principal, accounts: &Accounts) -> Option<String> {
     principal.account().and_then(|a| accounts.issuers.get(a)).cloned()
 }
 
+/// The best witness so far: its size (audiences and tags), its count of undocumented facts, and the proof.
+type Best = (usize, usize, TokenRequest, Token, Vec<Check>, Vec<String>);
+
 /// Decide one pair.
 fn reach(
     rp: &RelyingParty,
@@ -442,7 +445,8 @@ fn reach(
             span: None,
         };
     };
-    let mut best: Option<(usize, usize, TokenRequest, Token, Vec<Check>, Vec<String>)> = None;
+    // The accepted request with the fewest undocumented assumptions, then the fewest audiences and tags.
+    let mut best: Option<Best> = None;
     let mut failure: Option<Check> = None;
     for index in 0..total {
         let mut request = space.base.clone();
