@@ -111,3 +111,25 @@ fn without_account_issuers_nothing_is_decided_or_reported() {
     assert!(rules.iter().all(|r| !r.starts_with("MINT12")), "{rules:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The graph of the example in every format (snapshots read before accepting).
+#[test]
+fn graph_outputs_show_the_relying_parties() {
+    for format in ["mermaid", "dot", "json", "markdown"] {
+        let run = mintlint(&["graph", "fixtures/relying/example", "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        insta::assert_snapshot!(format!("relying_graph_{format}"), run.stdout);
+    }
+    let plan = mintlint(&["graph", "fixtures/relying/plan", "--format", "json"]);
+    let value: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let reached: BTreeMap<String, Vec<String>> = value["relying_parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let who = p["reached_by"].as_array().unwrap().iter().map(|r| r["arn"].as_str().unwrap().to_owned()).collect();
+            (p["id"].as_str().unwrap().to_owned(), who)
+        })
+        .collect();
+    assert_eq!(reached, reach_sets(&join("fixtures/relying/plan")));
+}
