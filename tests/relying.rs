@@ -127,9 +127,66 @@ fn graph_outputs_show_the_relying_parties() {
         .unwrap()
         .iter()
         .map(|p| {
-            let who = p["reached_by"].as_array().unwrap().iter().map(|r| r["arn"].as_str().unwrap().to_owned()).collect();
+            let who =
+                p["reached_by"].as_array().unwrap().iter().map(|r| r["arn"].as_str().unwrap().to_owned()).collect();
             (p["id"].as_str().unwrap().to_owned(), who)
         })
         .collect();
     assert_eq!(reached, reach_sets(&join("fixtures/relying/plan")));
+}
+
+#[test]
+fn simulate_tells_whether_the_relying_party_accepts_the_token() {
+    let base = [
+        "simulate",
+        "fixtures/relying/example",
+        "--principal",
+        "payments",
+        "--audience",
+        "vault.example",
+        "--duration",
+        "600",
+        "--format",
+        "json",
+        "--relying-party",
+        "vault_jwt_auth_backend_role.payments",
+    ];
+    let mut accepted = base.to_vec();
+    accepted.extend(["--tag", "team=payments"]);
+    let run = mintlint(&accepted);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["relying_party"]["accepted"], true);
+    assert_eq!(v["relying_party"]["claims"]["sub"], "arn:aws:iam::111122223333:role/payments");
+    let mut rejected = base.to_vec();
+    rejected.extend(["--tag", "team=ledger"]);
+    let run = mintlint(&rejected);
+    assert_eq!(run.code, 1);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["relying_party"]["accepted"], false);
+    assert_eq!(v["relying_party"]["failure"]["part"], "claim `/https:~1~1sts.amazonaws.com~1/request_tags/team`");
+    // The Entra credential accepts only ledger-export's subject.
+    let run = mintlint(&[
+        "simulate",
+        "fixtures/relying/example",
+        "--principal",
+        "payments",
+        "--audience",
+        "api://AzureADTokenExchange",
+        "--relying-party",
+        "azuread_application_federated_identity_credential.ledger",
+    ]);
+    assert_eq!(run.code, 1);
+    let typo = mintlint(&[
+        "simulate",
+        "fixtures/relying/example",
+        "--principal",
+        "payments",
+        "--audience",
+        "vault.example",
+        "--relying-party",
+        "vault_jwt_auth_backend_role.paymnts",
+    ]);
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("did you mean `vault_jwt_auth_backend_role.payments`?"), "{}", typo.stderr);
 }

@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod join;
 pub mod matching;
 pub mod pointer;
+pub mod simulate;
 pub mod terraform;
 
 use std::sync::Arc;

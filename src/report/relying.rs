@@ -70,7 +70,11 @@ fn rp_label(p: &PartyResult) -> String {
 }
 
 /// Mermaid lines, given the id of each principal's node by its name (principals not drawn get their own node).
-pub fn mermaid(report: &RelyingReport, node_of: &dyn Fn(&str) -> Option<String>, text: &dyn Fn(&str) -> String) -> String {
+pub fn mermaid(
+    report: &RelyingReport,
+    node_of: &dyn Fn(&str) -> Option<String>,
+    text: &dyn Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     for (i, p) in report.parties.iter().enumerate() {
         let _ = writeln!(out, "    r{i}[/\"{}\"/]", text(&rp_label(p)));
@@ -116,13 +120,19 @@ pub fn markdown(report: &RelyingReport, cell: &dyn Fn(&str) -> String) -> String
     if report.parties.is_empty() {
         return String::new();
     }
-    let mut out = String::from("\n### Relying parties\n\n| relying party | kind | issuer | reached by | grants | findings |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "\n### Relying parties\n\n| relying party | kind | issuer | reached by | grants | findings |\n|---|---|---|---|---|---|\n",
+    );
     for p in &report.parties {
         let reached: Vec<String> = p
             .reached_by
             .iter()
             .filter_map(|r| Some(format!("{} ({})", report.principals.get(r.principal)?.display, edge_label(r))))
-            .chain(p.undecided.iter().filter_map(|(i, why)| Some(format!("{}: undecided ({why})", report.principals.get(*i)?.display))))
+            .chain(
+                p.undecided
+                    .iter()
+                    .filter_map(|(i, why)| Some(format!("{}: undecided ({why})", report.principals.get(*i)?.display))),
+            )
             .collect();
         let findings: Vec<String> = crate::relying::analysis::party_findings(report, p, &report.accounts)
             .iter()
@@ -140,4 +150,62 @@ pub fn markdown(report: &RelyingReport, cell: &dyn Fn(&str) -> String) -> String
         );
     }
     out
+}
+
+/// `simulate --relying-party`, human: whether the relying party accepts the token, and why.
+pub fn judgement_human(j: &crate::relying::simulate::Judgement, minted: bool) -> String {
+    use crate::relying::matching::Verdict;
+    let mut out = String::new();
+    let _ = write!(out, "\nrelying party `{}` ({}): ", j.id, j.kind.as_str());
+    if !minted {
+        let _ = writeln!(out, "no token is minted, so nothing is presented to it");
+        return out;
+    }
+    match &j.verdict {
+        Verdict::Accepted { checks, undocumented } => {
+            let _ = writeln!(out, "accepted");
+            for c in checks {
+                let _ = writeln!(out, "  ✓ {}: {}", c.part.as_str(), c.detail);
+            }
+            for u in undocumented {
+                let _ = writeln!(out, "  note: {u}");
+            }
+        }
+        Verdict::Rejected(c) => {
+            let _ = writeln!(out, "rejected");
+            let _ = writeln!(out, "  ✗ {}: {}", c.part.as_str(), c.detail);
+        }
+        Verdict::Undecided { why, .. } => {
+            let _ = writeln!(out, "undecided: {why}");
+        }
+    }
+    out
+}
+
+/// `simulate --relying-party`, JSON.
+pub fn judgement_json(j: &crate::relying::simulate::Judgement, minted: bool) -> Value {
+    use crate::relying::matching::Verdict;
+    let (accepted, conditions, failure, undecided) = match (&j.verdict, minted) {
+        (_, false) => (json!(false), Vec::new(), Value::Null, Value::Null),
+        (Verdict::Accepted { checks, .. }, true) => (
+            json!(true),
+            checks.iter().map(|c| json!({"part": c.part.as_str(), "detail": c.detail})).collect(),
+            Value::Null,
+            Value::Null,
+        ),
+        (Verdict::Rejected(c), true) => {
+            (json!(false), Vec::new(), json!({"part": c.part.as_str(), "detail": c.detail}), Value::Null)
+        }
+        (Verdict::Undecided { why, .. }, true) => (Value::Null, Vec::new(), Value::Null, json!(why)),
+    };
+    json!({
+        "id": j.id,
+        "kind": j.kind.as_str(),
+        "minted": minted,
+        "accepted": accepted,
+        "conditions": conditions,
+        "failure": failure,
+        "undecided": undecided,
+        "claims": j.token.claims,
+    })
 }
