@@ -190,3 +190,52 @@ fn simulate_tells_whether_the_relying_party_accepts_the_token() {
     assert_eq!(typo.code, 2);
     assert!(typo.stderr.contains("did you mean `vault_jwt_auth_backend_role.payments`?"), "{}", typo.stderr);
 }
+
+/// A relying party that newly trusts a principal is widening in the `reach` dimension, with a witness.
+#[test]
+fn diff_reports_newly_reached_relying_parties() {
+    let run =
+        mintlint(&["diff", "fixtures/relying/diff/baseline", "fixtures/relying/diff/current", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let widened: Vec<&Value> =
+        v["principals"].as_array().unwrap().iter().flat_map(|p| p["widened"].as_array().unwrap()).collect();
+    assert_eq!(widened.len(), 1, "{widened:?}");
+    assert_eq!(widened[0]["dimension"], "reach");
+    assert!(
+        widened[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("azuread_application_federated_identity_credential.payments")
+    );
+    assert_eq!(widened[0]["witness"]["audience"], serde_json::json!(["vault.example"]));
+    // Reversed, the same pair is narrowing.
+    let back =
+        mintlint(&["diff", "fixtures/relying/diff/current", "fixtures/relying/diff/baseline", "--format", "json"]);
+    let v: Value = serde_json::from_str(&back.stdout).unwrap();
+    let narrowed: usize =
+        v["principals"].as_array().unwrap().iter().map(|p| p["narrowed"].as_array().unwrap().len()).sum();
+    assert_eq!(narrowed, 1);
+    assert_eq!(back.code, 0);
+    // check --baseline reports it as drift-widening.
+    let check = mintlint(&[
+        "check",
+        "--baseline",
+        "fixtures/relying/diff/baseline",
+        "fixtures/relying/diff/current",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let v: Value = serde_json::from_str(&check.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "MINT300" && f["message"].as_str().unwrap().contains("reach")),
+        "{}",
+        check.stdout
+    );
+}

@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod cel;
 pub mod claims;
 pub mod config;
+pub mod drift;
 pub mod glob;
 pub mod inputs;
 pub mod join;
