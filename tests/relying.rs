@@ -239,3 +239,42 @@ fn diff_reports_newly_reached_relying_parties() {
         check.stdout
     );
 }
+
+/// The same trust written as `.tf` source (references, variables, glob claims, both Entra resources).
+#[test]
+fn every_kind_from_source_is_reached_by_exactly_its_role() {
+    let report = join("fixtures/relying/source");
+    let reach = reach_sets(&report);
+    let expected: BTreeMap<String, Vec<String>> = [
+        ("aws_eks_identity_provider_config.aws", "eks-client"),
+        ("azuread_application_federated_identity_credential.client", "entra-client"),
+        ("azurerm_federated_identity_credential.uami", "uami-client"),
+        ("google_iam_workload_identity_pool_provider.aws", "gcp-client"),
+        ("vault_jwt_auth_backend_role.client", "vault-client"),
+    ]
+    .into_iter()
+    .map(|(id, role)| (id.to_owned(), vec![format!("arn:aws:iam::111122223333:role/{role}")]))
+    .collect();
+    assert_eq!(reach, expected);
+    // The Vault role binds `sub` with a glob: unpinned; nothing else is reported.
+    let mut rules = rules_of("fixtures/relying/source");
+    rules.retain(|r| r.starts_with("MINT12"));
+    assert_eq!(rules, ["MINT121"]);
+}
+
+/// Google's CEL: constants compared with a caller-chosen claim are decided exactly; `size()` of one is not.
+#[test]
+fn google_cel_is_decided_over_requests_or_said_to_be_undecided() {
+    let report = join("fixtures/relying/cel");
+    let party = |id: &str| report.parties.iter().find(|p| p.rp.id.ends_with(id)).unwrap();
+    assert!(party(".deploy").reached_by.is_empty() && party(".deploy").undecided.is_empty());
+    let release = party(".release");
+    assert_eq!(release.reached_by.len(), 1);
+    assert_eq!(release.reached_by[0].witness.request.tags, [("stage".to_owned(), "build-release".to_owned())]);
+    let sized = party(".sized");
+    assert!(sized.reached_by.is_empty());
+    assert!(sized.undecided[0].1.contains("size"), "{:?}", sized.undecided);
+    let mut rules = rules_of("fixtures/relying/cel");
+    rules.retain(|r| r.starts_with("MINT12"));
+    assert_eq!(rules, ["MINT122"]);
+}
