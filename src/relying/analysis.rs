@@ -53,6 +53,8 @@ pub struct PartyResult {
 #[derive(Clone, Debug, Default)]
 pub struct RelyingReport {
     pub principals: Vec<Principal>,
+    /// The accounts the join used (for the findings' "did you mean").
+    pub accounts: Accounts,
     pub parties: Vec<PartyResult>,
     /// Relying parties that trust an issuer that is not AWS's (not part of the graph).
     pub other_issuers: Vec<String>,
@@ -88,7 +90,7 @@ pub fn analyse(
         result.facts = facts(&result, &principals, &failures, accounts, &options.assumptions);
         parties.push(result);
     }
-    RelyingReport { principals, parties, other_issuers }
+    RelyingReport { principals, parties, other_issuers, accounts: accounts.clone() }
 }
 
 fn facts(
@@ -221,6 +223,11 @@ impl super::matching::Resolve for NoRefs<'_> {
 
 /// The findings of the `relying-party-*` rules (MINT120-MINT124), each at the relying party's configuration.
 pub fn findings(report: &RelyingReport, accounts: &Accounts) -> Vec<crate::lint::Finding> {
+    report.parties.iter().flat_map(|party| party_findings(report, party, accounts)).collect()
+}
+
+/// The findings about one relying party.
+pub fn party_findings(report: &RelyingReport, party: &PartyResult, accounts: &Accounts) -> Vec<crate::lint::Finding> {
     use crate::lint::rules::{
         relying_party_forgeable_claim as forgeable, relying_party_issuer_unknown as issuer,
         relying_party_subject_too_long as too_long, relying_party_unpinned_subject as unpinned,
@@ -228,7 +235,7 @@ pub fn findings(report: &RelyingReport, accounts: &Accounts) -> Vec<crate::lint:
     };
     let known: Vec<String> = accounts.issuers.values().cloned().collect();
     let mut out = Vec::new();
-    for party in &report.parties {
+    {
         for fact in &party.facts {
             let principal = |i: &usize| report.principals.get(*i);
             let reached = |i: &usize| party.reached_by.iter().find(|r| r.principal == *i);
