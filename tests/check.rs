@@ -31,8 +31,6 @@ fn bad_inputs_each_get_a_finding() {
     let cases = [
         ("trailing-comma.json", "MINT000"),
         ("truncated.json", "MINT000"),
-        ("empty.json", "MINT000"),
-        ("binary-bytes.json", "MINT000"),
         ("invalid-utf8.json", "MINT000"),
         ("nesting-5000-deep.json", "MINT000"),
         ("number-for-string.json", "MINT001"),
@@ -158,7 +156,9 @@ fn json_report_has_version_and_stats() {
 fn stats_go_to_stderr() {
     let run = mintlint(&["check", "--stats", "--fail-on", "never", "fixtures/demo"]);
     assert!(run.stderr.contains("4 files, 3 policies"), "{}", run.stderr);
-    assert!(run.stderr.trim_end().ends_with(" ms"), "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(first.ends_with(" ms"), "{}", run.stderr);
+    assert!(run.stderr.contains("skipped, not a policy: 0"), "{}", run.stderr);
 }
 
 #[test]

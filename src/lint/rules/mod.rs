@@ -31,6 +31,7 @@ pub mod relying_party_unreachable;
 pub mod set_operator_on_single_valued_key;
 pub mod shadowed_statement;
 pub mod tag_permission_missing;
+pub mod template_placeholder;
 pub mod unbounded_lifetime;
 pub mod unconstrained_tag_value;
 pub mod unknown_action;
@@ -78,6 +79,7 @@ pub static ALL: &[Rule] = &[
         check: Some(wildcard_operator_mismatch::check),
     },
     Rule { meta: &unsatisfiable_statement::UNSATISFIABLE_STATEMENT, check: Some(unsatisfiable_statement::check) },
+    Rule { meta: &template_placeholder::TEMPLATE_PLACEHOLDER, check: Some(template_placeholder::check) },
     Rule { meta: &unrestricted_audience::UNRESTRICTED_AUDIENCE, check: Some(unrestricted_audience::check) },
     Rule { meta: &broad_audience_pattern::BROAD_AUDIENCE_PATTERN, check: Some(broad_audience_pattern::check) },
     Rule { meta: &unregistered_audience::UNREGISTERED_AUDIENCE, check: Some(unregistered_audience::check) },
