@@ -54,6 +54,7 @@ fn benches(c: &mut Criterion) {
         rules: RuleSelection::default(),
         suppressions: Default::default(),
         lint: LintContext::default(),
+        config: None,
     };
     group.sample_size(20);
     group.bench_function("check (read, parse, lint, sort)", |b| b.iter(|| run(&options).unwrap().findings.len()));

@@ -58,6 +58,10 @@ pub struct PolicyDocument {
     /// is reported once (a policy-document data source and the attribute it feeds; a role's `inline_policy`
     /// entry and the `aws_iam_role_policy` that manages it).
     pub duplicate_of: Option<usize>,
+    /// Regions of the document written with values not known statically (a placeholder stands in them):
+    /// findings there are not reported, and statements that touch them are not evaluated. Empty for
+    /// documents read from plans, state and snapshots.
+    pub unknown: Vec<crate::source::Span>,
 }
 
 impl PolicyDocument {
@@ -121,6 +125,9 @@ pub struct Principal {
     pub tags_incomplete: bool,
     /// Facts the inputs leave open (tags unknown until apply, …), for the output.
     pub notes: Vec<String>,
+    /// Why the policies read for this principal may be incomplete (an attachment whose principal is not
+    /// known statically may reach it): `simulate` and `diff` say so instead of a silent answer.
+    pub incomplete: Vec<String>,
 }
 
 impl Principal {
@@ -141,6 +148,7 @@ impl Principal {
             external: false,
             tags_incomplete: false,
             notes: Vec::new(),
+            incomplete: Vec::new(),
         }
     }
 

@@ -121,8 +121,9 @@ pub fn run(args: &CheckArgs) -> Outcome {
         filter,
         limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
         rules,
-        suppressions: config.map(|c| c.suppressions).unwrap_or_default(),
+        suppressions: config.as_ref().map(|c| c.suppressions.clone()).unwrap_or_default(),
         lint,
+        config: config.map(std::sync::Arc::new),
     };
     let mut report = match crate::check::run(&options) {
         Ok(r) => r,
