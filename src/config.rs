@@ -30,6 +30,8 @@ pub struct Config {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub assumptions: Assumptions,
+    /// `[[relying_party]]` tables (DESIGN §9.4).
+    pub relying_parties: Vec<crate::relying::RelyingParty>,
     /// `[accounts."111122223333"]`, sorted by account id (DESIGN §9.7).
     pub accounts: Vec<Account>,
 }
@@ -197,6 +199,7 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
     accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
 }
 
@@ -267,6 +270,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         include: Vec::new(),
         exclude: Vec::new(),
         assumptions: Assumptions::default(),
+        relying_parties: Vec::new(),
         accounts: Vec::new(),
     };
     if let Some(token) = raw.token {
@@ -305,8 +309,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             if find_rule(name.get_ref()).is_some() {
                 return Ok(name.get_ref().clone());
             }
-            let names = crate::lint::all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]);
-            let hint = crate::text::nearest(name.get_ref(), names)
+            let hint = crate::lint::nearest_rule_name(name.get_ref())
                 .map_or_else(|| "`mintlint rules` lists them".to_owned(), |n| format!("did you mean `{n}`?"));
             Err(err(span_of(name), format!("unknown rule `{}`", name.get_ref()), "no such rule").help(hint))
         };
@@ -369,6 +372,10 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .assumptions
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
+    }
+    if let Some(tables) = raw.relying_party {
+        config.relying_parties = crate::relying::config::relying_parties(&source, tables)
+            .map_err(|e| err(e.span, e.message, &e.label).help(e.help))?;
     }
     for (id, raw) in raw.accounts.unwrap_or_default() {
         config.accounts.push(account(id, raw, &source)?);

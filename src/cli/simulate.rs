@@ -346,7 +346,9 @@ pub fn run(args: &SimulateArgs) -> Outcome {
             t.push('\n');
             t
         }
-        SimulateFormat::Junit => render::junit(&[("simulate".to_owned(), "allow", &sim, sim.verdict.is_allow())]),
+        SimulateFormat::Junit => {
+            render::junit(&[("simulate".to_owned(), "allow", &set, &sim, sim.verdict.is_allow())], args.explain)
+        }
     };
     let exit = if sim.verdict.is_allow() { Exit::Success } else { Exit::Failure };
     Outcome { stdout, stderr: String::new(), exit }
@@ -594,9 +596,9 @@ fn run_cases(
         SimulateFormat::Junit => {
             let rows: Vec<_> = results
                 .iter()
-                .map(|(c, _, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
+                .map(|(c, set, s)| (c.name.clone(), c.expect.as_str(), *set, s, c.expect.holds(&s.verdict)))
                 .collect();
-            render::junit(&rows)
+            render::junit(&rows, args.explain)
         }
     };
     let exit = if failed == 0 { Exit::Success } else { Exit::Failure };

@@ -46,7 +46,7 @@ pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, I
     // `[accounts]` of the nearest mintlint.toml names the account of `.tf` trees.
     let config = paths.first().and_then(|p| crate::config::find(p)).and_then(|c| crate::config::load(&c).ok());
     let mut options = super::tfsource::TfOptions::new(*limits);
-    options.config = config.map(Arc::new);
+    options.config = config;
     load_inventory_with(paths, &options)
 }
 

@@ -94,6 +94,7 @@ impl Loader {
         }
         for item in &items {
             self.links(item, &mut b);
+            self.relying(item, &mut b);
         }
         crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
         let account = self.trees.get(tree).and_then(|t| t.account.clone());
@@ -456,6 +457,63 @@ impl Loader {
                 None => {}
             }
         }
+    }
+
+    /// A resource of a relying-party type, its attributes evaluated: a value, a reference to another resource's
+    /// attribute not known statically (resolved at the join), or unknown.
+    fn relying(&self, item: &Item, b: &mut Builder) {
+        use crate::relying::terraform::{Resource as RpResource, TYPES};
+        let Some((ty, file, block)) = self.resource(item) else { return };
+        if self.mode(item) != Some(Mode::Managed) || !TYPES.contains(&ty.as_str()) {
+            return;
+        }
+        let scope = Scope { inst: Some(item.inst), file, each: &item.each, vars: &Vars::None };
+        let attrs = self.relying_attrs(&scope, &block.body, 0);
+        b.inv.relying.push(RpResource {
+            address: item.address.clone(),
+            ty,
+            source: self.file(file),
+            span: loc(file, block.span()).span,
+            attrs,
+        });
+    }
+
+    fn relying_attrs(
+        &self,
+        scope: &Scope<'_>,
+        body: &hcl_edit::structure::Body,
+        depth: usize,
+    ) -> std::collections::BTreeMap<String, crate::relying::terraform::Attr> {
+        use crate::relying::terraform::Attr;
+        let mut attrs = std::collections::BTreeMap::new();
+        for structure in body.iter() {
+            if let Some(a) = structure.as_attribute() {
+                let site = loc(scope.file, a.value.span());
+                let value = self.settle(self.eval(scope, &a.value));
+                let attr = match &value.kind {
+                    Kind::Unknown(u) => match &u.origin {
+                        Some(o) if !o.attribute.is_empty() => {
+                            Attr::Reference { target: format!("{}.{}", o.address, o.attribute), span: site.span }
+                        }
+                        _ => Attr::Unknown { why: u.why.clone(), span: site.span },
+                    },
+                    Kind::Partial(_) => Attr::Unknown {
+                        why: value.as_unknown().map_or_else(|| "not known statically".to_owned(), |u| u.why.clone()),
+                        span: site.span,
+                    },
+                    _ => Attr::Value(self.to_json(&value, scope.file, site.span, &mut Vec::new(), 0)),
+                };
+                attrs.insert(a.key.as_str().to_owned(), attr);
+            } else if let Some(nested) = structure.as_block()
+                && depth < 2
+            {
+                attrs.insert(
+                    nested.ident.as_str().to_owned(),
+                    Attr::Block(self.relying_attrs(scope, &nested.body, depth + 1)),
+                );
+            }
+        }
+        attrs
     }
 
     // ----- links -----

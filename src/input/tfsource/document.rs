@@ -427,7 +427,7 @@ impl Loader {
 
     /// A value as JSON for a policy; spans from `file` where the value was written there, else `inherited`.
     /// Unknown pieces become placeholders, recorded in `holes`.
-    fn to_json(
+    pub fn to_json(
         &self,
         v: &Value,
         file: FileId,

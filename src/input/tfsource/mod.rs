@@ -68,7 +68,7 @@ pub struct TfOptions {
     /// `terraform.tfvars` and `*.auto.tfvars`), as `terraform plan -var-file` does.
     pub var_files: Vec<PathBuf>,
     /// `mintlint.toml`, for the accounts of `.tf` trees.
-    pub config: Option<Arc<crate::config::Config>>,
+    pub config: Option<crate::config::Config>,
 }
 
 impl TfOptions {
@@ -397,7 +397,7 @@ fn tfvars(loader: &Loader, input: &InputDir, options: &TfOptions) -> HashMap<Str
 /// the one account of the `aws` provider's `allowed_account_ids`, else the only account `[accounts]` names
 /// (when it has no globs). `None`: the placeholder `000000000000` is simulated and said so.
 fn account_of(loader: &Loader, root: usize, input: &InputDir, options: &TfOptions) -> Option<(String, String)> {
-    let config = options.config.as_deref();
+    let config = options.config.as_ref();
     let files: Vec<PathBuf> = match loader.instance(root) {
         Some(i) => i.src.files.iter().map(|f| loader.file(f.id).path.clone()).collect(),
         None => input.files.clone(),

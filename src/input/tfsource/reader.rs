@@ -32,7 +32,7 @@ impl Refusal {
     pub fn message(&self, what: &str, root: &Path) -> String {
         match self {
             Refusal::Outside => {
-                format!("{what} is outside the input's root `{}`: not read", crate::source::display_path(root))
+                format!("{what} is outside `{}`, the root this input is confined to: not read", crate::source::display_path(root))
             }
             Refusal::NotRegular(kind) => format!("{what} is {kind}, not a regular file: not read"),
             Refusal::TooLarge { size, limit } => {
@@ -63,7 +63,11 @@ pub(super) struct Reader {
 impl Reader {
     pub fn new(root: &Path, limit: usize) -> Reader {
         let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Reader { root: canonical, shown_root: root.to_path_buf(), limit }
+        // Named from the working directory, as the user would (`.`, `../repo`), not as an absolute path.
+        let shown_root = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .map_or_else(|_| root.to_path_buf(), |cwd| relative(&cwd, &canonical));
+        Reader { root: canonical, shown_root, limit }
     }
 
     /// Resolve a path (links followed) and check it is inside the root; the canonical path.
