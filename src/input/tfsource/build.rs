@@ -519,6 +519,11 @@ impl Loader {
     // ----- links -----
 
     fn targets(&self, item: &Item, attr: &str) -> Vec<Target> {
+        // An argument the configuration does not set links nothing (its computed value is not a link).
+        let set = self.resource(item).is_some_and(|(_, _, block)| attribute(&block.body, attr).is_some());
+        if !set {
+            return Vec::new();
+        }
         let v = self.value(item, attr);
         let site = self.site(item, attr);
         let one = |v: &Value| -> Option<Target> {

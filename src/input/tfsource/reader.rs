@@ -32,7 +32,10 @@ impl Refusal {
     pub fn message(&self, what: &str, root: &Path) -> String {
         match self {
             Refusal::Outside => {
-                format!("{what} is outside `{}`, the root this input is confined to: not read", crate::source::display_path(root))
+                format!(
+                    "{what} is outside `{}`, the root this input is confined to: not read",
+                    crate::source::display_path(root)
+                )
             }
             Refusal::NotRegular(kind) => format!("{what} is {kind}, not a regular file: not read"),
             Refusal::TooLarge { size, limit } => {
