@@ -135,7 +135,8 @@ fn check_baseline_and_graph_take_a_tree() {
 /// resource whose `count` is zero under the known values does not exist and is not linted.
 #[test]
 fn instances_are_addressed_and_switched_off_resources_do_not_exist() {
-    let inventory = load(&[root().join("fixtures/terraform-trees/instances/main.tf")], &TfOptions::new(Limits::default()));
+    let inventory =
+        load(&[root().join("fixtures/terraform-trees/instances/main.tf")], &TfOptions::new(Limits::default()));
     let mut principals: Vec<(String, String)> =
         inventory.principals.iter().map(|p| (p.origin.entry.clone(), p.name.clone().unwrap_or_default())).collect();
     principals.sort();
@@ -174,8 +175,7 @@ fn escaped_interpolations_are_iam_policy_variables() {
     for d in &inventory.documents {
         let json = d.json.as_ref().unwrap().to_serde();
         assert_eq!(
-            json["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/team"],
-            "${aws:PrincipalTag/team}",
+            json["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/team"], "${aws:PrincipalTag/team}",
             "{}",
             d.source.name
         );
