@@ -566,7 +566,7 @@ impl Loader {
             }
         };
         match target {
-            Target::Name(arn) => match b.inv.documents.iter().position(|d| d.ids.iter().any(|i| *i == arn)) {
+            Target::Name(arn) => match b.inv.documents.iter().position(|d| d.ids.contains(&arn)) {
                 Some(d) => PolicyRef::Document(d),
                 None => PolicyRef::Id(arn),
             },
@@ -659,7 +659,6 @@ impl Loader {
 
     /// Attach `policy` to the principals and groups an attachment names; an end not known statically is a
     /// finding, and every principal of the kind in the tree may be affected (incomplete).
-    #[expect(clippy::too_many_arguments, reason = "both ends of an attachment and where it is written")]
     fn attach(
         &self,
         item: &Item,

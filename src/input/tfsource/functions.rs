@@ -641,7 +641,7 @@ impl Loader {
                 let part = if name == "basename" {
                     path.file_name().map(|n| n.to_string_lossy().into_owned())
                 } else {
-                    path.parent().map(|p| crate::source::display_path(p))
+                    path.parent().map(crate::source::display_path)
                 };
                 string(&part.filter(|p| !p.is_empty()).unwrap_or_else(|| ".".to_owned()))
             }

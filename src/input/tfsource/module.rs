@@ -106,7 +106,7 @@ impl ModuleSource {
         match (block.ident.as_str(), label(0), label(1)) {
             ("variable", Some(name), _) => {
                 let nullable = attribute(&block.body, "nullable").and_then(Expression::as_bool).unwrap_or(true);
-                let span = block.labels.first().and_then(|l| hcl_edit::Span::span(l)).map_or_else(
+                let span = block.labels.first().and_then(hcl_edit::Span::span).map_or_else(
                     || span_of(hcl_edit::Span::span(block)),
                     |r| crate::source::Span::from_range(r.start, r.end),
                 );
