@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod lint;
 pub mod policy;
 pub mod relying;
+pub mod replay;
 pub mod report;
 pub mod service;
 pub mod simulate;

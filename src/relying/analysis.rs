@@ -53,6 +53,8 @@ pub struct PartyResult {
 #[derive(Clone, Debug, Default)]
 pub struct RelyingReport {
     pub principals: Vec<Principal>,
+    /// The accounts the join used (for the findings' "did you mean").
+    pub accounts: Accounts,
     pub parties: Vec<PartyResult>,
     /// Relying parties that trust an issuer that is not AWS's (not part of the graph).
     pub other_issuers: Vec<String>,
@@ -88,7 +90,7 @@ pub fn analyse(
         result.facts = facts(&result, &principals, &failures, accounts, &options.assumptions);
         parties.push(result);
     }
-    RelyingReport { principals, parties, other_issuers }
+    RelyingReport { principals, parties, other_issuers, accounts: accounts.clone() }
 }
 
 fn facts(
@@ -135,11 +137,23 @@ fn facts(
     };
     let too_long = out.iter().any(|f| matches!(f, Fact::SubjectTooLong { .. }));
     if r.reached_by.is_empty() && r.undecided.is_empty() && !in_account.is_empty() && !too_long {
-        let failure = failures
-            .iter()
-            .filter(|(i, _)| in_account.contains(i))
-            .filter_map(|(_, f)| f.clone())
-            .max_by(|a, b| a.part.cmp(&b.part));
+        // When the subject names a principal of the inputs, its failure is the one that matters (the others
+        // fail on the subject); otherwise the failure furthest along the relying party's checks.
+        let named = match rp.subject.as_ref().map(|(s, _)| &s.value) {
+            Some(Text::Known(subject)) => principals.iter().position(|p| p.arn == *subject),
+            Some(Text::PrincipalArn(address)) => {
+                principals.iter().position(|p| p.address.as_deref() == Some(address.as_str()))
+            }
+            _ => None,
+        };
+        let failure = match named.and_then(|n| failures.iter().find(|(i, _)| *i == n)) {
+            Some((_, f)) => f.clone(),
+            None => failures
+                .iter()
+                .filter(|(i, _)| in_account.contains(i))
+                .filter_map(|(_, f)| f.clone())
+                .max_by(|a, b| a.part.cmp(&b.part)),
+        };
         let nearest = match (&failure, &rp.subject) {
             (Some(c), Some((s, _))) if c.part == Part::Subject => match &s.value {
                 Text::Known(subject) => {
@@ -221,6 +235,11 @@ impl super::matching::Resolve for NoRefs<'_> {
 
 /// The findings of the `relying-party-*` rules (MINT120-MINT124), each at the relying party's configuration.
 pub fn findings(report: &RelyingReport, accounts: &Accounts) -> Vec<crate::lint::Finding> {
+    report.parties.iter().flat_map(|party| party_findings(report, party, accounts)).collect()
+}
+
+/// The findings about one relying party.
+pub fn party_findings(report: &RelyingReport, party: &PartyResult, accounts: &Accounts) -> Vec<crate::lint::Finding> {
     use crate::lint::rules::{
         relying_party_forgeable_claim as forgeable, relying_party_issuer_unknown as issuer,
         relying_party_subject_too_long as too_long, relying_party_unpinned_subject as unpinned,
@@ -228,7 +247,7 @@ pub fn findings(report: &RelyingReport, accounts: &Accounts) -> Vec<crate::lint:
     };
     let known: Vec<String> = accounts.issuers.values().cloned().collect();
     let mut out = Vec::new();
-    for party in &report.parties {
+    {
         for fact in &party.facts {
             let principal = |i: &usize| report.principals.get(*i);
             let reached = |i: &usize| party.reached_by.iter().find(|r| r.principal == *i);

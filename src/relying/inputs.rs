@@ -73,3 +73,26 @@ pub fn relying_parties(inventory: &Inventory, config: Option<&Config>) -> Vec<Re
     out.extend(config.map(|c| c.relying_parties.clone()).unwrap_or_default());
     out
 }
+
+/// Everything the join needs from paths on the command line: the inventories under them (Terraform, account
+/// snapshots), the configuration's relying parties and accounts, joined. Paths that hold no inventory give
+/// no principals; a path that cannot be read is left to the command's own loading to report.
+pub fn join_paths(
+    paths: &[PathBuf],
+    limits: &crate::source::json::Limits,
+    config: Option<&Config>,
+    options: &super::join::JoinOptions,
+) -> super::analysis::RelyingReport {
+    let mut inventory = Inventory::default();
+    for path in paths {
+        // One path at a time: a policy file named directly is no inventory, and must not hide the others.
+        if let Ok(i) = crate::input::load_inventory(std::slice::from_ref(path), limits) {
+            inventory.extend(i);
+        }
+    }
+    place_accounts(&mut inventory, config);
+    let (principals, _) = principals(&inventory);
+    let rps = relying_parties(&inventory, config);
+    let accounts = accounts(config);
+    super::analysis::analyse(rps, principals, &accounts, options)
+}

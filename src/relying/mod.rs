@@ -14,11 +14,13 @@ pub mod analysis;
 pub mod cel;
 pub mod claims;
 pub mod config;
+pub mod drift;
 pub mod glob;
 pub mod inputs;
 pub mod join;
 pub mod matching;
 pub mod pointer;
+pub mod simulate;
 pub mod terraform;
 
 use std::sync::Arc;
