@@ -13,8 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::{PerPathIgnore, RuleSelection, Suppressions};
+use crate::eval::assumptions::BadAssumption;
 use crate::eval::{Assumptions, Setting};
 use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
+use crate::request::Region;
 use crate::source::{SourceFile, Span};
 
 /// The file name looked for in the first path's directory and its ancestors.
@@ -30,6 +32,15 @@ pub struct Config {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub assumptions: Assumptions,
+    /// `[defaults]`: what a request that does not say takes.
+    pub defaults: RequestDefaults,
+}
+
+/// `[defaults]` of `mintlint.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestDefaults {
+    /// The region of requests that name none (else `us-east-1`).
+    pub region: Option<Region>,
 }
 
 /// An invalid configuration: a message, the span it is about, and how to fix it.
@@ -122,6 +133,26 @@ pub fn find(first: &Path) -> Option<PathBuf> {
     absolute.ancestors().skip(1).map(|d| d.join(FILE_NAME)).find(|c| c.is_file())
 }
 
+/// The configuration of a run: the file named with `--config`, else the nearest `mintlint.toml` upward from
+/// the first path (or the working directory when the command names none), else none.
+pub fn discover(explicit: Option<&Path>, first: Option<&Path>) -> Result<Option<Config>, Box<ConfigError>> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => find(first.unwrap_or(Path::new("."))),
+    };
+    path.as_deref().map(load).transpose()
+}
+
+/// The assumptions of a run: the configuration's `[assumptions]`, each `--assume NAME=VALUE` overriding one
+/// setting.
+pub fn assumptions(config: Option<&Config>, assume: &[String]) -> Result<Assumptions, BadAssumption> {
+    let mut assumptions = config.map(|c| c.assumptions).unwrap_or_default();
+    for a in assume {
+        assumptions.apply(a)?;
+    }
+    Ok(assumptions)
+}
+
 /// Read and validate a configuration file.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| Box::new(ConfigError::unreadable(path, &e.to_string())))?;
@@ -135,6 +166,13 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    defaults: Option<RawDefaults>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    region: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +233,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         include: Vec::new(),
         exclude: Vec::new(),
         assumptions: Assumptions::default(),
+        defaults: RequestDefaults::default(),
     };
     if let Some(token) = raw.token {
         if let Some(max) = token.max_duration {
@@ -296,6 +335,12 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .assumptions
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
+    }
+    if let Some(region) = raw.defaults.and_then(|d| d.region) {
+        config.defaults.region = Some(Region::parse(region.get_ref()).ok_or_else(|| {
+            err(span_of(&region), format!("`{}` is not an AWS region name", region.get_ref()), "not a region")
+                .help("write a region such as `us-east-1` or `eu-central-2`")
+        })?);
     }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);

@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod lint;
 pub mod policy;
 pub mod report;
+pub mod request;
 pub mod service;
 pub mod simulate;
 pub mod source;

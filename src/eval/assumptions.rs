@@ -32,6 +32,19 @@ pub struct Assumptions {
     /// is ignored (always true). Access Analyzer says such a condition "does not affect the policy"; the
     /// runtime effect is not documented (reference §5.6).
     pub empty_condition_values: EmptyValues,
+    /// Request tags whose keys differ only in case (`team`, `Team`): the API rejects them, or accepts them
+    /// (`aws:RequestTag/team` then holds the later tag's value). AWS documents the rejection for the same
+    /// `Tag` type in `AssumeRole` ("you cannot have separate `Department` and `department` tag keys"), not
+    /// for `GetWebIdentityToken` (reference §8, §10.17).
+    pub case_variant_tag_keys: CaseVariantTagKeys,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CaseVariantTagKeys {
+    /// A `ValidationError`, as for session tags.
+    Rejected,
+    /// Accepted: `aws:TagKeys` lists every key as sent; the later tag's value wins for `aws:RequestTag/<key>`.
+    Accepted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,6 +99,7 @@ impl Default for Assumptions {
             minting_resource: MintingResource::Star,
             variable_wildcards: VariableWildcards::Literal,
             empty_condition_values: EmptyValues::NoMatch,
+            case_variant_tag_keys: CaseVariantTagKeys::Rejected,
         }
     }
 }
@@ -102,10 +116,11 @@ pub enum Setting {
     MintingResource,
     VariableWildcards,
     EmptyConditionValues,
+    CaseVariantTagKeys,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 10] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -115,6 +130,7 @@ impl Setting {
         Setting::MintingResource,
         Setting::VariableWildcards,
         Setting::EmptyConditionValues,
+        Setting::CaseVariantTagKeys,
     ];
 
     pub fn name(self) -> &'static str {
@@ -128,6 +144,7 @@ impl Setting {
             Setting::MintingResource => "minting_resource",
             Setting::VariableWildcards => "variable_wildcards",
             Setting::EmptyConditionValues => "empty_condition_values",
+            Setting::CaseVariantTagKeys => "case_variant_tag_keys",
         }
     }
 
@@ -143,13 +160,20 @@ impl Setting {
             Setting::MintingResource => &["*", "self-arn"],
             Setting::VariableWildcards => &["literal", "wildcard"],
             Setting::EmptyConditionValues => &["no-match", "ignored"],
+            Setting::CaseVariantTagKeys => &["rejected", "accepted"],
         }
     }
 
     /// Whether the setting changes the request context a token request becomes (rather than how policies
     /// are evaluated against it), so a context built under one value cannot be reused under the other.
     pub fn shapes_request_context(self) -> bool {
-        matches!(self, Setting::DurationKeyWhenOmitted | Setting::TagCheckSeesStsKeys | Setting::MintingResource)
+        matches!(
+            self,
+            Setting::DurationKeyWhenOmitted
+                | Setting::TagCheckSeesStsKeys
+                | Setting::MintingResource
+                | Setting::CaseVariantTagKeys
+        )
     }
 
     pub fn parse(name: &str) -> Option<Setting> {
@@ -197,6 +221,10 @@ impl Assumptions {
             Setting::EmptyConditionValues => match self.empty_condition_values {
                 EmptyValues::NoMatch => "no-match",
                 EmptyValues::Ignored => "ignored",
+            },
+            Setting::CaseVariantTagKeys => match self.case_variant_tag_keys {
+                CaseVariantTagKeys::Rejected => "rejected",
+                CaseVariantTagKeys::Accepted => "accepted",
             },
         }
     }
@@ -255,6 +283,13 @@ impl Assumptions {
                     _ => return Err(bad()),
                 }
             }
+            Setting::CaseVariantTagKeys => {
+                self.case_variant_tag_keys = match value {
+                    "rejected" => CaseVariantTagKeys::Rejected,
+                    "accepted" => CaseVariantTagKeys::Accepted,
+                    _ => return Err(bad()),
+                }
+            }
         }
         Ok(())
     }
@@ -305,6 +340,7 @@ mod tests {
                 ("minting_resource", "*"),
                 ("variable_wildcards", "literal"),
                 ("empty_condition_values", "no-match"),
+                ("case_variant_tag_keys", "rejected"),
             ]
         );
     }
