@@ -75,7 +75,10 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let options = DiffOptions { assumptions, budget: args.budget };
     let empty = PolicySet::default();
     let pairs = pair(&baseline, &current, &empty);
-    let report = DiffReport { principals: pairs.iter().map(|p| p.compare(&options)).collect() };
+    let mut report = DiffReport { principals: pairs.iter().map(|p| p.compare(&options)).collect() };
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
+    let reach = crate::relying::drift::reach_changes(&args.baseline, &args.current, &Limits::default(), &join);
+    crate::relying::drift::merge(&mut report, reach);
     let stdout = match args.format {
         DiffFormat::Human => render::render_human(&report, super::style(args.color.into())),
         DiffFormat::Json => render::render_json(&report),
@@ -115,7 +118,9 @@ pub fn baseline_findings(
         Err(LoadError::Invalid(_)) => return Ok(Vec::new()),
         Err(e) => return Err(usage(e)),
     };
-    let report = diff(&base, &cur, &DiffOptions { assumptions, ..DiffOptions::default() });
+    let mut report = diff(&base, &cur, &DiffOptions { assumptions, ..DiffOptions::default() });
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
+    crate::relying::drift::merge(&mut report, crate::relying::drift::reach_changes(baseline, current, &limits, &join));
     let fallback = Arc::new(SourceFile::from_path(current, ""));
     let mut findings = render::widening_findings(&report, &fallback);
     // A principal that could not be covered is reported too: silence would read as "nothing widened".

@@ -170,7 +170,9 @@ pub fn run(args: &GraphArgs) -> Outcome {
         return outcome;
     }
     let options = GraphOptions { assumptions, budget: args.budget, registry };
-    let graph = graph::graph(&input, &options);
+    let mut graph = graph::graph(&input, &options);
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
+    graph.relying = crate::relying::inputs::join_paths(&args.paths, &limits, settings.config.as_ref(), &join);
     let view = match args.view {
         ViewArg::Principal => View::Principal,
         ViewArg::Audience => View::Audience,

@@ -43,6 +43,10 @@ pub struct SimulateArgs {
     /// Issuer URL shown in the claims preview (default: a placeholder; the real issuer is per account)
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
+    /// Also tell whether this relying party (a Terraform address of the inputs, or a `[[relying_party]]`
+    /// name) accepts the token, and by which of its conditions
+    #[arg(long = "relying-party", value_name = "ID")]
+    pub relying_party: Option<String>,
     #[command(flatten)]
     pub settings: super::SettingsArgs,
     /// Draw the deciding statements and the failing conditions as source snippets
@@ -211,10 +215,11 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         Err(e) => return request_errors(&[e]),
     };
     let limits = Limits::default();
-    let mut scenario = match Scenario::load(&args.paths, &files, base.principal.as_deref(), &limits) {
-        Ok(s) => s,
-        Err(e) => return input_error(e, args.color),
-    };
+    let mut scenario =
+        match Scenario::load(&args.paths, &files, base.principal.as_deref(), settings.config.as_ref(), &limits) {
+            Ok(s) => s,
+            Err(e) => return input_error(e, args.color),
+        };
     let defaults = Defaults::now(settings.region.clone());
     if let Some(cases) = &args.cases {
         return run_cases(args, &mut scenario, &settings, &base, &defaults, cases);
@@ -231,23 +236,54 @@ pub fn run(args: &SimulateArgs) -> Outcome {
     let set = scenario.set(resolved.principal);
     let principal = resolved.principal.and_then(|i| scenario.principals.get(i)).map(|(p, _)| p);
     let sim = Simulator::new(set).simulate(&resolved.request, &settings.assumptions, args.issuer.as_deref());
+    let relying = match &args.relying_party {
+        None => None,
+        Some(id) => {
+            if !resolved.request.is_mint() {
+                return Outcome::usage_error("--relying-party judges a token: it does not go with --action");
+            }
+            match crate::relying::simulate::judge(
+                id,
+                &resolved.request,
+                scenario.inventory.as_ref(),
+                args.issuer.as_deref(),
+                &args.paths,
+                &args.policies.policies,
+                &settings.assumptions,
+            ) {
+                Ok(j) => Some(j),
+                Err(message) => return Outcome::usage_error(message),
+            }
+        }
+    };
     let stdout = match args.format {
         SimulateFormat::Human => {
             let header = principal.map(render::principal_human).unwrap_or_default();
-            header + &render::render_human(set, &sim, args.explain, super::style(args.color.into()))
+            let body = render::render_human(set, &sim, args.explain, super::style(args.color.into()));
+            let rp = relying
+                .as_ref()
+                .map(|j| crate::report::relying::judgement_human(j, sim.verdict.is_allow()))
+                .unwrap_or_default();
+            header + &body + &rp
         }
         SimulateFormat::Json => {
             let mut value = render::simulation_json(set, &sim);
             if let (Some(p), Some(obj)) = (principal, value.as_object_mut()) {
                 obj.insert("principal".into(), render::principal_json(p));
             }
+            if let (Some(j), Some(obj)) = (&relying, value.as_object_mut()) {
+                obj.insert("relying_party".into(), crate::report::relying::judgement_json(j, sim.verdict.is_allow()));
+            }
             let mut t = serde_json::to_string_pretty(&value).unwrap_or_default();
             t.push('\n');
             t
         }
-        SimulateFormat::Junit => render::junit(&[("simulate".to_owned(), "allow", &sim, sim.verdict.is_allow())]),
+        SimulateFormat::Junit => {
+            render::junit(&[("simulate".to_owned(), "allow", set, &sim, sim.verdict.is_allow())], args.explain)
+        }
     };
-    let exit = if sim.verdict.is_allow() { Exit::Success } else { Exit::Failure };
+    let accepted = relying.as_ref().is_none_or(|j| j.verdict.accepted());
+    let exit = if sim.verdict.is_allow() && accepted { Exit::Success } else { Exit::Failure };
     Outcome { stdout, stderr: String::new(), exit }
 }
 
@@ -333,9 +369,9 @@ fn run_cases(
         SimulateFormat::Junit => {
             let rows: Vec<_> = results
                 .iter()
-                .map(|(c, _, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
+                .map(|(c, set, s)| (c.name.clone(), c.expect.as_str(), *set, s, c.expect.holds(&s.verdict)))
                 .collect();
-            render::junit(&rows)
+            render::junit(&rows, args.explain)
         }
     };
     let exit = if failed == 0 { Exit::Success } else { Exit::Failure };

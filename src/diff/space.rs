@@ -107,6 +107,16 @@ pub struct PrincipalFacts {
     pub tags: Option<Vec<(String, String)>>,
 }
 
+/// What a caller of the region analysis adds to the policies' own constants (the relying-party join): more
+/// string predicates per lower-cased key, which the regions must tell apart (an audience a relying party
+/// accepts, a claim value it binds), and context keys whose values are facts of the principal rather than
+/// choices of the request (its organization).
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    pub probes: BTreeMap<String, Vec<Atom>>,
+    pub fixed: Vec<(String, ContextValue)>,
+}
+
 /// Regions of a string key: each class (the clause vectors) with its witnesses.
 type Classes = Vec<(Vec<bool>, Vec<String>)>;
 
@@ -184,6 +194,7 @@ struct Classifier<'a> {
     base: RequestContext,
     clauses: &'a Clauses<'a>,
     assumptions: Assumptions,
+    probes: &'a BTreeMap<String, Vec<Atom>>,
 }
 
 impl Classifier<'_> {
@@ -197,10 +208,19 @@ impl Classifier<'_> {
     }
 
     fn vector_in(&self, key: &str, ctx: &RequestContext) -> Vec<bool> {
-        self.clauses
+        let mut v: Vec<bool> = self
+            .clauses
             .get(key)
             .map(|cs| cs.iter().map(|c| c.evaluate(ctx, &self.assumptions, &mut |_| {})).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        // A probe holds when one of the key's values satisfies it (one element of a multi-valued key).
+        for atom in self.probes.get(key).into_iter().flatten() {
+            v.push(ctx.get_lower(key).is_some_and(|value| match value {
+                ContextValue::Single(s) => strings::atom_accepts(atom, s),
+                ContextValue::Multi(items) => items.iter().any(|s| strings::atom_accepts(atom, s)),
+            }));
+        }
+        v
     }
 }
 
@@ -584,13 +604,27 @@ fn find(parent: &mut BTreeMap<String, String>, k: &str) -> String {
 
 /// Build the space of one principal from both sides' policies.
 pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, assumptions: &Assumptions) -> Space {
+    build_with(baseline, current, facts, assumptions, &Extra::default())
+}
+
+/// [`build`], with predicates the regions must also tell apart and facts fixed for the principal.
+pub fn build_with(
+    baseline: &PolicySet,
+    current: &PolicySet,
+    facts: &PrincipalFacts,
+    assumptions: &Assumptions,
+    extra: &Extra,
+) -> Space {
     let clauses = gather(&[baseline, current]);
     let mut unsupported: Vec<String> = Vec::new();
     let mut types: BTreeMap<String, KeyType> = BTreeMap::new();
-    for key in clauses.keys() {
+    for key in clauses.keys().chain(extra.probes.keys()) {
         if let Some(ty) = carried(key) {
             types.insert(key.clone(), ty);
         }
+    }
+    for (key, _) in &extra.fixed {
+        types.remove(&key.to_ascii_lowercase());
     }
     let tested = |k: &str| types.contains_key(k);
 
@@ -611,6 +645,7 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
     if arn_varies {
         base.principal_arn = Some(PRETTY_ARN[0].to_owned());
     }
+    base.context.extend(extra.fixed.iter().cloned());
     let base_ctx = base.context(MINT_ACTION, assumptions);
 
     // Keys that vary, for variable resolution.
@@ -638,7 +673,8 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
         varying.retain(|k| !k.starts_with(PRINCIPAL_TAG));
     }
     let vars = Variables { varying: &varying, base: &base_ctx };
-    let classifier = Classifier { base: base_ctx.clone(), clauses: &clauses, assumptions: *assumptions };
+    let classifier =
+        Classifier { base: base_ctx.clone(), clauses: &clauses, assumptions: *assumptions, probes: &extra.probes };
 
     // Atoms and links of every tested key.
     let mut atoms: BTreeMap<String, KeyAtoms> = BTreeMap::new();
@@ -647,6 +683,11 @@ pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, 
             let a = key_atoms(key, cs, &vars);
             unsupported.extend(a.unsupported.iter().cloned());
             atoms.insert(key.clone(), a);
+        }
+    }
+    for (key, probes) in &extra.probes {
+        if tested(key) {
+            atoms.entry(key.clone()).or_default().atoms.extend(probes.iter().cloned());
         }
     }
     // Linked groups among single-valued string keys (generic keys, principal tags, request tag values).

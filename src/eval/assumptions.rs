@@ -37,6 +37,13 @@ pub struct Assumptions {
     /// `Tag` type in `AssumeRole` ("you cannot have separate `Department` and `department` tag keys"), not
     /// for `GetWebIdentityToken` (reference §8, §10.17).
     pub case_variant_tag_keys: CaseVariantTagKeys,
+    /// The `aud` claim of a token minted for several audiences: a JSON array of them (RFC 7519 allows it;
+    /// AWS documents only the one-audience string, relying-parties.md §1.2), or such a token is accepted by no
+    /// relying party that checks the audience. Relying-party reach only.
+    pub several_audiences_claim: SeveralAudiences,
+    /// The `sub` claim of a token minted by an IAM user: the user's ARN, or a value no configured subject
+    /// names (AWS documents `sub` only for roles, relying-parties.md §1.2). Relying-party reach only.
+    pub user_token_subject: UserSubject,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,6 +52,22 @@ pub enum CaseVariantTagKeys {
     Rejected,
     /// Accepted: `aws:TagKeys` lists every key as sent; the later tag's value wins for `aws:RequestTag/<key>`.
     Accepted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SeveralAudiences {
+    /// `"aud": ["a", "b"]`: a relying party finds its audience among them.
+    Array,
+    /// No relying party that checks the audience accepts such a token.
+    Unaccepted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UserSubject {
+    /// `sub` is `arn:aws:iam::ACCOUNT:user/NAME`, as for a role.
+    UserArn,
+    /// `sub` is something no relying party's subject or claim condition names.
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +123,8 @@ impl Default for Assumptions {
             variable_wildcards: VariableWildcards::Literal,
             empty_condition_values: EmptyValues::NoMatch,
             case_variant_tag_keys: CaseVariantTagKeys::Rejected,
+            several_audiences_claim: SeveralAudiences::Array,
+            user_token_subject: UserSubject::UserArn,
         }
     }
 }
@@ -117,10 +142,12 @@ pub enum Setting {
     VariableWildcards,
     EmptyConditionValues,
     CaseVariantTagKeys,
+    SeveralAudiencesClaim,
+    UserTokenSubject,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 10] = [
+    pub const ALL: [Setting; 12] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -131,6 +158,8 @@ impl Setting {
         Setting::VariableWildcards,
         Setting::EmptyConditionValues,
         Setting::CaseVariantTagKeys,
+        Setting::SeveralAudiencesClaim,
+        Setting::UserTokenSubject,
     ];
 
     pub fn name(self) -> &'static str {
@@ -145,6 +174,8 @@ impl Setting {
             Setting::VariableWildcards => "variable_wildcards",
             Setting::EmptyConditionValues => "empty_condition_values",
             Setting::CaseVariantTagKeys => "case_variant_tag_keys",
+            Setting::SeveralAudiencesClaim => "several_audiences_claim",
+            Setting::UserTokenSubject => "user_token_subject",
         }
     }
 
@@ -161,6 +192,8 @@ impl Setting {
             Setting::VariableWildcards => &["literal", "wildcard"],
             Setting::EmptyConditionValues => &["no-match", "ignored"],
             Setting::CaseVariantTagKeys => &["rejected", "accepted"],
+            Setting::SeveralAudiencesClaim => &["array", "unaccepted"],
+            Setting::UserTokenSubject => &["user-arn", "unknown"],
         }
     }
 
@@ -174,6 +207,12 @@ impl Setting {
                 | Setting::MintingResource
                 | Setting::CaseVariantTagKeys
         )
+    }
+
+    /// Whether the setting can change an authorization decision (the token-shape settings only change
+    /// which relying parties accept the token).
+    pub fn affects_decisions(self) -> bool {
+        !matches!(self, Setting::SeveralAudiencesClaim | Setting::UserTokenSubject)
     }
 
     pub fn parse(name: &str) -> Option<Setting> {
@@ -225,6 +264,14 @@ impl Assumptions {
             Setting::CaseVariantTagKeys => match self.case_variant_tag_keys {
                 CaseVariantTagKeys::Rejected => "rejected",
                 CaseVariantTagKeys::Accepted => "accepted",
+            },
+            Setting::SeveralAudiencesClaim => match self.several_audiences_claim {
+                SeveralAudiences::Array => "array",
+                SeveralAudiences::Unaccepted => "unaccepted",
+            },
+            Setting::UserTokenSubject => match self.user_token_subject {
+                UserSubject::UserArn => "user-arn",
+                UserSubject::Unknown => "unknown",
             },
         }
     }
@@ -290,6 +337,20 @@ impl Assumptions {
                     _ => return Err(bad()),
                 }
             }
+            Setting::SeveralAudiencesClaim => {
+                self.several_audiences_claim = match value {
+                    "array" => SeveralAudiences::Array,
+                    "unaccepted" => SeveralAudiences::Unaccepted,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::UserTokenSubject => {
+                self.user_token_subject = match value {
+                    "user-arn" => UserSubject::UserArn,
+                    "unknown" => UserSubject::Unknown,
+                    _ => return Err(bad()),
+                }
+            }
         }
         Ok(())
     }
@@ -341,6 +402,8 @@ mod tests {
                 ("variable_wildcards", "literal"),
                 ("empty_condition_values", "no-match"),
                 ("case_variant_tag_keys", "rejected"),
+                ("several_audiences_claim", "array"),
+                ("user_token_subject", "user-arn"),
             ]
         );
     }

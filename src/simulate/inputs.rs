@@ -278,17 +278,26 @@ pub struct Resolved {
 }
 
 impl Scenario {
-    /// Load the policy files and the inventory. Without an inventory, the files must give identity
+    /// Load the policy files and the inventory (its `.tf` principals placed in the accounts the configuration
+    /// assigns). Without an inventory, the files must give identity
     /// policies, unless the principal is the account root user (which has full access without them,
     /// reference §4.2).
     pub fn load(
         inventory_paths: &[PathBuf],
         files: &PolicyFiles,
         principal: Option<&str>,
+        config: Option<&crate::config::Config>,
         limits: &Limits,
     ) -> Result<Scenario, InputError> {
         let set = files.load(limits)?;
-        let inventory = if inventory_paths.is_empty() { None } else { Some(inventory(inventory_paths, limits)?) };
+        let inventory = if inventory_paths.is_empty() {
+            None
+        } else {
+            let mut inventory = inventory(inventory_paths, limits)?;
+            // A `.tf` tree's principals live in the account `[accounts]` assigns it (DESIGN §9.7).
+            crate::relying::inputs::place_accounts(&mut inventory, config);
+            Some(inventory)
+        };
         let root = principal.is_some_and(|p| p.starts_with("arn:") && p.ends_with(":root"));
         if inventory.is_none() && set.identity.is_empty() && !root {
             return Err(InputError::Usage(

@@ -134,6 +134,8 @@ impl<'a> Simulator<'a> {
             Setting::VariableWildcards => f.variables,
             Setting::EmptyConditionValues => f.empty_values,
             Setting::CaseVariantTagKeys => request.is_mint() && case_variant_keys(&request.tags).is_some(),
+            // The shape of the minted token, not its authorization: only relying-party reach reads them.
+            Setting::SeveralAudiencesClaim | Setting::UserTokenSubject => false,
         }
     }
 
