@@ -120,11 +120,19 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     // grants (the per-document rules never read those facts). Findings are sorted below, so the output does
     // not depend on the schedule.
     use rayon::prelude::*;
-    let outcomes: Vec<FileOutcome> = discovered
+    // Terraform source is read a module tree at a time (a module's variables, locals and callers are in
+    // other files), then each of its documents is linted like any other.
+    let (terraform, files): (Vec<PathBuf>, Vec<PathBuf>) = discovered
         .files
+        .iter()
+        .cloned()
+        .partition(|p| crate::input::tfsource::is_terraform_source(p) || crate::input::tfsource::is_tfvars(p));
+    let terraform = check_terraform(&terraform, options);
+    let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|path| {
-            let mut outcome = check_file(path, options);
+        .map(|path| check_file(path, options))
+        .chain(terraform.into_par_iter())
+        .map(|mut outcome| {
             let documents = std::mem::take(&mut outcome.documents);
             for doc in documents {
                 outcome.grants_tag_minting |= doc.statements().any(|s| s.facts.grants_tag());
@@ -230,18 +238,49 @@ fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &
     kept
 }
 
+/// The `.tf` files of the input (and `.tfvars` files named on the command line): their module trees read once,
+/// one outcome per document so they lint in parallel.
+fn check_terraform(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileOutcome> {
+    use crate::input::tfsource;
+    let tf: Vec<PathBuf> = paths.iter().filter(|p| tfsource::is_terraform_source(p)).cloned().collect();
+    if tf.is_empty() {
+        return Vec::new();
+    }
+    let mut tf_options = tfsource::TfOptions::new(options.limits);
+    tf_options.inputs.clone_from(&options.paths);
+    tf_options.var_files = paths.iter().filter(|p| tfsource::is_tfvars(p)).cloned().collect();
+    tf_options.config.clone_from(&options.config);
+    let mut inventory = tfsource::load_for_check(&tf, &tf_options);
+    let mut first = FileOutcome::default();
+    // The relying-party join reads the inventory of every Terraform input again, as a whole.
+    let relying = !inventory.relying.is_empty();
+    let mut out: Vec<FileOutcome> =
+        tf.iter().map(|p| FileOutcome { inventory: Some((p.clone(), relying)), ..FileOutcome::default() }).collect();
+    let documents = std::mem::take(&mut inventory.documents);
+    let duplicates: Vec<Arc<SourceFile>> =
+        documents.iter().filter(|d| d.duplicate_of.is_some()).map(|d| Arc::clone(&d.source)).collect();
+    first.findings.extend(
+        std::mem::take(&mut inventory.findings)
+            .into_iter()
+            .filter(|f| !duplicates.iter().any(|s| Arc::ptr_eq(s, &f.source))),
+    );
+    out.push(first);
+    for doc in documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
+        let mut outcome = FileOutcome::default();
+        if let Some(json) = doc.json {
+            lint_policy_document(doc.source, json, doc.kind, doc.unknown, &mut outcome);
+        }
+        out.push(outcome);
+    }
+    // Fixes are JSON edits: their replacement text would not be HCL.
+    for outcome in &mut out {
+        outcome.findings.iter_mut().for_each(|f| f.fix = None);
+    }
+    out
+}
+
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     let mut outcome = FileOutcome::default();
-    // HCL is no JSON: Terraform source is told apart by its extension.
-    if crate::input::tfsource::is_terraform_source(path) {
-        let inventory = crate::input::tfsource::load_file(path, &options.limits);
-        outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
-        let file = Arc::new(SourceFile::from_path(path, ""));
-        lint_embedded_documents(&file, inventory, &mut outcome);
-        // Fixes are JSON edits: their replacement text would not be HCL.
-        outcome.findings.iter_mut().for_each(|f| f.fix = None);
-        return outcome;
-    }
     let bytes = match read_limited(path, options.limits.max_bytes) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(reason)) => {
@@ -274,7 +313,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         }
     };
     match InputKind::classify(&value) {
-        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, &mut outcome),
+        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, Vec::new(), &mut outcome),
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
             let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
             outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
@@ -323,22 +362,31 @@ fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::
     outcome.findings.extend(findings.cloned());
     for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
         if let Some(json) = doc.json {
-            lint_policy_document(doc.source, json, doc.kind, outcome);
+            lint_policy_document(doc.source, json, doc.kind, doc.unknown, outcome);
         }
     }
 }
 
-fn lint_policy_document(source: Arc<SourceFile>, value: json::Json, kind: PolicyKind, outcome: &mut FileOutcome) {
+fn lint_policy_document(
+    source: Arc<SourceFile>,
+    value: json::Json,
+    kind: PolicyKind,
+    unknown: Vec<Span>,
+    outcome: &mut FileOutcome,
+) {
     let mut policies = Vec::new();
     for parsed in parse_document(&value, kind) {
-        outcome.findings.extend(parsed.problems.iter().map(|p| invalid_policy::finding(&source, p)));
+        // A problem where a value is not known statically is the placeholder's, not the policy's.
+        let problems =
+            parsed.problems.iter().filter(|p| !unknown.iter().any(|u| crate::lint::document::touches(p.span, *u)));
+        outcome.findings.extend(problems.map(|p| invalid_policy::finding(&source, p)));
         if let Some(policy) = parsed.policy {
             outcome.policies += 1;
             outcome.statements += policy.statements.len();
             policies.push(PolicyUnit { policy, kind });
         }
     }
-    outcome.documents.push(Document::new(source, value, policies));
+    outcome.documents.push(Document::new(source, value, policies).with_unknown(unknown));
 }
 
 enum ReadError {

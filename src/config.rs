@@ -60,8 +60,14 @@ impl Config {
     /// The configured account of a `.tf` tree whose files are at these paths: the account whose `terraform`
     /// globs match one of them (relative to the configuration's directory), else the only configured account
     /// when it has no globs. `None` when the configuration does not tell (an `aws` provider's
-    /// `allowed_account_ids` may).
+    /// `allowed_account_ids` may: the `.tf` loader asks [`Config::account_matching`] first, then the provider,
+    /// then [`Config::only_account`]).
     pub fn account_for_terraform(&self, files: &[PathBuf]) -> Option<&Account> {
+        self.account_matching(files).or(self.only_account())
+    }
+
+    /// The account whose `terraform` globs match one of these files.
+    pub fn account_matching(&self, files: &[PathBuf]) -> Option<&Account> {
         let base = self.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
         let base = std::fs::canonicalize(&base).unwrap_or(base);
@@ -77,14 +83,15 @@ impl Config {
             require_literal_separator: false,
             require_literal_leading_dot: false,
         };
-        let matched = self
-            .accounts
-            .iter()
-            .find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))));
-        matched.or(match self.accounts.as_slice() {
+        self.accounts.iter().find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))))
+    }
+
+    /// The one configured account, when there is exactly one and it has no `terraform` globs.
+    pub fn only_account(&self) -> Option<&Account> {
+        match self.accounts.as_slice() {
             [only] if only.terraform.is_empty() => Some(only),
             _ => None,
-        })
+        }
     }
 
     /// The configured account with this id.

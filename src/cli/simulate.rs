@@ -258,7 +258,8 @@ pub fn run(args: &SimulateArgs) -> Outcome {
     };
     let stdout = match args.format {
         SimulateFormat::Human => {
-            let header = principal.map(render::principal_human).unwrap_or_default();
+            let header =
+                principal.map(|p| render::principal_human(p, args.request.action.as_deref())).unwrap_or_default();
             let body = render::render_human(set, &sim, args.explain, super::style(args.color.into()));
             let rp = relying
                 .as_ref()
@@ -269,7 +270,7 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         SimulateFormat::Json => {
             let mut value = render::simulation_json(set, &sim);
             if let (Some(p), Some(obj)) = (principal, value.as_object_mut()) {
-                obj.insert("principal".into(), render::principal_json(p));
+                obj.insert("principal".into(), render::principal_json(p, args.request.action.as_deref()));
             }
             if let (Some(j), Some(obj)) = (&relying, value.as_object_mut()) {
                 obj.insert("relying_party".into(), crate::report::relying::judgement_json(j, sim.verdict.is_allow()));
@@ -353,13 +354,21 @@ fn run_cases(
     let failed = results.len() - passed;
     let stdout = match args.format {
         SimulateFormat::Human => {
-            let header: String = scenario.principals.iter().map(|(p, _)| render::principal_human(p)).collect();
+            let header: String = scenario
+                .principals
+                .iter()
+                .map(|(p, _)| render::principal_human(p, args.request.action.as_deref()))
+                .collect();
             header + &render::cases_human(&results, args.explain, super::style(args.color.into()))
         }
         SimulateFormat::Json => {
             let mut value = render::cases_value(&results);
             if let Some(obj) = value.as_object_mut().filter(|_| !scenario.principals.is_empty()) {
-                let list: Vec<_> = scenario.principals.iter().map(|(p, _)| render::principal_json(p)).collect();
+                let list: Vec<_> = scenario
+                    .principals
+                    .iter()
+                    .map(|(p, _)| render::principal_json(p, args.request.action.as_deref()))
+                    .collect();
                 obj.insert("principals".into(), list.into());
             }
             let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();

@@ -6,7 +6,7 @@ pub mod snapshot;
 pub mod terraform;
 pub mod tfsource;
 
-pub use load::{InventoryError, load_inventory, load_inventory_file};
+pub use load::{InventoryError, load_inventory, load_inventory_file, load_inventory_with};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -139,7 +139,16 @@ impl Reader<'_> {
             }
         };
         let index = self.inv.documents.len();
-        self.inv.documents.push(PolicyDocument { source, json, kind, origin, ids, name, duplicate_of: None });
+        self.inv.documents.push(PolicyDocument {
+            source,
+            json,
+            kind,
+            origin,
+            ids,
+            name,
+            duplicate_of: None,
+            unknown: Vec::new(),
+        });
         Some(index)
     }
 

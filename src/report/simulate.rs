@@ -369,10 +369,15 @@ pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
 }
 
 /// The inventory principal a simulation is about, and what the inputs could not tell.
-pub fn principal_human(p: &InventoryPrincipal) -> String {
+/// The inventory principal a simulation is about; `action` is `--action` (token minting when `None`), for
+/// the parts of its policies that are not evaluated and may concern it.
+pub fn principal_human(p: &InventoryPrincipal, action: Option<&str>) -> String {
     let mut out = format!("principal: {}\n", p.describe);
     let synthesized = if p.policies.arn_synthesized { " (synthesized)" } else { "" };
     let _ = writeln!(out, "  arn: {}{synthesized}", p.policies.arn);
+    for reason in p.incomplete(action) {
+        let _ = writeln!(out, "  incomplete: {reason}");
+    }
     for note in &p.policies.notes {
         let _ = writeln!(out, "  note: {note}");
     }
@@ -380,12 +385,13 @@ pub fn principal_human(p: &InventoryPrincipal) -> String {
     out
 }
 
-pub fn principal_json(p: &InventoryPrincipal) -> Value {
+pub fn principal_json(p: &InventoryPrincipal, action: Option<&str>) -> Value {
     json!({
         "principal": p.describe,
         "arn": p.policies.arn,
         "arn_synthesized": p.policies.arn_synthesized,
         "tags": p.policies.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "incomplete": p.incomplete(action),
         "notes": p.policies.notes,
     })
 }

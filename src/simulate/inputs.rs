@@ -200,6 +200,24 @@ pub fn principal_list(inventory: &Inventory) -> String {
 }
 
 impl InventoryPrincipal {
+    /// Why the decision for the simulated action (token minting when `None`) may differ from AWS's: parts of
+    /// the principal's policies that are not evaluated and may concern it.
+    pub fn incomplete(&self, action: Option<&str>) -> Vec<String> {
+        let actions = match action {
+            Some(a) => vec![a],
+            None => vec![crate::token::MINT_ACTION, crate::token::TAG_ACTION],
+        };
+        let mut out: Vec<String> = Vec::new();
+        for a in actions {
+            for reason in self.policies.incomplete_for(a) {
+                if !out.iter().any(|r| r == reason) {
+                    out.push(reason.to_owned());
+                }
+            }
+        }
+        out
+    }
+
     /// The principal's policy set with the policy files added (a boundary file replaces its boundary; SCP
     /// files join the principal's SCPs at their level).
     pub fn policy_set(&self, files: &PolicySet) -> PolicySet {
