@@ -12,10 +12,11 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::{PerPathIgnore, RuleSelection, Suppressions};
+use crate::check::{FileKinds, KindEntry, PerPathIgnore, RuleSelection, Suppressions};
 use crate::eval::assumptions::BadAssumption;
 use crate::eval::{Assumptions, Setting};
 use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
+use crate::policy::PolicyKind;
 use crate::request::Region;
 use crate::source::{SourceFile, Span};
 
@@ -31,6 +32,8 @@ pub struct Config {
     pub suppressions: Suppressions,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `[[files.kind]]`: what kind of policy loose files are.
+    pub kinds: FileKinds,
     pub assumptions: Assumptions,
     /// `[defaults]`: what a request that does not say takes.
     pub defaults: RequestDefaults,
@@ -288,6 +291,15 @@ struct RawPerPath {
 struct RawFiles {
     include: Option<Vec<Spanned<String>>>,
     exclude: Option<Vec<Spanned<String>>>,
+    kind: Option<Vec<RawKind>>,
+}
+
+/// `[[files.kind]] paths = ["org/scps/**"] kind = "scp"`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    paths: Vec<Spanned<String>>,
+    kind: Spanned<String>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {
@@ -307,6 +319,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         suppressions: Suppressions::default(),
         include: Vec::new(),
         exclude: Vec::new(),
+        kinds: FileKinds::default(),
         assumptions: Assumptions::default(),
         defaults: RequestDefaults::default(),
         relying_parties: Vec::new(),
@@ -393,6 +406,24 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
                 out.push(glob.into_inner());
             }
         }
+        for entry in files.kind.unwrap_or_default() {
+            let name = entry.kind.get_ref();
+            let kind = PolicyKind::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = PolicyKind::NAMED.iter().map(|(n, _)| *n).collect();
+                let hint = crate::text::nearest(name, names.iter().copied()).map_or_else(
+                    || format!("kinds are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    |n| format!("did you mean `{n}`?"),
+                );
+                err(span_of(&entry.kind), format!("unknown policy kind `{name}`"), "not a policy kind").help(hint)
+            })?;
+            let mut globs = Vec::new();
+            for path in &entry.paths {
+                globs.push(glob::Pattern::new(path.get_ref()).map_err(|e| {
+                    err(span_of(path), format!("invalid glob `{}`: {}", path.get_ref(), e.msg), "invalid glob")
+                })?);
+            }
+            config.kinds.entries.push(KindEntry { globs, kind });
+        }
     }
     for (name, value) in raw.assumptions.unwrap_or_default() {
         let Some(setting) = Setting::parse(name.get_ref()) else {
@@ -427,6 +458,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
     }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
+    config.kinds.base = source.path.parent().map(Path::to_path_buf);
     Ok(config)
 }
 

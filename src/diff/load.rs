@@ -179,8 +179,9 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
         }
         match read_json(path, limits) {
             Ok((_, json)) => match InputKind::classify(&json) {
-                InputKind::Policy => {}
-                InputKind::Cases => continue,
+                InputKind::Policy | InputKind::CliOutput => {}
+                // Cases files, and JSON that is no policy (`package.json` beside the policies).
+                InputKind::Cases | InputKind::NotPolicy => continue,
                 InputKind::TerraformJson | InputKind::AccountSnapshot => {
                     inventories.push(path.clone());
                     continue;
