@@ -9,6 +9,7 @@ use crate::eval::PolicySet;
 use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
 use crate::lint::Finding;
 use crate::policy::PolicyKind;
+use crate::request::witness::PolicySource;
 use crate::source::discover::{FileFilter, discover};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
@@ -130,6 +131,7 @@ fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffI
             ),
             policies: policies.set,
             facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+            source: PolicySource::Inventory(paths.to_vec()),
         });
     }
     if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
@@ -154,6 +156,7 @@ fn file_principal(path: &Path, key: PrincipalKey, limits: &Limits) -> Result<Dif
         display: display_path(path),
         policies: PolicySet { identity: policies, ..PolicySet::default() },
         facts: PrincipalFacts::default(),
+        source: PolicySource::Files,
     })
 }
 
