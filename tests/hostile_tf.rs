@@ -80,7 +80,8 @@ fn findings(run: &Run) -> Vec<Value> {
     json["findings"].as_array().unwrap().clone()
 }
 
-const GRANT: &str = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:*", Resource = "*" }] })"#;
+const GRANT: &str =
+    r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:*", Resource = "*" }] })"#;
 
 /// `file()` and `templatefile()` of absolute paths, `..`, a link out of the root, `/proc/self/environ`: each
 /// is a `read-outside-root` finding naming the path as written, the content is never read or quoted, and the
