@@ -12,9 +12,12 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::{PerPathIgnore, RuleSelection, Suppressions};
+use crate::check::{FileKinds, KindEntry, PerPathIgnore, RuleSelection, Suppressions};
+use crate::eval::assumptions::BadAssumption;
 use crate::eval::{Assumptions, Setting};
 use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
+use crate::policy::PolicyKind;
+use crate::request::Region;
 use crate::source::{SourceFile, Span};
 
 /// The file name looked for in the first path's directory and its ancestors.
@@ -29,7 +32,11 @@ pub struct Config {
     pub suppressions: Suppressions,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `[[files.kind]]`: what kind of policy loose files are.
+    pub kinds: FileKinds,
     pub assumptions: Assumptions,
+    /// `[defaults]`: what a request that does not say takes.
+    pub defaults: RequestDefaults,
     /// `[[relying_party]]` tables (DESIGN §9.4).
     pub relying_parties: Vec<crate::relying::RelyingParty>,
     /// `[accounts."111122223333"]`, sorted by account id (DESIGN §9.7).
@@ -94,6 +101,13 @@ impl Config {
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
     }
+}
+
+/// `[defaults]` of `mintlint.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestDefaults {
+    /// The region of requests that name none (else `us-east-1`).
+    pub region: Option<Region>,
 }
 
 /// An invalid configuration: a message, the span it is about, and how to fix it.
@@ -186,6 +200,26 @@ pub fn find(first: &Path) -> Option<PathBuf> {
     absolute.ancestors().skip(1).map(|d| d.join(FILE_NAME)).find(|c| c.is_file())
 }
 
+/// The configuration of a run: the file named with `--config`, else the nearest `mintlint.toml` upward from
+/// the first path (or the working directory when the command names none), else none.
+pub fn discover(explicit: Option<&Path>, first: Option<&Path>) -> Result<Option<Config>, Box<ConfigError>> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => find(first.unwrap_or(Path::new("."))),
+    };
+    path.as_deref().map(load).transpose()
+}
+
+/// The assumptions of a run: the configuration's `[assumptions]`, each `--assume NAME=VALUE` overriding one
+/// setting.
+pub fn assumptions(config: Option<&Config>, assume: &[String]) -> Result<Assumptions, BadAssumption> {
+    let mut assumptions = config.map(|c| c.assumptions).unwrap_or_default();
+    for a in assume {
+        assumptions.apply(a)?;
+    }
+    Ok(assumptions)
+}
+
 /// Read and validate a configuration file.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| Box::new(ConfigError::unreadable(path, &e.to_string())))?;
@@ -199,8 +233,15 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    defaults: Option<RawDefaults>,
     relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
     accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    region: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -250,6 +291,15 @@ struct RawPerPath {
 struct RawFiles {
     include: Option<Vec<Spanned<String>>>,
     exclude: Option<Vec<Spanned<String>>>,
+    kind: Option<Vec<RawKind>>,
+}
+
+/// `[[files.kind]] paths = ["org/scps/**"] kind = "scp"`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    paths: Vec<Spanned<String>>,
+    kind: Spanned<String>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {
@@ -269,7 +319,9 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         suppressions: Suppressions::default(),
         include: Vec::new(),
         exclude: Vec::new(),
+        kinds: FileKinds::default(),
         assumptions: Assumptions::default(),
+        defaults: RequestDefaults::default(),
         relying_parties: Vec::new(),
         accounts: Vec::new(),
     };
@@ -354,6 +406,24 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
                 out.push(glob.into_inner());
             }
         }
+        for entry in files.kind.unwrap_or_default() {
+            let name = entry.kind.get_ref();
+            let kind = PolicyKind::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = PolicyKind::NAMED.iter().map(|(n, _)| *n).collect();
+                let hint = crate::text::nearest(name, names.iter().copied()).map_or_else(
+                    || format!("kinds are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    |n| format!("did you mean `{n}`?"),
+                );
+                err(span_of(&entry.kind), format!("unknown policy kind `{name}`"), "not a policy kind").help(hint)
+            })?;
+            let mut globs = Vec::new();
+            for path in &entry.paths {
+                globs.push(glob::Pattern::new(path.get_ref()).map_err(|e| {
+                    err(span_of(path), format!("invalid glob `{}`: {}", path.get_ref(), e.msg), "invalid glob")
+                })?);
+            }
+            config.kinds.entries.push(KindEntry { globs, kind });
+        }
     }
     for (name, value) in raw.assumptions.unwrap_or_default() {
         let Some(setting) = Setting::parse(name.get_ref()) else {
@@ -373,6 +443,12 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
     }
+    if let Some(region) = raw.defaults.and_then(|d| d.region) {
+        config.defaults.region = Some(Region::parse(region.get_ref()).ok_or_else(|| {
+            err(span_of(&region), format!("`{}` is not an AWS region name", region.get_ref()), "not a region")
+                .help("write a region such as `us-east-1` or `eu-central-2`")
+        })?);
+    }
     if let Some(tables) = raw.relying_party {
         config.relying_parties = crate::relying::config::relying_parties(&source, tables)
             .map_err(|e| err(e.span, e.message, &e.label).help(e.help))?;
@@ -382,6 +458,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
     }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
+    config.kinds.base = source.path.parent().map(Path::to_path_buf);
     Ok(config)
 }
 

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::check::CheckOptions;
-use crate::config::{self, ConfigError};
+use crate::check::{CheckOptions, FileKinds};
+use crate::config::ConfigError;
 use crate::lint::{LintContext, Severity, find_rule, nearest_rule_name};
+use crate::policy::PolicyKind;
 use crate::report;
 use crate::source::discover::FileFilter;
 use crate::source::json::Limits;
@@ -76,17 +77,48 @@ pub struct CheckArgs {
     /// Also compare with this baseline (a policy file or directory) and report widening (`drift-widening`)
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
-    /// Configuration file (default: the nearest `mintlint.toml` upward from the first path)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: super::SettingsArgs,
+    /// What kind of policy the loose policy files are (default: `[[files.kind]]` of mintlint.toml, else by
+    /// content: identity, or resource/trust when statements name a principal)
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+/// The policy kinds of `--kind` (DESIGN §9.1).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KindArg {
+    Identity,
+    Boundary,
+    Session,
+    Scp,
+    Rcp,
+    Resource,
+    Trust,
+    AwsManaged,
+}
+
+impl From<KindArg> for PolicyKind {
+    fn from(kind: KindArg) -> PolicyKind {
+        match kind {
+            KindArg::Identity => PolicyKind::Identity,
+            KindArg::Boundary => PolicyKind::Boundary,
+            KindArg::Session => PolicyKind::Session,
+            KindArg::Scp => PolicyKind::Scp,
+            KindArg::Rcp => PolicyKind::Rcp,
+            KindArg::Resource => PolicyKind::Resource,
+            KindArg::Trust => PolicyKind::Trust,
+            KindArg::AwsManaged => PolicyKind::AwsManaged,
+        }
+    }
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
-    let config_path = args.config.clone().or_else(|| args.paths.first().and_then(|p| config::find(p)));
-    let config = match config_path.as_deref().map(config::load).transpose() {
-        Ok(c) => c,
-        Err(error) => return config_error(&error, args.color),
+    let settings = match args.settings.load(args.paths.first().map(PathBuf::as_path), args.color) {
+        Ok(s) => s,
+        Err(outcome) => return outcome,
     };
+    let config = settings.config;
     // Command-line flags override the file: a given `--select`/`--ignore`/`--include`/`--exclude` replaces
     // the file's list.
     let mut rules = config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
@@ -114,18 +146,23 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let include = pick(&args.include, config.as_ref().map(|c| &c.include));
     let exclude = pick(&args.exclude, config.as_ref().map(|c| &c.exclude));
     let filter = match FileFilter::new(&include, &exclude) {
-        Ok(f) => f,
+        Ok(f) => f.relative_to(config.as_ref().and_then(|c| c.suppressions.base.clone())),
         Err(e) => return Outcome::usage_error(format!("invalid glob `{}`: {}", e.glob, e.reason)),
     };
-    let lint = match &config {
-        Some(c) => LintContext { token: c.token.clone(), assumptions: c.assumptions, ..LintContext::default() },
-        None => LintContext::default(),
+    let lint = LintContext {
+        token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),
+        assumptions: settings.assumptions,
+        ..LintContext::default()
     };
     let options = CheckOptions {
         paths: args.paths.clone(),
         filter,
         limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
         rules,
+        kinds: FileKinds {
+            forced: args.kind.map(PolicyKind::from),
+            ..config.as_ref().map(|c| c.kinds.clone()).unwrap_or_default()
+        },
         suppressions: config.as_ref().map(|c| c.suppressions.clone()).unwrap_or_default(),
         lint,
         config,
@@ -137,7 +174,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
     };
     if let Some(baseline) = &args.baseline {
-        match super::diff::baseline_findings(baseline, &args.paths, args.color) {
+        match super::diff::baseline_findings(baseline, &args.paths, settings.assumptions, args.color) {
             Ok(found) => {
                 report.findings.extend(found.into_iter().filter_map(|mut f| {
                     f.severity = options.rules.severity_of(&f)?;
@@ -158,8 +195,8 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let stderr = if args.stats {
         let s = report.stats;
         format!(
-            "{} files, {} policies, {} statements, {} findings in {} ms\n",
-            s.files, s.policies, s.statements, s.findings, s.elapsed_ms
+            "{} files, {} policies, {} statements, {} findings in {} ms\nskipped, not a policy: {}\n",
+            s.files, s.policies, s.statements, s.findings, s.elapsed_ms, s.not_policies
         )
     } else {
         String::new()

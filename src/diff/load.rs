@@ -9,6 +9,7 @@ use crate::eval::PolicySet;
 use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
 use crate::lint::Finding;
 use crate::policy::PolicyKind;
+use crate::request::witness::PolicySource;
 use crate::source::discover::{FileFilter, discover};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
@@ -139,6 +140,7 @@ fn inventory_and_files(
             ),
             policies: policies.set,
             facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+            source: PolicySource::Inventory(paths.to_vec()),
         });
     }
     let read: std::collections::HashSet<std::path::PathBuf> = inventory
@@ -169,6 +171,7 @@ fn file_principal(path: &Path, key: PrincipalKey, limits: &Limits) -> Result<Dif
         display: display_path(path),
         policies: PolicySet { identity: policies, ..PolicySet::default() },
         facts: PrincipalFacts::default(),
+        source: PolicySource::Files,
     })
 }
 
@@ -192,8 +195,9 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
         }
         match read_json(path, limits) {
             Ok((_, json)) => match InputKind::classify(&json) {
-                InputKind::Policy => policies.push(path),
-                InputKind::Cases => {}
+                InputKind::Policy | InputKind::CliOutput => policies.push(path),
+                // Cases files, and JSON that is no policy (`package.json` beside the policies).
+                InputKind::Cases | InputKind::NotPolicy => {}
                 InputKind::TerraformJson | InputKind::AccountSnapshot => inventories.push(path.clone()),
             },
             Err(f) => findings.push(*f),

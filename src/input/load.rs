@@ -24,7 +24,7 @@ fn read(source: &Arc<SourceFile>, value: &Json, kind: InputKind, limits: &Limits
     match kind {
         InputKind::TerraformJson => terraform::load(source, value, limits),
         InputKind::AccountSnapshot => snapshot::load(source, value, limits),
-        InputKind::Policy | InputKind::Cases => Inventory::default(),
+        InputKind::Policy | InputKind::CliOutput | InputKind::Cases | InputKind::NotPolicy => Inventory::default(),
     }
 }
 
@@ -78,7 +78,7 @@ pub fn load_inventory_with(
             }
         };
         let kind = InputKind::classify(&value);
-        if matches!(kind, InputKind::Policy | InputKind::Cases) {
+        if !matches!(kind, InputKind::TerraformJson | InputKind::AccountSnapshot) {
             if paths.contains(path) {
                 return Err(InventoryError::NotAnInventory(path.clone(), kind));
             }

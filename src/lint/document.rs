@@ -35,6 +35,29 @@ pub struct StatementView<'a> {
     pub facts: &'a StatementFacts,
 }
 
+impl StatementView<'_> {
+    /// Whether the statement holds template placeholders (`${ACCOUNT_ID}`, `<my-org-id>`, `{"Ref": ...}`):
+    /// what depends on them is not judged, since the values are not known until the template is filled.
+    pub fn is_template(&self) -> bool {
+        !self.statement.placeholders.is_empty()
+    }
+
+    /// Whether a template placeholder lies within `span`.
+    pub fn holds_placeholder(&self, span: crate::source::Span) -> bool {
+        self.statement.placeholders.iter().any(|p| span.contains(*p))
+    }
+
+    /// Whether the clause's key is a template's (`<OIDC_provider_name_1>:sub`): nothing about the key is known.
+    pub fn key_unknown(&self, clause: &crate::policy::ConditionClause) -> bool {
+        self.holds_placeholder(clause.key.span)
+    }
+
+    /// Whether the clause's key or any of its values is a template's.
+    pub fn clause_unknown(&self, clause: &crate::policy::ConditionClause) -> bool {
+        self.key_unknown(clause) || self.holds_placeholder(clause.values_span)
+    }
+}
+
 impl Document {
     pub fn new(source: Arc<SourceFile>, json: Json, policies: Vec<PolicyUnit>) -> Document {
         Document { source, json, policies, unknown: Vec::new(), facts: OnceLock::new() }

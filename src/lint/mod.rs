@@ -4,6 +4,7 @@
 pub mod document;
 pub mod facts;
 pub mod finding;
+pub mod provider_keys;
 pub mod rules;
 
 use std::fmt;

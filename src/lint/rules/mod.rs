@@ -34,6 +34,7 @@ pub mod relying_party_unreachable;
 pub mod set_operator_on_single_valued_key;
 pub mod shadowed_statement;
 pub mod tag_permission_missing;
+pub mod template_placeholder;
 pub mod unbounded_lifetime;
 pub mod unconstrained_tag_value;
 pub mod unknown_action;
@@ -82,6 +83,7 @@ pub static ALL: &[Rule] = &[
         check: Some(wildcard_operator_mismatch::check),
     },
     Rule { meta: &unsatisfiable_statement::UNSATISFIABLE_STATEMENT, check: Some(unsatisfiable_statement::check) },
+    Rule { meta: &template_placeholder::TEMPLATE_PLACEHOLDER, check: Some(template_placeholder::check) },
     Rule { meta: &module_cycle::MODULE_CYCLE, check: None },
     Rule { meta: &module_not_read::MODULE_NOT_READ, check: None },
     Rule { meta: &read_outside_root::READ_OUTSIDE_ROOT, check: None },

@@ -30,8 +30,11 @@ declare_rule! {
 
 fn words(operator: &Operator, like: bool) -> (String, String, String) {
     if like {
+        // Name the exact operator it behaves like, set prefix and all: `ForAnyValue:StringNotLike` is
+        // `ForAnyValue:StringNotEquals`, not `StringEquals`.
+        let exact = swapped(operator.kind).map_or_else(String::new, |kind| Operator { kind, ..*operator }.to_string());
         (
-            format!("`{operator}` without a wildcard in any value: it matches exactly, like `StringEquals`"),
+            format!("`{operator}` without a wildcard in any value: it matches exactly, like `{exact}`"),
             "no `*` or `?` here".to_owned(),
             "use the `Equals` form so the exact match reads as one".to_owned(),
         )
@@ -70,6 +73,9 @@ fn wildcard_chars(clause: &ConditionClause, chars: &[char]) -> bool {
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for clause in &view.statement.conditions {
+            if view.clause_unknown(clause) {
+                continue;
+            }
             let operator = clause.operator.node;
             let like = matches!(operator.kind, OperatorKind::StringLike | OperatorKind::StringNotLike);
             let equals = matches!(
