@@ -207,7 +207,14 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     let mut inventory_principals = Vec::new();
     if !inventories.is_empty() {
         match inventory_and_files(&inventories, limits) {
-            Ok((side, read)) => {
+            Ok((mut side, read)) => {
+                // A tree of `.tf` source is reproduced as the directory (`simulate tree/ --principal ...`), not as
+                // the list of its files (a directory with a plan in it would be read from the plan).
+                if inventories.iter().all(|p| crate::input::tfsource::is_terraform_source(p)) {
+                    for p in &mut side.principals {
+                        p.source = PolicySource::Inventory(vec![dir.to_path_buf()]);
+                    }
+                }
                 inventory_principals = side.principals;
                 read_by_inventories = read;
             }
