@@ -51,9 +51,19 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             continue;
         };
         let text = doc.source.slice(unit.policy.span);
-        let size = if whitespace_counts { text.chars().count() } else { minified_len(text) };
+        let json_text = text.trim_start().starts_with(['{', '[']);
+        let size = if json_text {
+            if whitespace_counts { text.chars().count() } else { minified_len(text) }
+        } else {
+            // Rendered from Terraform source: the span is HCL, so measure the JSON it renders to, minified (the
+            // smallest form Terraform writes, `jsonencode`'s). Placeholders of unknown values have no size.
+            if !doc.unknown.is_empty() || doc.policies.len() != 1 {
+                continue;
+            }
+            serde_json::to_string(&doc.json.to_serde()).map_or(0, |rendered| rendered.chars().count())
+        };
         if size > limit {
-            let counted = if whitespace_counts { "characters" } else { "characters without whitespace" };
+            let counted = if whitespace_counts && json_text { "characters" } else { "characters without whitespace" };
             let kind = match unit.kind.by_content(&unit.policy) {
                 PolicyKind::Identity => "customer managed policy",
                 other => other.as_str(),
