@@ -325,3 +325,32 @@ fn a_truncated_policy_file_is_one_finding_inside_it() {
     assert!(!human.stdout.contains("OutOfBounds"), "{}", human.stdout);
     std::fs::remove_dir_all(base).unwrap();
 }
+
+/// A `.tf` file that does not parse hides nothing: `diff`, `graph` and `simulate` stop with its diagnostic
+/// (exit 2) rather than judge the tree as if the file were not there; `check` reports it and checks the rest.
+#[test]
+fn a_file_that_does_not_parse_is_never_skipped() {
+    let (base, root) = scratch("syntax");
+    let role = "resource \"aws_iam_role\" \"ci\" {\n  name               = \"ci\"\n  assume_role_policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { Service = \"ec2.amazonaws.com\" } }] })\n}\n";
+    std::fs::write(root.join("main.tf"), role).unwrap();
+    std::fs::write(
+        root.join("grant.tf"),
+        format!(
+            "resource \"aws_iam_role_policy\" \"mint\" {{\n  role   = aws_iam_role.ci.name\n  policy = {GRANT}\n\n"
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["diff", "main.tf", "."],
+        vec!["graph", ".", "--format", "json"],
+        vec!["simulate", ".", "--principal", "ci", "--audience", "https://example.com"],
+    ] {
+        let run = run_in(&root, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("grant.tf") && run.stderr.contains("not valid HCL"), "{args:?}: {}", run.stderr);
+    }
+    let check = run_in(&root, &["check", "--format", "json", "."]);
+    assert_eq!(check.code, 1);
+    assert!(rules(&check).contains(&"MINT001".to_owned()), "{}", check.stdout);
+    std::fs::remove_dir_all(base).unwrap();
+}
