@@ -274,3 +274,13 @@ fn a_generated_pattern_that_matches_nothing_in_an_allow_is_info() {
     assert_eq!(severities, ["info", "warning"], "{:#?}", report.findings);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_empty_policy_document_that_feeds_nothing_is_not_linted() {
+    // `"Statement": null` is how the provider renders a policy document data source without statements; one
+    // that no resource uses is deployed nowhere. The same text in a policy resource is reported.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/empty-policy-document/plan.json"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT001").map(|(_, s)| *s).collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].ends_with("aws_iam_policy.broken › policy"), "{sources:?}");
+}
