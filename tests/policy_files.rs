@@ -284,3 +284,14 @@ fn an_empty_policy_document_that_feeds_nothing_is_not_linted() {
     assert_eq!(sources.len(), 1, "{sources:?}");
     assert!(sources[0].ends_with("aws_iam_policy.broken › policy"), "{sources:?}");
 }
+
+#[test]
+fn main_tf_beside_its_own_plan_is_reported_once() {
+    // The plan holds the same document as the source: the source's finding (readable line) stands for both.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT006").map(|(_, s)| *s).collect();
+    assert_eq!(sources, ["fixtures/inputs/plan-beside-source/main.tf › data.aws_iam_policy_document.reports"]);
+    // Alone, the plan still reports it.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source/plan.json"]);
+    assert!(report.rules().iter().any(|(r, _)| *r == "MINT006"), "{:?}", report.rules());
+}
