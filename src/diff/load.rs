@@ -130,7 +130,7 @@ fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffI
                 p.origin.entry
             ),
             policies: policies.set,
-            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags), context: policies.context },
             source: PolicySource::Inventory(paths.to_vec()),
         });
     }

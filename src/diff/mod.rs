@@ -307,6 +307,7 @@ fn merge_facts(baseline: &PrincipalFacts, current: &PrincipalFacts) -> Principal
     PrincipalFacts {
         arn: current.arn.clone().or_else(|| baseline.arn.clone()),
         tags: current.tags.clone().or_else(|| baseline.tags.clone()),
+        context: if current.context.is_empty() { baseline.context.clone() } else { current.context.clone() },
     }
 }
 
