@@ -63,15 +63,15 @@ fn condition() -> impl Strategy<Value = (String, String, Value)> {
     prop_oneof![3 => audience, 2 => duration, 1 => algorithm, 2 => tags]
 }
 
-fn statement() -> impl Strategy<Value = Value> {
-    let effect = prop::sample::select(vec!["Allow", "Allow", "Allow", "Deny"]);
-    let action = prop::sample::select(vec![
-        json!("sts:GetWebIdentityToken"),
-        json!(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]),
-        json!("sts:TagGetWebIdentityToken"),
-        json!("sts:*"),
-    ]);
-    (effect, action, prop::collection::vec(condition(), 0..=3)).prop_map(|(effect, action, conditions)| {
+/// A statement with one of `effects`, one of `actions`, and up to three conditions drawn from `conditions`.
+fn statement_of(
+    effects: Vec<&'static str>,
+    actions: Vec<Value>,
+    conditions: impl Strategy<Value = (String, String, Value)>,
+) -> impl Strategy<Value = Value> {
+    let effect = prop::sample::select(effects);
+    let action = prop::sample::select(actions);
+    (effect, action, prop::collection::vec(conditions, 0..=3)).prop_map(|(effect, action, conditions)| {
         let mut block = serde_json::Map::new();
         for (op, key, values) in conditions {
             let entry = block.entry(op).or_insert_with(|| json!({}));
@@ -79,6 +79,16 @@ fn statement() -> impl Strategy<Value = Value> {
         }
         json!({"Effect": effect, "Action": action, "Resource": "*", "Condition": block})
     })
+}
+
+fn statement() -> impl Strategy<Value = Value> {
+    let actions = vec![
+        json!("sts:GetWebIdentityToken"),
+        json!(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]),
+        json!("sts:TagGetWebIdentityToken"),
+        json!("sts:*"),
+    ];
+    statement_of(vec!["Allow", "Allow", "Allow", "Deny"], actions, condition())
 }
 
 fn policy() -> impl Strategy<Value = Value> {
@@ -228,20 +238,12 @@ fn request_condition() -> impl Strategy<Value = (String, String, Value)> {
 }
 
 fn request_statement() -> impl Strategy<Value = Value> {
-    let effect = prop::sample::select(vec!["Allow", "Allow", "Deny"]);
-    let action = prop::sample::select(vec![
+    let actions = vec![
         json!(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]),
         json!("sts:GetWebIdentityToken"),
         json!("sts:*"),
-    ]);
-    (effect, action, prop::collection::vec(request_condition(), 0..=3)).prop_map(|(effect, action, conditions)| {
-        let mut block = serde_json::Map::new();
-        for (op, key, values) in conditions {
-            let entry = block.entry(op).or_insert_with(|| json!({}));
-            entry.as_object_mut().unwrap().insert(key, values);
-        }
-        json!({"Effect": effect, "Action": action, "Resource": "*", "Condition": block})
-    })
+    ];
+    statement_of(vec!["Allow", "Allow", "Deny"], actions, request_condition())
 }
 
 fn request_policy() -> impl Strategy<Value = Value> {

@@ -169,15 +169,7 @@ pub fn compare(
     // The same documents decide every request alike: nothing to find, exactly, whatever the analysis could
     // follow (a policy variable in a pattern, say).
     if baseline.same_documents(current) {
-        return PrincipalDiff {
-            principal: name.to_owned(),
-            exact: true,
-            inexact_reason: None,
-            widened: Vec::new(),
-            narrowed: Vec::new(),
-            evaluations: 0,
-            over_budget: false,
-        };
+        return PrincipalDiff::unchanged(name);
     }
     let space = space::build(baseline, current, facts, assumptions);
     let mut reasons: Vec<String> = space.unsupported.clone();

@@ -207,6 +207,21 @@ pub struct PrincipalDiff {
     pub over_budget: bool,
 }
 
+impl PrincipalDiff {
+    /// A principal compared exactly with nothing found, no request decided.
+    pub fn unchanged(principal: &str) -> PrincipalDiff {
+        PrincipalDiff {
+            principal: principal.to_owned(),
+            exact: true,
+            inexact_reason: None,
+            widened: Vec::new(),
+            narrowed: Vec::new(),
+            evaluations: 0,
+            over_budget: false,
+        }
+    }
+}
+
 /// The comparison of two inputs, principals in a stable order.
 #[derive(Clone, Debug, Default)]
 pub struct DiffReport {
