@@ -216,6 +216,9 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A file walked as a loose policy and read by a `.tf` file's `file()` is linted twice: what would print
+    // twice, identically (same file name, place, rule and message), is reported once.
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message && a.label == b.label);
     stats.findings = findings.len();
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(CheckReport { findings, stats })

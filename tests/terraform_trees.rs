@@ -184,3 +184,29 @@ fn escaped_interpolations_are_iam_policy_variables() {
     let run = mintlint(&["check", "--format", "json", "fixtures/terraform-trees/escape"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// `diff tree/ tree/`: one principal per role (the JSON file the module reads with `file()` is part of the
+/// tree, not a principal of its own); a widening's `reproduce` line names the tree, and running it gives the
+/// decision the witness claims.
+#[test]
+fn diff_of_two_trees_reproduces_on_the_tree() {
+    let same = mintlint(&["diff", &format!("{DENY}/tree"), &format!("{DENY}/tree")]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(same.stdout.contains("1 principal compared: 0 widened"), "{}", same.stdout);
+
+    let dir = scratch("tree-no-cap");
+    copy_dir(&root().join(DENY).join("tree"), &dir);
+    let main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let cut = main.find("module \"cap\"").unwrap();
+    std::fs::write(dir.join("main.tf"), &main[..cut]).unwrap();
+    let widened = mintlint(&["diff", &format!("{DENY}/tree"), dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(widened.code, 1, "{}{}", widened.stdout, widened.stderr);
+    let json: Value = serde_json::from_str(&widened.stdout).unwrap();
+    let reproduce = json["principals"][0]["widened"][0]["reproduce"].as_str().unwrap().to_owned();
+    let prefix = format!("mintlint simulate {} --principal ", dir.display());
+    assert!(reproduce.starts_with(&prefix), "{reproduce}");
+    let args: Vec<&str> = reproduce.split(' ').skip(1).collect();
+    let run = mintlint(&args);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 0, "the witness is allowed by the current tree: {}{}", run.stdout, run.stderr);
+}

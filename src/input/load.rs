@@ -106,7 +106,9 @@ pub fn load_inventory_with(
         tf_options.inputs = paths.to_vec();
         tf_options.var_files.extend(var_files);
         let mut one = super::tfsource::load(&terraform_source, &tf_options);
-        // As for plans: findings on the `.tf` itself (MINT008) are `check`'s.
+        // A `.tf` file that cannot be read is as an unreadable plan: the tree is not judged without it.
+        unreadable.extend(one.findings.iter().filter(|f| super::tfsource::is_unreadable(f)).cloned());
+        // As for plans: other findings on the `.tf` itself (MINT008) are `check`'s.
         one.findings.retain(|f| !super::tfsource::is_terraform_source(&f.source.path));
         inventory.extend(one);
     }
