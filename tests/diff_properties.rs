@@ -250,9 +250,9 @@ fn request_policy() -> impl Strategy<Value = Value> {
     prop::collection::vec(request_statement(), 1..=3).prop_map(|s| json!({"Version": "2012-10-17", "Statement": s}))
 }
 
-/// Every request of the second domain: each region region (the two named, one neither names), each network
-/// path a request can take (public; through the named endpoint of the named VPC, another endpoint of it,
-/// another VPC's endpoint), tags whose keys differ only in case, and the MFA key absent, true or false.
+/// Every request of the second domain: each region region (the two named, another `eu-*`, one none names), each network
+/// path a request can take (public; through the named endpoint of the named VPC or of another VPC, another
+/// endpoint of the named VPC, another VPC's endpoint), tags whose keys differ only in case, and the MFA key absent, true or false.
 /// A request AWS cannot produce (an endpoint without its VPC) is not in it: the request model cannot hold one.
 fn request_domain() -> Vec<Request> {
     use mintlint::eval::ContextValue;
@@ -262,6 +262,8 @@ fn request_domain() -> Vec<Request> {
         Network::Endpoint { vpc: "vpc-1".into(), vpce: "vpce-1".into(), ip: None },
         Network::Endpoint { vpc: "vpc-1".into(), vpce: "vpce-2".into(), ip: None },
         Network::Endpoint { vpc: "vpc-2".into(), vpce: "vpce-3".into(), ip: None },
+        // The policies do not say which VPC an endpoint id belongs to.
+        Network::Endpoint { vpc: "vpc-2".into(), vpce: "vpce-1".into(), ip: None },
     ];
     // Every combination of a `team` tag (absent, x, y, z), a `Team` tag (absent, x, y) and an `env` tag.
     let mut tag_sets: Vec<Vec<(&str, &str)>> = Vec::new();
@@ -278,7 +280,7 @@ fn request_domain() -> Vec<Request> {
         }
     }
     let mut out = Vec::new();
-    for region in ["us-east-1", "eu-west-1", "ap-south-2"] {
+    for region in ["us-east-1", "eu-west-1", "eu-central-2", "ap-south-2"] {
         for network in &networks {
             for tags in &tag_sets {
                 for mfa in [None, Some("true"), Some("false")] {
