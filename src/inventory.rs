@@ -325,7 +325,8 @@ impl Inventory {
             other => other,
         };
         self.documents.extend(other.documents.into_iter().map(|mut d| {
-            d.duplicate_of = d.duplicate_of.map(|i| i + shift);
+            // `usize::MAX` marks a duplicate of nothing in this inventory (`tfsource`): it stays one.
+            d.duplicate_of = d.duplicate_of.map(|i| i.saturating_add(shift));
             d
         }));
         self.principals.extend(other.principals.into_iter().map(|mut p| {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::eval::PolicySet;
-use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
+use crate::input::{InventoryError, load_inventory_within, load_policy_file, read_json};
 use crate::lint::Finding;
 use crate::policy::PolicyKind;
 use crate::request::witness::PolicySource;
@@ -93,16 +93,19 @@ pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
 /// The principals of Terraform JSON or account snapshots, each keyed by its ARN when known, then by kind and
 /// name (a role the plan creates has no ARN yet), then by its resource address.
 fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffInput, LoadError> {
-    inventory_and_files(paths, limits).map(|(side, _)| side)
+    inventory_and_files(paths, &[], limits).map(|(side, _)| side)
 }
 
 /// As [`inventory_side`], with the files its documents were read from (canonical): the JSON and template files
 /// a `.tf` tree reads with `file()` and `templatefile()` are parts of the tree, not principals of their own.
+/// `inputs`: the directory these paths were found under (empty: the paths themselves), whose root confines
+/// the `.tf` trees.
 fn inventory_and_files(
     paths: &[std::path::PathBuf],
+    inputs: &[std::path::PathBuf],
     limits: &Limits,
 ) -> Result<(DiffInput, std::collections::HashSet<std::path::PathBuf>), LoadError> {
-    let inventory = load_inventory(paths, limits).map_err(|e| match e {
+    let inventory = load_inventory_within(paths, inputs, limits).map_err(|e| match e {
         InventoryError::Unreadable(findings) => LoadError::Invalid(findings),
         InventoryError::Missing(path) => {
             LoadError::Usage(format!("no such file or directory: `{}`", display_path(&path)))
@@ -206,7 +209,7 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     let mut read_by_inventories = std::collections::HashSet::new();
     let mut inventory_principals = Vec::new();
     if !inventories.is_empty() {
-        match inventory_and_files(&inventories, limits) {
+        match inventory_and_files(&inventories, &[dir.to_path_buf()], limits) {
             Ok((mut side, read)) => {
                 // A tree of `.tf` source is reproduced as the directory (`simulate tree/ --principal ...`), not as
                 // the list of its files (a directory with a plan in it would be read from the plan).
