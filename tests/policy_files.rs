@@ -274,3 +274,24 @@ fn a_generated_pattern_that_matches_nothing_in_an_allow_is_info() {
     assert_eq!(severities, ["info", "warning"], "{:#?}", report.findings);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_empty_policy_document_that_feeds_nothing_is_not_linted() {
+    // `"Statement": null` is how the provider renders a policy document data source without statements; one
+    // that no resource uses is deployed nowhere. The same text in a policy resource is reported.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/empty-policy-document/plan.json"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT001").map(|(_, s)| *s).collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].ends_with("aws_iam_policy.broken › policy"), "{sources:?}");
+}
+
+#[test]
+fn main_tf_beside_its_own_plan_is_reported_once() {
+    // The plan holds the same document as the source: the source's finding (readable line) stands for both.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT006").map(|(_, s)| *s).collect();
+    assert_eq!(sources, ["fixtures/inputs/plan-beside-source/main.tf › data.aws_iam_policy_document.reports"]);
+    // Alone, the plan still reports it.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source/plan.json"]);
+    assert!(report.rules().iter().any(|(r, _)| *r == "MINT006"), "{:?}", report.rules());
+}
