@@ -142,7 +142,7 @@ fn inventory_and_files(
                 p.origin.entry
             ),
             policies: policies.set,
-            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags), context: policies.context },
             source: PolicySource::Inventory(paths.to_vec()),
         });
     }

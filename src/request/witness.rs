@@ -55,6 +55,9 @@ impl Request {
                 if let Some(r) = &a.resource {
                     obj.insert("resource".into(), r.clone().into());
                 }
+                if let Some(r) = &a.resource_account {
+                    obj.insert("resource_account".into(), r.clone().into());
+                }
             }
         }
         if !self.tags.is_empty() {
@@ -148,6 +151,9 @@ impl Request {
                 flag("--action", &a.action);
                 if let Some(r) = &a.resource {
                     flag("--resource", r);
+                }
+                if let Some(r) = &a.resource_account {
+                    flag("--resource-account", r);
                 }
             }
         }
