@@ -312,6 +312,13 @@ fn is_account_id(text: &str) -> bool {
 }
 
 /// The account of an IAM ARN (`arn:aws:iam::111122223333:role/x`).
+/// An AWS managed policy's ARN: account `aws` (`arn:aws:iam::aws:policy/ReadOnlyAccess`, in any partition).
+pub fn is_aws_managed_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let (arn_, _, service, _, account) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next());
+    arn_ == Some("arn") && service == Some("iam") && account == Some("aws")
+}
+
 pub fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| is_account_id(a))
 }
@@ -325,7 +332,8 @@ impl Inventory {
             other => other,
         };
         self.documents.extend(other.documents.into_iter().map(|mut d| {
-            d.duplicate_of = d.duplicate_of.map(|i| i + shift);
+            // `usize::MAX` marks a duplicate of nothing in this inventory (`tfsource`): it stays one.
+            d.duplicate_of = d.duplicate_of.map(|i| i.saturating_add(shift));
             d
         }));
         self.principals.extend(other.principals.into_iter().map(|mut p| {
@@ -379,7 +387,9 @@ impl Inventory {
             as_identity.extend(g.identity.iter().filter_map(|r| self.resolve(r).ok()));
         }
         for i in as_boundary.difference(&as_identity) {
-            if let Some(d) = self.documents.get_mut(*i).filter(|d| d.kind == PolicyKind::Identity) {
+            if let Some(d) =
+                self.documents.get_mut(*i).filter(|d| matches!(d.kind, PolicyKind::Identity | PolicyKind::AwsManaged))
+            {
                 d.kind = PolicyKind::Boundary;
             }
         }
@@ -772,8 +782,15 @@ pub(crate) fn mark_data_source_duplicates(documents: &mut [PolicyDocument], data
                 d.duplicate_of = Some(data);
             }
         }
-        if let (Some(kind), Some(d)) = (kind, documents.get_mut(data)) {
-            d.kind = kind;
+        match (kind, documents.get_mut(data)) {
+            (Some(kind), Some(d)) => d.kind = kind,
+            // A data source without statements that feeds nothing (`"Statement": null` is how the provider
+            // renders it, often for a module's optional policy that is switched off) is no policy anyone
+            // deploys: not linted (marked a duplicate of nothing, as `tfsource` marks what it drops).
+            (None, Some(d)) if d.json.as_ref().and_then(|j| j.get("Statement")).is_some_and(Json::is_null) => {
+                d.duplicate_of = Some(usize::MAX);
+            }
+            _ => {}
         }
     }
 }

@@ -166,6 +166,11 @@ pub fn compare(
     sources: [&PolicySource; 2],
 ) -> PrincipalDiff {
     let assumptions = &options.assumptions;
+    // The same documents decide every request alike: nothing to find, exactly, whatever the analysis could
+    // follow (a policy variable in a pattern, say).
+    if baseline.same_documents(current) {
+        return PrincipalDiff::unchanged(name);
+    }
     let space = space::build(baseline, current, facts, assumptions);
     let mut reasons: Vec<String> = space.unsupported.clone();
     let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len().max(1)).collect();

@@ -12,7 +12,9 @@ declare_rule! {
     ///
     /// An error when an action of the service is close (a typo, given as "did you mean"); a warning
     /// otherwise: the reference is a snapshot (its version is in the message), and an action AWS added after
-    /// it is not in it.
+    /// it is not in it. A wildcard pattern of a known service that matches nothing in an Allow
+    /// (`autoscaling:View*`, typically generated over a list of services) is reported at `info`: it grants
+    /// nothing beyond the rest of the statement, and no guard depends on it.
     ///
     /// ## Why it matters
     /// If the action does not exist, IAM accepts the policy and matches the text literally, so the entry
@@ -66,8 +68,11 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
                     quoted(&suggestion),
                 ),
                 None => {
-                    // Nothing close in the service: more likely an action newer than the reference than a typo.
-                    finding.severity = Severity::Warning;
+                    // Nothing close in the service: more likely an action newer than the reference than a typo;
+                    // and a pattern in an Allow that matches nothing adds nothing.
+                    let harmless =
+                        action.has_wildcard() && view.statement.effect.node == Effect::Allow && !clause.is_not_action();
+                    finding.severity = if harmless { Severity::Info } else { Severity::Warning };
                     finding.help(
                         "check the action against the service's documentation; if it is newer than the embedded reference, refresh it",
                     )
