@@ -302,6 +302,20 @@ impl CasesError {
     }
 }
 
+impl CasesError {
+    /// A cases file that is not JSON (or not text): the reader's finding, drawn as a cases-file problem, since
+    /// a cases file is not a policy and its problems are not lint findings.
+    pub fn from_finding(finding: &crate::lint::finding::Finding) -> CasesError {
+        CasesError {
+            message: finding.message.clone(),
+            label: finding.label.clone(),
+            help: finding.help.clone(),
+            span: finding.span,
+            source: miette::NamedSource::new(&finding.source.name, finding.source.text.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for CasesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

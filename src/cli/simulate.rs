@@ -332,7 +332,11 @@ fn run_cases(
 ) -> Outcome {
     let (source, json) = match read_json(path, &Limits::default()) {
         Ok(v) => v,
-        Err(f) => return bad_input(&[*f], args.color),
+        // A file that cannot be read has no text to point into: say so with the flag that named it.
+        Err(f) if f.source.text.is_empty() => {
+            return Outcome::usage_error(format!("--cases `{}`: {}", path.display(), f.message));
+        }
+        Err(f) => return cases_errors(&[CasesError::from_finding(&f)], args.color),
     };
     let cases = match parse_cases(&json) {
         Ok(c) => c,

@@ -115,9 +115,11 @@ pub fn load_for_check(paths: &[PathBuf], options: &TfOptions) -> Inventory {
 fn on_large_stack(f: impl FnOnce() -> Inventory + Send) -> Inventory {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new().name("tf-loader".to_owned()).stack_size(256 * 1024 * 1024);
+        // A loader that panicked, or could not start, must not pass for a tree with nothing in it: an empty
+        // inventory would let `check` exit 0 with every finding of the tree lost. The panic goes on.
         match worker.spawn_scoped(scope, f) {
-            Ok(handle) => handle.join().unwrap_or_default(),
-            Err(_) => Inventory::default(),
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => std::panic::resume_unwind(Box::new(format!("cannot start the Terraform loader's thread: {e}"))),
         }
     })
 }
