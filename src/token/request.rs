@@ -167,12 +167,8 @@ impl TokenRequest {
             _ => RequestResource::Star,
         };
         let mut ctx = RequestContext::new(action, resource);
-        let is_tag_check = action.eq_ignore_ascii_case(TAG_ACTION);
-        if !is_tag_check || assumptions.tag_check_sees_sts_keys {
-            ctx.insert(
-                "sts:IdentityTokenAudience",
-                ContextValue::Multi(self.audiences.iter().map(|a| a.as_str().into()).collect()),
-            );
+        if sees_sts_keys(action, assumptions) {
+            ctx.insert(AUDIENCE_KEY, audience_value(&self.audiences));
             ctx.insert_single("sts:SigningAlgorithm", &self.signing_algorithm);
             match (self.duration, assumptions.duration_key_when_omitted) {
                 (Some(d), _) => ctx.insert_single("sts:DurationSeconds", &d.to_string()),
@@ -182,11 +178,8 @@ impl TokenRequest {
                 (None, DurationKey::Absent) => {}
             }
         }
-        if !self.tags.is_empty() {
-            ctx.insert("aws:TagKeys", ContextValue::Multi(self.tags.iter().map(|(k, _)| k.as_str().into()).collect()));
-            for (k, v) in &self.tags {
-                ctx.insert_single(&format!("aws:RequestTag/{k}"), v);
-            }
+        for (k, v) in tag_entries(&self.tags) {
+            ctx.insert(&k, v);
         }
         self.principal_context(&mut ctx);
         if let Some(r) = &self.region {
@@ -251,6 +244,32 @@ impl TokenRequest {
             ctx.insert_single(&format!("aws:PrincipalTag/{k}"), v);
         }
     }
+}
+
+/// The key that carries the requested audiences.
+pub const AUDIENCE_KEY: &str = "sts:IdentityTokenAudience";
+
+/// Whether the check of `action` sees the minting keys (`sts:IdentityTokenAudience`, `sts:SigningAlgorithm`,
+/// `sts:DurationSeconds`): the minting check always, the tag check by assumption.
+pub fn sees_sts_keys(action: &str, assumptions: &Assumptions) -> bool {
+    !action.eq_ignore_ascii_case(TAG_ACTION) || assumptions.tag_check_sees_sts_keys
+}
+
+/// The value of `sts:IdentityTokenAudience` for a list of audiences.
+pub fn audience_value(audiences: &[String]) -> ContextValue {
+    ContextValue::Multi(audiences.iter().map(|a| a.as_str().into()).collect())
+}
+
+/// The context keys request tags set: `aws:TagKeys`, and `aws:RequestTag/<key>` for each tag; none without
+/// tags.
+pub fn tag_entries(tags: &[(String, String)]) -> Vec<(String, ContextValue)> {
+    if tags.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(tags.len() + 1);
+    out.push(("aws:TagKeys".to_owned(), ContextValue::Multi(tags.iter().map(|(k, _)| k.as_str().into()).collect())));
+    out.extend(tags.iter().map(|(k, v)| (format!("aws:RequestTag/{k}"), ContextValue::Single(v.as_str().into()))));
+    out
 }
 
 #[cfg(test)]
