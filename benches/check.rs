@@ -1,5 +1,5 @@
 //! `check` benchmarks (DESIGN §7): JSON parsing, policy parsing, the whole `check` of the 1,523 AWS managed
-//! policies, and the cold start of the binary on one file.
+//! policies (the shared corpus), and the cold start of the binary on one file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark setup")]
 
@@ -13,8 +13,18 @@ use mintlint::policy::{PolicyKind, parse_document};
 use mintlint::source::discover::FileFilter;
 use mintlint::source::json::{Limits, parse};
 
+/// The managed policies to measure: under `cargo bench`, the 1,523 of the shared corpus (`$MINTLINT_SHARED`,
+/// else `../shared` beside the repository); when `cargo test` runs each benchmark once as a test, the sample
+/// that ships in `tests/corpus-sample/`, so the test suite needs nothing beside the repository.
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/managed-policies")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if !std::env::args().any(|a| a == "--bench") {
+        return root.join("tests/corpus-sample/managed-policies");
+    }
+    let shared = std::env::var_os("MINTLINT_SHARED").map_or_else(|| root.join("../shared"), PathBuf::from);
+    let dir = shared.join("corpus/managed-policies");
+    assert!(dir.is_dir(), "{} is missing: set MINTLINT_SHARED to the shared directory", dir.display());
+    dir
 }
 
 fn texts() -> Vec<String> {
@@ -44,6 +54,7 @@ fn benches(c: &mut Criterion) {
         rules: RuleSelection::default(),
         suppressions: Default::default(),
         lint: LintContext::default(),
+        config: None,
     };
     group.sample_size(20);
     group.bench_function("check (read, parse, lint, sort)", |b| b.iter(|| run(&options).unwrap().findings.len()));

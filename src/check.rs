@@ -35,18 +35,6 @@ impl RuleSelection {
         }
         Some(self.severity.iter().rev().find(|(r, _)| meta.is_named(r)).map_or(finding.severity, |(_, s)| *s))
     }
-
-    /// Names in select/ignore/severity that are no rule: a usage error, since a typo would silently select
-    /// nothing.
-    pub fn unknown_rules(&self) -> Vec<String> {
-        self.select
-            .iter()
-            .chain(&self.ignore)
-            .chain(self.severity.iter().map(|(r, _)| r))
-            .filter(|r| crate::lint::find_rule(r).is_none())
-            .cloned()
-            .collect()
-    }
 }
 
 /// `[[rules.per_path]]` of `mintlint.toml`: rules ignored in files matching globs, relative to the config's
@@ -75,6 +63,8 @@ pub struct CheckOptions {
     pub rules: RuleSelection,
     pub suppressions: Suppressions,
     pub lint: LintContext,
+    /// The configuration: its `[accounts]` and `[[relying_party]]` feed the relying-party join.
+    pub config: Option<crate::config::Config>,
 }
 
 /// Counts for `--stats` and the JSON report.
@@ -110,6 +100,8 @@ struct FileOutcome {
     documents: Vec<Document>,
     /// Some Allow of these documents grants the tag permission of a token request.
     grants_tag_minting: bool,
+    /// The file is an inventory (Terraform, account snapshot), and whether it configures relying parties.
+    inventory: Option<(PathBuf, bool)>,
     policies: usize,
     statements: usize,
 }
@@ -146,6 +138,7 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         .collect();
     let mut lint = options.lint.clone();
     let mut minting = Vec::new();
+    let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
     for outcome in outcomes {
         stats.policies += outcome.policies;
         stats.statements += outcome.statements;
@@ -156,6 +149,7 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     for doc in &minting {
         lint_document_input(doc, &lint, &mut findings);
     }
+    findings.extend(relying_findings(&inventories, options));
     let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings
         .into_iter()
@@ -241,6 +235,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     // HCL is no JSON: Terraform source is told apart by its extension.
     if crate::input::tfsource::is_terraform_source(path) {
         let inventory = crate::input::tfsource::load_file(path, &options.limits);
+        outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
         let file = Arc::new(SourceFile::from_path(path, ""));
         lint_embedded_documents(&file, inventory, &mut outcome);
         // Fixes are JSON edits: their replacement text would not be HCL.
@@ -282,12 +277,37 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, &mut outcome),
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
             let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
+            outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
             lint_embedded_documents(&source, inventory, &mut outcome);
         }
         // Cases files are read by `simulate --cases`.
         InputKind::Cases => {}
     }
     outcome
+}
+
+/// The relying-party rules (MINT120-MINT124): run when the inputs or `mintlint.toml` configure a relying
+/// party, on the inventory of every Terraform and snapshot input together (a relying party in one file
+/// trusts roles of another).
+fn relying_findings(inventories: &[(PathBuf, bool)], options: &CheckOptions) -> Vec<Finding> {
+    let configured = options.config.as_ref().is_some_and(|c| !c.relying_parties.is_empty());
+    if !configured && !inventories.iter().any(|(_, rp)| *rp) {
+        return Vec::new();
+    }
+    let paths: Vec<PathBuf> = inventories.iter().map(|(p, _)| p.clone()).collect();
+    let mut inventory = match crate::input::load_inventory(&paths, &options.limits) {
+        Ok(i) => i,
+        // Unreadable inputs are reported by the per-file pass.
+        Err(_) => return Vec::new(),
+    };
+    let config = options.config.as_ref();
+    crate::relying::inputs::place_accounts(&mut inventory, config);
+    let (principals, _) = crate::relying::inputs::principals(&inventory);
+    let rps = crate::relying::inputs::relying_parties(&inventory, config);
+    let accounts = crate::relying::inputs::accounts(config);
+    let join = crate::relying::join::JoinOptions { assumptions: options.lint.assumptions, ..Default::default() };
+    let report = crate::relying::analysis::analyse(rps, principals, &accounts, &join);
+    crate::relying::analysis::findings(&report, &accounts)
 }
 
 /// Lint every policy embedded in a Terraform plan or account snapshot as the kind it is (trust, boundary,

@@ -30,6 +30,63 @@ pub struct Config {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub assumptions: Assumptions,
+    /// `[[relying_party]]` tables (DESIGN §9.4).
+    pub relying_parties: Vec<crate::relying::RelyingParty>,
+    /// `[accounts."111122223333"]`, sorted by account id (DESIGN §9.7).
+    pub accounts: Vec<Account>,
+}
+
+/// One AWS account the organisation names in `[accounts]`: what the token's `iss` is for its principals, which
+/// organization it belongs to, and which `.tf` trees create resources in it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: String,
+    pub name: Option<String>,
+    /// The account's token issuer (`https://<id>.tokens.sts.global.api.aws`): the `iss` of its tokens.
+    pub issuer: Option<String>,
+    /// The organization id (`o-...`): `aws:PrincipalOrgID` and the `org_id` claim.
+    pub org_id: Option<String>,
+    /// Globs (relative to the configuration's directory) of the `.tf` files whose resources live in this
+    /// account; empty when not given.
+    pub terraform: Vec<glob::Pattern>,
+}
+
+impl Config {
+    /// The configured account of a `.tf` tree whose files are at these paths: the account whose `terraform`
+    /// globs match one of them (relative to the configuration's directory), else the only configured account
+    /// when it has no globs. `None` when the configuration does not tell (an `aws` provider's
+    /// `allowed_account_ids` may).
+    pub fn account_for_terraform(&self, files: &[PathBuf]) -> Option<&Account> {
+        let base = self.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
+        let relative: Vec<String> = files
+            .iter()
+            .filter_map(|f| {
+                let absolute = std::fs::canonicalize(f).ok()?;
+                Some(crate::source::display_path(absolute.strip_prefix(&base).ok()?))
+            })
+            .collect();
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        let matched = self
+            .accounts
+            .iter()
+            .find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))));
+        matched.or(match self.accounts.as_slice() {
+            [only] if only.terraform.is_empty() => Some(only),
+            _ => None,
+        })
+    }
+
+    /// The configured account with this id.
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
 }
 
 /// An invalid configuration: a message, the span it is about, and how to fix it.
@@ -135,6 +192,17 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
+    accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    name: Option<String>,
+    issuer: Option<Spanned<String>>,
+    org_id: Option<Spanned<String>>,
+    terraform: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +263,8 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         include: Vec::new(),
         exclude: Vec::new(),
         assumptions: Assumptions::default(),
+        relying_parties: Vec::new(),
+        accounts: Vec::new(),
     };
     if let Some(token) = raw.token {
         if let Some(max) = token.max_duration {
@@ -232,8 +302,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             if find_rule(name.get_ref()).is_some() {
                 return Ok(name.get_ref().clone());
             }
-            let names = crate::lint::all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]);
-            let hint = crate::text::nearest(name.get_ref(), names)
+            let hint = crate::lint::nearest_rule_name(name.get_ref())
                 .map_or_else(|| "`mintlint rules` lists them".to_owned(), |n| format!("did you mean `{n}`?"));
             Err(err(span_of(name), format!("unknown rule `{}`", name.get_ref()), "no such rule").help(hint))
         };
@@ -297,9 +366,72 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
     }
+    if let Some(tables) = raw.relying_party {
+        config.relying_parties = crate::relying::config::relying_parties(&source, tables)
+            .map_err(|e| err(e.span, e.message, &e.label).help(e.help))?;
+    }
+    for (id, raw) in raw.accounts.unwrap_or_default() {
+        config.accounts.push(account(id, raw, &source)?);
+    }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
     Ok(config)
+}
+
+/// One `[accounts."ID"]` table, validated: a 12-digit id, an `https://` issuer (the token's `iss` is compared
+/// as an exact string, so a trailing `/` or a space would never match), an `o-` organization id.
+fn account(id: Spanned<String>, raw: RawAccount, source: &Arc<SourceFile>) -> Result<Account, Box<ConfigError>> {
+    let err = |span: Span, message: String, label: &str| Box::new(ConfigError::new(source, Some(span), message, label));
+    let text = id.get_ref();
+    if text.len() != 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(span_of(&id), format!("`{text}` is not an AWS account id"), "not 12 digits")
+            .help("write the account id as a quoted key: `[accounts.\"111122223333\"]`"));
+    }
+    if let Some(issuer) = &raw.issuer {
+        let value = issuer.get_ref();
+        let bad = if !value.starts_with("https://") || value.len() <= "https://".len() {
+            Some("an issuer is an `https://` URL")
+        } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("the token's `iss` is compared as an exact string: remove the whitespace")
+        } else if value.ends_with('/') {
+            Some("the token's `iss` has no trailing `/`: remove it")
+        } else {
+            None
+        };
+        if let Some(help) = bad {
+            return Err(err(
+                span_of(issuer),
+                format!("invalid issuer `{value}` for account {text}"),
+                "not an issuer URL",
+            )
+            .help(format!("{help}; the account's issuer looks like `https://<id>.tokens.sts.global.api.aws`")));
+        }
+    }
+    if let Some(org) = &raw.org_id {
+        let value = org.get_ref();
+        let body = value.strip_prefix("o-").unwrap_or_default();
+        if !(10..=32).contains(&body.len()) || !body.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return Err(err(
+                span_of(org),
+                format!("`{value}` is not an organization id"),
+                "not `o-` and 10-32 characters",
+            )
+            .help("an organization id is `o-` followed by 10 to 32 lowercase letters or digits"));
+        }
+    }
+    let mut terraform = Vec::new();
+    for glob in raw.terraform.unwrap_or_default() {
+        terraform.push(glob::Pattern::new(glob.get_ref()).map_err(|e| {
+            err(span_of(&glob), format!("invalid glob `{}`: {}", glob.get_ref(), e.msg), "invalid glob")
+        })?);
+    }
+    Ok(Account {
+        id: id.into_inner(),
+        name: raw.name,
+        issuer: raw.issuer.map(Spanned::into_inner),
+        org_id: raw.org_id.map(Spanned::into_inner),
+        terraform,
+    })
 }
 
 /// A TOML syntax error, an unknown key or a wrong type, with "did you mean" for a misspelt key.
@@ -335,4 +467,46 @@ fn syntax_error(source: &SourceFile, error: &toml::de::Error) -> ConfigError {
         };
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str, dir: &Path) -> Config {
+        let source = Arc::new(SourceFile::from_path(&dir.join(FILE_NAME), text.to_owned()));
+        match parse(source) {
+            Ok(c) => c,
+            Err(e) => panic!("{}", e.message),
+        }
+    }
+
+    #[test]
+    fn terraform_trees_find_their_account_by_glob_else_the_only_account() {
+        let dir = std::env::temp_dir().join(format!("mintlint-config-accounts-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("infra/prod")).unwrap();
+        std::fs::create_dir_all(dir.join("infra/dev")).unwrap();
+        std::fs::write(dir.join("infra/prod/main.tf"), "").unwrap();
+        std::fs::write(dir.join("infra/dev/main.tf"), "").unwrap();
+        let two = config(
+            "[accounts.\"111122223333\"]\nterraform = [\"infra/prod/**\"]\n[accounts.\"444455556666\"]\nterraform = [\"infra/dev/**\"]\n",
+            &dir,
+        );
+        let prod = two.account_for_terraform(&[dir.join("infra/prod/main.tf")]).map(|a| a.id.as_str());
+        let dev = two.account_for_terraform(&[dir.join("infra/dev/main.tf")]).map(|a| a.id.as_str());
+        assert_eq!((prod, dev), (Some("111122223333"), Some("444455556666")));
+        let only = config("[accounts.\"111122223333\"]\nissuer = \"https://x.tokens.sts.global.api.aws\"\n", &dir);
+        assert_eq!(
+            only.account_for_terraform(&[dir.join("infra/dev/main.tf")]).map(|a| a.id.as_str()),
+            Some("111122223333")
+        );
+        assert_eq!(
+            only.account("111122223333").and_then(|a| a.issuer.as_deref()),
+            Some("https://x.tokens.sts.global.api.aws")
+        );
+        // One account with globs that do not match: the configuration does not tell.
+        let elsewhere = config("[accounts.\"111122223333\"]\nterraform = [\"other/**\"]\n", &dir);
+        assert!(elsewhere.account_for_terraform(&[dir.join("infra/dev/main.tf")]).is_none());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

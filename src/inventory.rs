@@ -214,6 +214,8 @@ pub struct Inventory {
     /// Problems met while reading: an embedded policy that is not JSON, a policy unknown until apply, an entry
     /// of the wrong shape.
     pub findings: Vec<Finding>,
+    /// Resources of the relying-party types (Vault, Entra, Google, EKS), read by [`crate::relying::terraform`].
+    pub relying: Vec<crate::relying::terraform::Resource>,
 }
 
 /// Why `--principal` found no single principal.
@@ -304,6 +306,7 @@ impl Inventory {
         self.organization.management_accounts.extend(org.management_accounts);
         self.unknown.extend(other.unknown);
         self.findings.extend(other.findings);
+        self.relying.extend(other.relying);
     }
 
     /// The document a link leads to. An id matches a document's ARN or policy id exactly; when several inputs

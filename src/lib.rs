@@ -15,6 +15,8 @@ pub mod input;
 pub mod inventory;
 pub mod lint;
 pub mod policy;
+pub mod relying;
+pub mod replay;
 pub mod report;
 pub mod service;
 pub mod simulate;

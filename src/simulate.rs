@@ -136,6 +136,8 @@ impl<'a> Simulator<'a> {
             Setting::MintingResource => f.narrow_resource,
             Setting::VariableWildcards => f.variables,
             Setting::EmptyConditionValues => f.empty_values,
+            // The shape of the minted token, not its authorization: only relying-party reach reads them.
+            Setting::SeveralAudiencesClaim | Setting::UserTokenSubject => false,
         }
     }
 

@@ -176,3 +176,36 @@ fn assumptions_reach_the_rules() {
     assert!(with.iter().any(|(r, _, _)| r == "MINT119"), "{with:?}");
     assert!(!without.iter().any(|(r, _, _)| r == "MINT119"), "{without:?}");
 }
+
+#[test]
+fn accounts_are_part_of_the_schema_and_validated() {
+    let valid = r#"
+[accounts."111122223333"]
+name = "payments-prod"
+issuer = "https://a1b2c3d4-0000-4111-8222-333344445555.tokens.sts.global.api.aws"
+org_id = "o-a1b2c3d4e5"
+terraform = ["infra/prod/**"]
+
+[accounts."444455556666"]
+name = "sandbox"
+"#;
+    let dir = project("accounts", valid);
+    let run = mintlint_in(&dir, &["check", "--format", "json", "--fail-on", "never", "policies"]);
+    std::fs::remove_dir_all(dir).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stderr = config_error("account-id", "[accounts.\"1111\"]\nname = \"x\"\n");
+    assert!(stderr.contains("`1111` is not an AWS account id"), "{stderr}");
+    let stderr = config_error("account-issuer", "[accounts.\"111122223333\"]\nissuer = \"http://x.example\"\n");
+    assert!(stderr.contains("invalid issuer") && stderr.contains("`https://` URL"), "{stderr}");
+    let stderr = config_error(
+        "account-slash",
+        "[accounts.\"111122223333\"]\nissuer = \"https://x.tokens.sts.global.api.aws/\"\n",
+    );
+    assert!(stderr.contains("trailing `/`"), "{stderr}");
+    let stderr = config_error("account-org", "[accounts.\"111122223333\"]\norg_id = \"org-1\"\n");
+    assert!(stderr.contains("not an organization id"), "{stderr}");
+    let stderr = config_error("account-key", "[accounts.\"111122223333\"]\nisuer = \"https://x\"\n");
+    assert!(stderr.contains("did you mean `issuer`?"), "{stderr}");
+    let stderr = config_error("account-glob", "[accounts.\"111122223333\"]\nterraform = [\"infra/[\"]\n");
+    assert!(stderr.contains("invalid glob"), "{stderr}");
+}

@@ -1,5 +1,5 @@
-//! The shared corpus of real policies (`../shared/corpus`): what the token rules must say about AWS's own
-//! token policies. CI clones the repository with `shared/` beside it, so the corpus is required.
+//! Real token policies: what the token rules must say about AWS's own token policies, on the sample that ships
+//! in `tests/corpus-sample/` and (`scripts/corpus-check`) on the whole shared corpus.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,25 +11,24 @@
 
 mod common;
 
-use common::{mintlint, shared};
+use common::{corpus_sample, mintlint, shared};
 use serde_json::Value;
 
-fn findings(path: &std::path::Path) -> Option<Vec<Value>> {
-    assert!(path.exists(), "{} is missing: the shared corpus belongs beside the repository", path.display());
+fn findings(path: &std::path::Path) -> Vec<Value> {
+    assert!(path.exists(), "{} is missing", path.display());
     let run = mintlint(&["check", "--format", "json", "--fail-on", "never", path.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    Some(report["findings"].as_array().unwrap().clone())
+    report["findings"].as_array().unwrap().clone()
 }
 
-#[test]
-fn anthropic_managed_policies_are_any_value_audience_and_the_sample_rcp_is_info_at_most() {
-    let dir = shared().join("corpus/token-policies");
-    let Some(findings) = findings(&dir) else { return };
+/// The four Anthropic managed policies are any-value-audience; AWS's sample RCP has nothing above info.
+fn token_rules_on_real_token_policies(dir: &std::path::Path) {
+    let findings = findings(dir);
     let of = |needle: &str| -> Vec<&Value> {
         findings.iter().filter(|f| f["file"].as_str().unwrap().contains(needle)).collect()
     };
-    let anthropic: Vec<String> = std::fs::read_dir(&dir)
+    let anthropic: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n.contains("managedpolicies_Anthropic"))
@@ -43,10 +42,21 @@ fn anthropic_managed_policies_are_any_value_audience_and_the_sample_rcp_is_info_
     assert!(rcp.iter().all(|f| f["severity"] == "info"), "{rcp:#?}");
 }
 
+#[test]
+fn sample_token_policies() {
+    token_rules_on_real_token_policies(&corpus_sample().join("token-policies"));
+}
+
+#[test]
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_token_policies() {
+    token_rules_on_real_token_policies(&shared().join("corpus/token-policies"));
+}
+
 /// The demo: the payments role has real token findings, the ledger export policy none above info.
 #[test]
 fn demo_shows_token_findings_only_where_meant() {
-    let Some(findings) = findings(&common::root().join("fixtures/demo")) else { return };
+    let findings = findings(&common::root().join("fixtures/demo"));
     let rules_in = |file: &str| -> Vec<(&str, &str)> {
         findings
             .iter()

@@ -1,4 +1,4 @@
-//! Deterministic mutation test: hostile variants of real policies from the shared corpus are fed to the real
+//! Deterministic mutation test: hostile variants of real policies (`tests/corpus-sample/`) are fed to the real
 //! binary one by one. It must never panic (exit 101), never hang past a per-file bound, and must report
 //! every mutant that is not a valid policy.
 
@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::shared;
+use common::corpus_sample;
 use serde_json::Value;
 
 /// Generous for a debug build on a loaded 2-core machine; a real hang or blow-up takes far longer.
@@ -130,7 +130,7 @@ fn run_bounded(path: &Path) -> (Value, i32, Duration) {
 
 #[test]
 fn hostile_variants_of_real_policies_are_reported_never_crash() {
-    let corpus = shared().join("corpus");
+    let corpus = corpus_sample();
     let sample = [
         "managed-policies/AdministratorAccess.json",
         "managed-policies/AmazonS3ReadOnlyAccess.json",

@@ -1,7 +1,9 @@
 //! The embedded service reference table (`data/service-reference.tsv`) must be what the generator makes of the
-//! shared AWS data (`../shared/aws-service-reference/service-reference.json`, beside the repository).
+//! shared AWS data (`$MINTLINT_SHARED/aws-service-reference/service-reference.json`). A corpus check: the data
+//! is not in the repository, so these tests run with `scripts/corpus-check`, which fails without it.
 //!
-//! Refresh after updating the JSON or the generator: `MINTLINT_BLESS=1 cargo test --test service_reference_fresh`.
+//! Refresh after updating the JSON or the generator:
+//! `MINTLINT_BLESS=1 scripts/corpus-check service_reference`.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,19 +13,21 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use mintlint::service::{AccessLevel, ServiceReference};
 
-const REFRESH: &str = "MINTLINT_BLESS=1 cargo test --test service_reference_fresh";
+const REFRESH: &str = "MINTLINT_BLESS=1 scripts/corpus-check service_reference";
 
 fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn json_path() -> PathBuf {
-    crate_root().join("../shared/aws-service-reference/service-reference.json")
+    common::shared().join("aws-service-reference/service-reference.json")
 }
 
 /// The data, or a message saying where it was expected.
@@ -31,14 +35,16 @@ fn read_json() -> Result<String, String> {
     std::fs::read_to_string(json_path()).map_err(|e| {
         format!(
             "cannot read the AWS service reference data {}: {e}\n\
-             (the `shared` folder is expected beside the repository)",
-            json_path().display()
+             (`{}` names the shared directory)",
+            json_path().display(),
+            common::SHARED_VAR
         )
     })
 }
 
 #[test]
-fn embedded_service_reference_is_fresh() {
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_embedded_service_reference_is_fresh() {
     let json_path = json_path();
     let table_path = crate_root().join("data/service-reference.tsv");
     let json = read_json().unwrap_or_else(|e| panic!("{e}"));
@@ -83,7 +89,8 @@ fn embedded_service_reference_is_fresh() {
 /// Round trip: every service, action (access levels, resource-less or not, condition keys) and key of the data can
 /// be looked up in the embedded table.
 #[test]
-fn embedded_service_reference_holds_the_data() {
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_embedded_service_reference_holds_the_data() {
     let data: serde_json::Value = serde_json::from_str(&read_json().unwrap_or_else(|e| panic!("{e}"))).unwrap();
     let reference = ServiceReference::get();
     let normalize = |key: &str| {

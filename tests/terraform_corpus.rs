@@ -1,5 +1,6 @@
-//! The Terraform loader over the 54 real plan and state files of the shared corpus: every policy document
-//! in every file is found. The loader's documents are compared per file with an independent count made by a
+//! The Terraform loader over real plan and state files (the sample in `tests/corpus-sample/terraform-plans`,
+//! and with `scripts/corpus-check` the 54 files of the shared corpus): every policy document in every file is
+//! found. The loader's documents are compared per file with an independent count made by a
 //! plain serde_json traversal that looks for policy text anywhere in a resource's values (any string that is
 //! a JSON object with a `Statement`), so a resource type or attribute the loader does not know shows up as a
 //! difference.
@@ -16,9 +17,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use common::{mintlint, shared};
+use common::{corpus_sample, mintlint, shared};
 use mintlint::input::{load_inventory_file, read_json};
 use mintlint::source::InputKind;
 use mintlint::source::json::Limits;
@@ -26,8 +27,9 @@ use serde_json::Value;
 
 type Found = BTreeSet<(String, String)>;
 
-fn corpus() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(shared().join("corpus/terraform-plans"))
+/// The JSON files of a folder of plans, sorted.
+fn plans(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -181,9 +183,19 @@ fn independent(plan: &Value) -> (Found, Found) {
 }
 
 #[test]
-fn every_policy_in_the_terraform_corpus_is_found() {
-    let files = corpus();
-    assert_eq!(files.len(), 54, "the corpus has 54 plan and state files");
+fn every_policy_in_the_sample_plans_is_found() {
+    every_policy_is_found(&corpus_sample().join("terraform-plans"), 6);
+}
+
+#[test]
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_every_policy_in_the_plans_is_found() {
+    every_policy_is_found(&shared().join("corpus/terraform-plans"), 54);
+}
+
+fn every_policy_is_found(dir: &Path, count: usize) {
+    let files = plans(dir);
+    assert_eq!(files.len(), count, "{}: plan and state files", dir.display());
     let limits = Limits::default();
     let mut table = Vec::new();
     let mut failures = Vec::new();
@@ -244,18 +256,27 @@ fn every_policy_in_the_terraform_corpus_is_found() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The whole corpus through the real binary: no panic, no exit 2, every file read as Terraform JSON. Most
-/// plans are one line of up to 240 kB, and findings on them are drawn too.
 #[test]
-fn check_reads_the_whole_terraform_corpus() {
-    let dir = shared().join("corpus/terraform-plans");
+fn check_reads_the_sample_plans() {
+    check_reads_every_plan(&corpus_sample().join("terraform-plans"), 6);
+}
+
+#[test]
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_check_reads_every_plan() {
+    check_reads_every_plan(&shared().join("corpus/terraform-plans"), 54);
+}
+
+/// A folder of plans through the real binary: no panic, no exit 2, every file read as Terraform JSON. Most
+/// plans are one line of up to 240 kB, and findings on them are drawn too.
+fn check_reads_every_plan(dir: &Path, count: usize) {
     let human = mintlint(&["check", "--color", "never", "--fail-on", "never", dir.to_str().unwrap()]);
     assert_eq!(human.code, 0, "{}", human.stderr);
     assert!(human.stdout.contains("MINT008(policy-unknown-until-apply)"));
     let run = mintlint(&["check", "--format", "json", "--fail-on", "never", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["stats"]["files"], 54);
+    assert_eq!(report["stats"]["files"], count);
     for f in report["findings"].as_array().unwrap() {
         // A finding on the plan file itself (not inside an embedded document) may only be MINT008, which
         // points at `after_unknown`.
@@ -270,8 +291,8 @@ fn check_reads_the_whole_terraform_corpus() {
 /// references, and the output says the boundary was not evaluated.
 #[test]
 fn simulate_a_role_of_a_nested_module() {
-    let plan = shared()
-        .join("corpus/terraform-plans/terraform-compliance__cli__tests_functional_test_non_created_module_resource_parameter_plan.out.json");
+    let plan = corpus_sample()
+        .join("terraform-plans/terraform-compliance__cli__tests_functional_test_non_created_module_resource_parameter_plan.out.json");
     let run = mintlint(&[
         "simulate",
         plan.to_str().unwrap(),

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use crate::check::CheckOptions;
 use crate::config::{self, ConfigError};
-use crate::lint::{LintContext, Severity};
+use crate::lint::{LintContext, Severity, find_rule, nearest_rule_name};
 use crate::report;
 use crate::source::discover::FileFilter;
 use crate::source::json::Limits;
@@ -96,12 +96,17 @@ pub fn run(args: &CheckArgs) -> Outcome {
     if !args.ignore.is_empty() {
         rules.ignore.clone_from(&args.ignore);
     }
-    let unknown = rules.unknown_rules();
+    // The file's rule names were checked when it was read: an unknown name here came from a flag.
+    let unknown: Vec<String> = [("--select", &args.select), ("--ignore", &args.ignore)]
+        .into_iter()
+        .flat_map(|(flag, names)| names.iter().filter(|n| find_rule(n).is_none()).map(move |n| (flag, n)))
+        .map(|(flag, name)| match nearest_rule_name(name) {
+            Some(near) => format!("unknown rule `{name}` in {flag}: did you mean `{near}`?"),
+            None => format!("unknown rule `{name}` in {flag}"),
+        })
+        .collect();
     if !unknown.is_empty() {
-        return Outcome::usage_error(format!(
-            "unknown rule {}; `mintlint rules` lists them",
-            unknown.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
-        ));
+        return Outcome::usage_error(format!("{}; `mintlint rules` lists them", unknown.join("; ")));
     }
     let pick = |cli: &[String], file: Option<&Vec<String>>| -> Vec<String> {
         if cli.is_empty() { file.cloned().unwrap_or_default() } else { cli.to_vec() }
@@ -121,8 +126,9 @@ pub fn run(args: &CheckArgs) -> Outcome {
         filter,
         limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
         rules,
-        suppressions: config.map(|c| c.suppressions).unwrap_or_default(),
+        suppressions: config.as_ref().map(|c| c.suppressions.clone()).unwrap_or_default(),
         lint,
+        config,
     };
     let mut report = match crate::check::run(&options) {
         Ok(r) => r,

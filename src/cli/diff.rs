@@ -70,9 +70,12 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let options = DiffOptions { assumptions, budget: args.budget };
     let empty = PolicySet::default();
     let pairs = pair(&baseline, &current, &empty);
-    let report = DiffReport {
+    let mut report = DiffReport {
         principals: pairs.iter().map(|p| compare(&p.name, p.baseline, p.current, &p.facts, &options)).collect(),
     };
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
+    let reach = crate::relying::drift::reach_changes(&args.baseline, &args.current, &Limits::default(), &join);
+    crate::relying::drift::merge(&mut report, reach);
     let stdout = match args.format {
         DiffFormat::Human => {
             let sets: Vec<(&PolicySet, &PolicySet)> = pairs.iter().map(|p| (p.baseline, p.current)).collect();
@@ -110,7 +113,9 @@ pub fn baseline_findings(baseline: &Path, paths: &[PathBuf], color: ColorArg) ->
         Err(LoadError::Invalid(_)) => return Ok(Vec::new()),
         Err(e) => return Err(usage(e)),
     };
-    let report = diff(&base, &cur, &DiffOptions::default());
+    let mut report = diff(&base, &cur, &DiffOptions::default());
+    let join = crate::relying::join::JoinOptions::default();
+    crate::relying::drift::merge(&mut report, crate::relying::drift::reach_changes(baseline, current, &limits, &join));
     let fallback = Arc::new(SourceFile::from_path(current, ""));
     let mut findings = render::widening_findings(&report, &fallback);
     // A principal that could not be covered is reported too: silence would read as "nothing widened".

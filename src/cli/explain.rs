@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::lint::{all_rules, find_rule};
+use crate::lint::{find_rule, nearest_rule_name};
 
 use super::{Exit, Outcome};
 
@@ -14,9 +14,7 @@ pub struct ExplainArgs {
 
 pub fn run(args: &ExplainArgs) -> Outcome {
     let Some(rule) = find_rule(&args.rule) else {
-        let names = all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]);
-        let hint =
-            crate::text::nearest(&args.rule, names).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        let hint = nearest_rule_name(&args.rule).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
         return Outcome::usage_error(format!("unknown rule `{}`{hint}", args.rule));
     };
     let meta = rule.meta;

@@ -157,6 +157,7 @@ pub fn run(args: &GraphArgs) -> Outcome {
     };
     // Without --registry, the audience registry of the nearest `mintlint.toml` (`[[token.audience]]`).
     let config_path = args.paths.first().or(args.policies.first()).and_then(|p| crate::config::find(p));
+    let mut loaded_config = None;
     if let Some(path) = config_path {
         match crate::config::load(&path) {
             Ok(config) => {
@@ -172,6 +173,7 @@ pub fn run(args: &GraphArgs) -> Outcome {
                 if args.assume.is_empty() {
                     assumptions = config.assumptions;
                 }
+                loaded_config = Some(config);
             }
             Err(error) => return super::check::config_error(&error, args.color),
         }
@@ -196,7 +198,9 @@ pub fn run(args: &GraphArgs) -> Outcome {
         return outcome;
     }
     let options = GraphOptions { assumptions, budget: args.budget, registry };
-    let graph = graph::graph(&input, &options);
+    let mut graph = graph::graph(&input, &options);
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
+    graph.relying = crate::relying::inputs::join_paths(&args.paths, &limits, loaded_config.as_ref(), &join);
     let view = match args.view {
         ViewArg::Principal => View::Principal,
         ViewArg::Audience => View::Audience,

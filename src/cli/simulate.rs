@@ -97,6 +97,10 @@ pub struct SimulateArgs {
     /// Issuer URL shown in the claims preview
     #[arg(long)]
     pub issuer: Option<String>,
+    /// Also tell whether this relying party (a Terraform address of the inputs, or a `[[relying_party]]`
+    /// name) accepts the token, and by which of its conditions
+    #[arg(long = "relying-party", value_name = "ID")]
+    pub relying_party: Option<String>,
     /// Set an assumption, NAME=VALUE (repeatable)
     #[arg(long = "assume", value_name = "NAME=VALUE")]
     pub assume: Vec<String>,
@@ -285,7 +289,13 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         None
     } else {
         match load_inventory(&args.paths, &Limits::default()) {
-            Ok(inventory) => Some(inventory),
+            Ok(mut inventory) => {
+                // A `.tf` tree's principals live in the account `[accounts]` assigns it (DESIGN §9.7).
+                let config =
+                    args.paths.first().and_then(|p| crate::config::find(p)).and_then(|p| crate::config::load(&p).ok());
+                crate::relying::inputs::place_accounts(&mut inventory, config.as_ref());
+                Some(inventory)
+            }
             Err(error) => return inventory_error(error, args.color),
         }
     };
@@ -332,23 +342,57 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         return Outcome::usage_error(unknown.join("\nerror: "));
     }
     let sim = simulate(&set, &subject, &assumptions, args.issuer.as_deref());
+    let relying = match &args.relying_party {
+        None => None,
+        Some(id) => {
+            let request = match &subject {
+                Subject::Token(r) => r.clone(),
+                Subject::Action { .. } => {
+                    return Outcome::usage_error("--relying-party judges a token: it does not go with --action");
+                }
+            };
+            match crate::relying::simulate::judge(
+                id,
+                &request,
+                inventory.as_ref(),
+                args.issuer.as_deref(),
+                &args.paths,
+                &args.policies,
+                &assumptions,
+            ) {
+                Ok(j) => Some(j),
+                Err(message) => return Outcome::usage_error(message),
+            }
+        }
+    };
     let stdout = match args.format {
         SimulateFormat::Human => {
             let header = principal.as_ref().map(principal_human).unwrap_or_default();
-            header + &render::render_human(&set, &sim, args.explain, super::style(args.color.into()))
+            let body = render::render_human(&set, &sim, args.explain, super::style(args.color.into()));
+            let rp = relying
+                .as_ref()
+                .map(|j| crate::report::relying::judgement_human(j, sim.verdict.is_allow()))
+                .unwrap_or_default();
+            header + &body + &rp
         }
         SimulateFormat::Json => {
             let mut value = render::simulation_json(&set, &sim);
             if let (Some(p), Some(obj)) = (&principal, value.as_object_mut()) {
                 obj.insert("principal".into(), principal_json(p));
             }
+            if let (Some(j), Some(obj)) = (&relying, value.as_object_mut()) {
+                obj.insert("relying_party".into(), crate::report::relying::judgement_json(j, sim.verdict.is_allow()));
+            }
             let mut t = serde_json::to_string_pretty(&value).unwrap_or_default();
             t.push('\n');
             t
         }
-        SimulateFormat::Junit => render::junit(&[("simulate".to_owned(), "allow", &sim, sim.verdict.is_allow())]),
+        SimulateFormat::Junit => {
+            render::junit(&[("simulate".to_owned(), "allow", &set, &sim, sim.verdict.is_allow())], args.explain)
+        }
     };
-    let exit = if sim.verdict.is_allow() { Exit::Success } else { Exit::Failure };
+    let accepted = relying.as_ref().is_none_or(|j| j.verdict.accepted());
+    let exit = if sim.verdict.is_allow() && accepted { Exit::Success } else { Exit::Failure };
     Outcome { stdout, stderr: String::new(), exit }
 }
 
@@ -594,9 +638,9 @@ fn run_cases(
         SimulateFormat::Junit => {
             let rows: Vec<_> = results
                 .iter()
-                .map(|(c, _, s)| (c.name.clone(), c.expect.as_str(), s, c.expect.holds(&s.verdict)))
+                .map(|(c, set, s)| (c.name.clone(), c.expect.as_str(), *set, s, c.expect.holds(&s.verdict)))
                 .collect();
-            render::junit(&rows)
+            render::junit(&rows, args.explain)
         }
     };
     let exit = if failed == 0 { Exit::Success } else { Exit::Failure };

@@ -531,6 +531,7 @@ impl Ctx<'_> {
         }
         let depends_on = Setting::ALL
             .into_iter()
+            .filter(|s| s.affects_decisions())
             .filter_map(|setting| {
                 let alt = self.assumptions.flipped(setting);
                 let holds = allows(self.to_set, &witness, &alt) && !allows(self.from_set, &witness, &alt);

@@ -96,6 +96,8 @@ pub enum Dimension {
     Condition,
     /// Only a combination of several request parts changed.
     Combination,
+    /// A relying party the principal newly reaches, or no longer reaches (the relying-party join).
+    Reach,
 }
 
 impl Dimension {
@@ -112,6 +114,7 @@ impl Dimension {
             Dimension::Principal => "principal",
             Dimension::Condition => "condition",
             Dimension::Combination => "combination",
+            Dimension::Reach => "reach",
         }
     }
 }

@@ -142,6 +142,16 @@ pub struct PrincipalFacts {
     pub tags: Option<Vec<(String, String)>>,
 }
 
+/// What a caller of the region analysis adds to the policies' own constants (the relying-party join): more
+/// string predicates per lower-cased key, which the regions must tell apart (an audience a relying party
+/// accepts, a claim value it binds), and context keys whose values are facts of the principal rather than
+/// choices of the request (its organization).
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    pub probes: BTreeMap<String, Vec<Atom>>,
+    pub fixed: Vec<(String, ContextValue)>,
+}
+
 /// Regions of a string key: each class (the clause vectors) with its witnesses.
 type Classes = Vec<(Vec<bool>, Vec<String>)>;
 
@@ -224,6 +234,7 @@ struct Classifier<'a> {
     clauses: &'a Clauses<'a>,
     assumptions: Assumptions,
     work: &'a Work,
+    probes: &'a BTreeMap<String, Vec<Atom>>,
 }
 
 impl Classifier<'_> {
@@ -243,13 +254,22 @@ impl Classifier<'_> {
 
     /// `chars`: the length of the value tested, which the cost of matching patterns grows with.
     fn vector_scaled(&self, key: &str, ctx: &RequestContext, chars: usize) -> Vec<bool> {
-        let Some(cs) = self.clauses.get(key) else { return Vec::new() };
-        let values: usize = cs.iter().map(|c| c.values.len() + 1).sum();
+        let clauses = self.clauses.get(key).map_or(&[][..], |cs| cs.as_slice());
+        let probes = self.probes.get(key).map_or(&[][..], |p| p.as_slice());
+        let values: usize = clauses.iter().map(|c| c.values.len() + 1).sum::<usize>() + probes.len();
         let units = (values as u64).saturating_mul(1 + chars as u64 / 16);
         if self.work.spend(units).is_err() {
-            return vec![false; cs.len()];
+            return vec![false; clauses.len() + probes.len()];
         }
-        cs.iter().map(|c| c.evaluate(ctx, &self.assumptions, &mut |_| {})).collect()
+        let mut v: Vec<bool> = clauses.iter().map(|c| c.evaluate(ctx, &self.assumptions, &mut |_| {})).collect();
+        // A probe holds when one of the key's values satisfies it (one element of a multi-valued key).
+        for atom in probes {
+            v.push(ctx.get_lower(key).is_some_and(|value| match value {
+                ContextValue::Single(s) => strings::atom_accepts(atom, s),
+                ContextValue::Multi(items) => items.iter().any(|s| strings::atom_accepts(atom, s)),
+            }));
+        }
+        v
     }
 }
 
@@ -650,13 +670,29 @@ pub fn build(
     budget: u64,
     work: &Work,
 ) -> Space {
+    build_with(baseline, current, facts, assumptions, &Extra::default(), budget, work)
+}
+
+/// [`build`], with predicates the regions must also tell apart and facts fixed for the principal.
+pub fn build_with(
+    baseline: &PolicySet,
+    current: &PolicySet,
+    facts: &PrincipalFacts,
+    assumptions: &Assumptions,
+    extra: &Extra,
+    budget: u64,
+    work: &Work,
+) -> Space {
     let clauses = gather(&[baseline, current]);
     let mut unsupported: Vec<String> = Vec::new();
     let mut types: BTreeMap<String, KeyType> = BTreeMap::new();
-    for key in clauses.keys() {
+    for key in clauses.keys().chain(extra.probes.keys()) {
         if let Some(ty) = carried(key) {
             types.insert(key.clone(), ty);
         }
+    }
+    for (key, _) in &extra.fixed {
+        types.remove(&key.to_ascii_lowercase());
     }
     let tested = |k: &str| types.contains_key(k);
 
@@ -679,6 +715,7 @@ pub fn build(
     if arn_varies {
         base.principal_arn = Some(PRETTY_ARN[0].to_owned());
     }
+    base.context.extend(extra.fixed.iter().cloned());
     let base_ctx = base.context(MINT_ACTION, assumptions);
 
     // Keys that vary, for variable resolution.
@@ -706,7 +743,13 @@ pub fn build(
         varying.retain(|k| !k.starts_with(PRINCIPAL_TAG));
     }
     let vars = Variables { varying: &varying, base: &base_ctx };
-    let classifier = Classifier { base: base_ctx.clone(), clauses: &clauses, assumptions: *assumptions, work };
+    let classifier = Classifier {
+        base: base_ctx.clone(),
+        clauses: &clauses,
+        assumptions: *assumptions,
+        work,
+        probes: &extra.probes,
+    };
 
     // Atoms and links of every tested key.
     let mut atoms: BTreeMap<String, KeyAtoms> = BTreeMap::new();
@@ -715,6 +758,11 @@ pub fn build(
             let a = key_atoms(key, cs, &vars);
             unsupported.extend(a.unsupported.iter().cloned());
             atoms.insert(key.clone(), a);
+        }
+    }
+    for (key, probes) in &extra.probes {
+        if tested(key) {
+            atoms.entry(key.clone()).or_default().atoms.extend(probes.iter().cloned());
         }
     }
     // Linked groups among single-valued string keys (generic keys, principal tags, request tag values).

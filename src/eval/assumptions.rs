@@ -32,6 +32,29 @@ pub struct Assumptions {
     /// is ignored (always true). Access Analyzer says such a condition "does not affect the policy"; the
     /// runtime effect is not documented (reference §5.6).
     pub empty_condition_values: EmptyValues,
+    /// The `aud` claim of a token minted for several audiences: a JSON array of them (RFC 7519 allows it;
+    /// AWS documents only the one-audience string, relying-parties.md §1.2), or such a token is accepted by no
+    /// relying party that checks the audience. Relying-party reach only.
+    pub several_audiences_claim: SeveralAudiences,
+    /// The `sub` claim of a token minted by an IAM user: the user's ARN, or a value no configured subject
+    /// names (AWS documents `sub` only for roles, relying-parties.md §1.2). Relying-party reach only.
+    pub user_token_subject: UserSubject,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SeveralAudiences {
+    /// `"aud": ["a", "b"]`: a relying party finds its audience among them.
+    Array,
+    /// No relying party that checks the audience accepts such a token.
+    Unaccepted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UserSubject {
+    /// `sub` is `arn:aws:iam::ACCOUNT:user/NAME`, as for a role.
+    UserArn,
+    /// `sub` is something no relying party's subject or claim condition names.
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,6 +109,8 @@ impl Default for Assumptions {
             minting_resource: MintingResource::Star,
             variable_wildcards: VariableWildcards::Literal,
             empty_condition_values: EmptyValues::NoMatch,
+            several_audiences_claim: SeveralAudiences::Array,
+            user_token_subject: UserSubject::UserArn,
         }
     }
 }
@@ -102,10 +127,12 @@ pub enum Setting {
     MintingResource,
     VariableWildcards,
     EmptyConditionValues,
+    SeveralAudiencesClaim,
+    UserTokenSubject,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 11] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -115,6 +142,8 @@ impl Setting {
         Setting::MintingResource,
         Setting::VariableWildcards,
         Setting::EmptyConditionValues,
+        Setting::SeveralAudiencesClaim,
+        Setting::UserTokenSubject,
     ];
 
     pub fn name(self) -> &'static str {
@@ -128,6 +157,8 @@ impl Setting {
             Setting::MintingResource => "minting_resource",
             Setting::VariableWildcards => "variable_wildcards",
             Setting::EmptyConditionValues => "empty_condition_values",
+            Setting::SeveralAudiencesClaim => "several_audiences_claim",
+            Setting::UserTokenSubject => "user_token_subject",
         }
     }
 
@@ -143,6 +174,8 @@ impl Setting {
             Setting::MintingResource => &["*", "self-arn"],
             Setting::VariableWildcards => &["literal", "wildcard"],
             Setting::EmptyConditionValues => &["no-match", "ignored"],
+            Setting::SeveralAudiencesClaim => &["array", "unaccepted"],
+            Setting::UserTokenSubject => &["user-arn", "unknown"],
         }
     }
 
@@ -150,6 +183,12 @@ impl Setting {
     /// are evaluated against it), so a context built under one value cannot be reused under the other.
     pub fn shapes_request_context(self) -> bool {
         matches!(self, Setting::DurationKeyWhenOmitted | Setting::TagCheckSeesStsKeys | Setting::MintingResource)
+    }
+
+    /// Whether the setting can change an authorization decision (the token-shape settings only change
+    /// which relying parties accept the token).
+    pub fn affects_decisions(self) -> bool {
+        !matches!(self, Setting::SeveralAudiencesClaim | Setting::UserTokenSubject)
     }
 
     pub fn parse(name: &str) -> Option<Setting> {
@@ -197,6 +236,14 @@ impl Assumptions {
             Setting::EmptyConditionValues => match self.empty_condition_values {
                 EmptyValues::NoMatch => "no-match",
                 EmptyValues::Ignored => "ignored",
+            },
+            Setting::SeveralAudiencesClaim => match self.several_audiences_claim {
+                SeveralAudiences::Array => "array",
+                SeveralAudiences::Unaccepted => "unaccepted",
+            },
+            Setting::UserTokenSubject => match self.user_token_subject {
+                UserSubject::UserArn => "user-arn",
+                UserSubject::Unknown => "unknown",
             },
         }
     }
@@ -255,6 +302,20 @@ impl Assumptions {
                     _ => return Err(bad()),
                 }
             }
+            Setting::SeveralAudiencesClaim => {
+                self.several_audiences_claim = match value {
+                    "array" => SeveralAudiences::Array,
+                    "unaccepted" => SeveralAudiences::Unaccepted,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::UserTokenSubject => {
+                self.user_token_subject = match value {
+                    "user-arn" => UserSubject::UserArn,
+                    "unknown" => UserSubject::Unknown,
+                    _ => return Err(bad()),
+                }
+            }
         }
         Ok(())
     }
@@ -305,6 +366,8 @@ mod tests {
                 ("minting_resource", "*"),
                 ("variable_wildcards", "literal"),
                 ("empty_condition_values", "no-match"),
+                ("several_audiences_claim", "array"),
+                ("user_token_subject", "user-arn"),
             ]
         );
     }

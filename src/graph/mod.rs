@@ -255,6 +255,8 @@ pub struct Graph {
     /// Principals whose every request is denied.
     pub cannot_mint: Vec<String>,
     pub findings: Vec<GraphFinding>,
+    /// The relying parties of the inputs joined with their principals (empty when the inputs configure none).
+    pub relying: crate::relying::analysis::RelyingReport,
 }
 
 impl Graph {
@@ -304,7 +306,7 @@ pub fn graph(input: &DiffInput, options: &GraphOptions) -> Graph {
         findings.extend(owner_findings(&principals, registry, &options.assumptions));
     }
     findings.sort();
-    Graph { principals, cannot_mint, findings }
+    Graph { principals, cannot_mint, findings, relying: Default::default() }
 }
 
 /// Registered audiences that principals other than the owner can obtain: decided by the evaluator, on

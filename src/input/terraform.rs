@@ -263,6 +263,7 @@ pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory
         plan.links(i, &mut b);
     }
     plan.accounts(&mut b);
+    b.inv.relying = plan.relying_resources();
     crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
     b.inv
 }
@@ -514,6 +515,78 @@ impl<'a> Plan<'a> {
             self.embed(b, i, attribute, r.value(attribute), unknown_span(r.unknown, attribute), kind, name, ids)?;
         b.document_of.insert(i, doc);
         Some(doc)
+    }
+
+    // ----- relying parties -----
+
+    /// The resources of the relying-party types, each attribute known, a reference (when unknown until apply
+    /// and its expression refers to exactly one resource attribute), or unknown.
+    fn relying_resources(&self) -> Vec<crate::relying::terraform::Resource> {
+        use crate::relying::terraform::{Attr, Resource as RpResource, TYPES};
+        let mut out = Vec::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            if r.at.data || !TYPES.contains(&r.at.ty.as_str()) {
+                continue;
+            }
+            let Some(values) = r.values.and_then(Json::as_object) else { continue };
+            let expressions = self.config_resource(i).and_then(|c| c.get("expressions"));
+            let prefix: String = r.at.modules.iter().map(|m| format!("module.{}.", m.name)).collect();
+            let attr = |value: &Json, unknown: Option<&Json>, expression: Option<&Json>| -> Attr {
+                if unknown.and_then(Json::as_bool) == Some(true) {
+                    let refs: Vec<&str> =
+                        references(expression).into_iter().filter(|r| r.matches('.').count() >= 2).collect();
+                    let span = value.span;
+                    return match refs.as_slice() {
+                        [one] => Attr::Reference { target: format!("{prefix}{one}"), span },
+                        _ => Attr::Unknown { why: "known only after apply".into(), span },
+                    };
+                }
+                Attr::Value(value.clone())
+            };
+            let mut attrs = std::collections::BTreeMap::new();
+            for m in values {
+                let key = m.key.node.as_ref();
+                let unknown = r.unknown.and_then(|u| u.get(key));
+                let expression = expressions.and_then(|e| e.get(key));
+                // A nested block (`oidc`) is a list of one object in plan JSON.
+                if let Some([block]) = m.value.as_array()
+                    && let Some(inner) = block.as_object()
+                    && matches!(key, "oidc")
+                {
+                    let mut nested = std::collections::BTreeMap::new();
+                    for n in inner {
+                        let u =
+                            unknown.and_then(Json::as_array).and_then(|a| a.first()).and_then(|o| o.get(&n.key.node));
+                        let e = expression
+                            .and_then(Json::as_array)
+                            .and_then(|a| a.first())
+                            .and_then(|o| o.get(&n.key.node));
+                        nested.insert(n.key.node.to_string(), attr(&n.value, u, e));
+                    }
+                    attrs.insert(key.to_owned(), Attr::Block(nested));
+                    continue;
+                }
+                attrs.insert(key.to_owned(), attr(&m.value, unknown, expression));
+            }
+            // Attributes unknown until apply are left out of `values`: take them from `after_unknown`.
+            for m in r.unknown.and_then(Json::as_object).unwrap_or_default() {
+                let key = m.key.node.as_ref();
+                if !attrs.contains_key(key) && m.value.as_bool() == Some(true) {
+                    let expression = expressions.and_then(|e| e.get(key));
+                    let null = Json { kind: crate::source::json::JsonKind::Null, span: m.key.span.join(m.value.span) };
+                    attrs.insert(key.to_owned(), attr(&null, Some(&m.value), expression));
+                }
+            }
+            let span = r.values.map_or_else(Span::default, |v| v.span);
+            out.push(RpResource {
+                address: r.address.clone(),
+                ty: r.at.ty.clone(),
+                source: Arc::clone(self.source),
+                span,
+                attrs,
+            });
+        }
+        out
     }
 
     // ----- first pass: principals, groups, documents, organization nodes -----

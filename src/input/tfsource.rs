@@ -1150,6 +1150,62 @@ impl Module {
         }
     }
 
+    // ----- relying parties -----
+
+    /// The resources of the relying-party types, their attributes evaluated statically: a value, a
+    /// reference to another resource's attribute (`aws_iam_role.app.arn`, resolved at the join), or unknown.
+    fn relying_resources(&self) -> Vec<crate::relying::terraform::Resource> {
+        use crate::relying::terraform::{Resource as RpResource, TYPES};
+        let mut out = Vec::new();
+        for (f, file) in self.files.iter().enumerate() {
+            for block in blocks(&file.body, "resource") {
+                let (Some(ty), Some(name)) = (label(block, 0), label(block, 1)) else { continue };
+                if !TYPES.contains(&ty) {
+                    continue;
+                }
+                let span = span_of(block.span(), Span::at(0));
+                out.push(RpResource {
+                    address: format!("{}{ty}.{name}", self.prefix),
+                    ty: ty.to_owned(),
+                    source: Arc::clone(&file.source),
+                    span,
+                    attrs: self.relying_attrs(f, &block.body, 0),
+                });
+            }
+        }
+        out
+    }
+
+    fn relying_attrs(
+        &self,
+        f: usize,
+        body: &Body,
+        depth: usize,
+    ) -> std::collections::BTreeMap<String, crate::relying::terraform::Attr> {
+        use crate::relying::terraform::Attr;
+        let mut attrs = std::collections::BTreeMap::new();
+        for structure in body.iter() {
+            if let Some(a) = structure.as_attribute() {
+                let span = span_of(a.value.span(), Span::at(0));
+                let value = match reference_text(&a.value) {
+                    Some(target) if !target.starts_with("var.") && !target.starts_with("local.") => {
+                        Attr::Reference { target, span }
+                    }
+                    _ => match self.eval(f, &a.value, 0) {
+                        Ok(v) => Attr::Value(v),
+                        Err(u) => Attr::Unknown { why: u.why, span: u.span },
+                    },
+                };
+                attrs.insert(a.key.as_str().to_owned(), value);
+            } else if let Some(b) = structure.as_block()
+                && depth < 2
+            {
+                attrs.insert(b.ident.as_str().to_owned(), Attr::Block(self.relying_attrs(f, &b.body, depth + 1)));
+            }
+        }
+        attrs
+    }
+
     /// Local child modules (`source = "./x"`), read with the values their call passes.
     fn children(&self) -> Vec<Module> {
         let mut out = Vec::new();
@@ -1199,6 +1255,7 @@ impl Module {
             }
         }
         crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
+        b.inv.relying = self.relying_resources();
         let children = self.children();
         b.inv.findings.extend(self.findings);
         let mut inventory = b.inv;
@@ -1207,6 +1264,30 @@ impl Module {
         }
         inventory
     }
+}
+
+/// The text of an expression that is only a reference to another resource's attribute
+/// (`aws_iam_role.app.arn`, or `"${aws_iam_role.app.arn}"`).
+fn reference_text(expr: &Expression) -> Option<String> {
+    let expr = match expr {
+        Expression::StringTemplate(t) => match t.iter().collect::<Vec<_>>().as_slice() {
+            [Element::Interpolation(i)] => &i.expr,
+            _ => return None,
+        },
+        other => other,
+    };
+    let Expression::Traversal(t) = expr else { return None };
+    let mut text = t.expr.as_variable()?.as_str().to_owned();
+    for op in t.operators.iter() {
+        match op.value() {
+            TraversalOperator::GetAttr(id) => {
+                text.push('.');
+                text.push_str(id.as_str());
+            }
+            _ => return None,
+        }
+    }
+    (text.matches('.').count() >= 2).then_some(text)
 }
 
 /// The `.tf` files of a directory, sorted.

@@ -165,7 +165,8 @@ pub fn rule_table_markdown() -> String {
     for rule in all_rules() {
         let meta = rule.meta;
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} |\n",
+            "| <a id=\"{}\"></a>{} | `{}` | {} | {} |\n",
+            rule_anchor(meta),
             meta.code,
             meta.name,
             meta.default_severity,
@@ -173,6 +174,16 @@ pub fn rule_table_markdown() -> String {
         ));
     }
     out
+}
+
+/// The anchor of a rule's row in README.md's rule table (`mint002`): SARIF's `helpUri` links to it.
+pub fn rule_anchor(meta: &RuleMeta) -> String {
+    meta.code.to_ascii_lowercase()
+}
+
+/// The rule code or name nearest to a misspelt one, for a "did you mean" (`duplicate-keys` → `duplicate-key`).
+pub fn nearest_rule_name(text: &str) -> Option<&'static str> {
+    crate::text::nearest(text, all_rules().iter().flat_map(|r| [r.meta.code, r.meta.name]))
 }
 
 /// Look a rule up by code or name.

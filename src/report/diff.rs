@@ -399,7 +399,14 @@ fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &Gr
     if !c.depends_on.is_empty() {
         message.push_str(&format!(" [assumption-dependent: {}]", dependency_names(c)));
     }
-    let verdict = if widened { "allowed now, denied by the baseline" } else { "allowed by the baseline, denied now" };
+    let verdict = match (c.dimension, widened) {
+        // A reach changes with the relying party as much as with the policies: the request is allowed on the
+        // reaching side and its token accepted there.
+        (crate::diff::Dimension::Reach, true) => "allowed now, and its token accepted",
+        (crate::diff::Dimension::Reach, false) => "allowed by the baseline, and its token accepted there",
+        (_, true) => "allowed now, denied by the baseline",
+        (_, false) => "allowed by the baseline, denied now",
+    };
     let help = format!(
         "witness ({verdict}): {}\n  reproduce: {}",
         witness_summary(&c.witness),

@@ -83,6 +83,7 @@ pub fn render_json(graph: &Graph) -> String {
         })).collect::<Vec<_>>(),
         "cannot_mint": graph.cannot_mint,
         "findings": graph.findings.iter().map(|f| json!({"code": f.code(), "message": f.message()})).collect::<Vec<_>>(),
+        "relying_parties": super::relying::json(&graph.relying),
     });
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
@@ -142,6 +143,12 @@ impl<'g> Nodes<'g> {
     fn principal_id(&self, p: &PrincipalGraph) -> String {
         let i = self.principals.iter().position(|q| q.principal == p.principal).unwrap_or_default();
         format!("p{i}")
+    }
+
+    /// The node of the principal with this name, when it is drawn.
+    fn principal_by_name(&self, name: &str) -> Option<String> {
+        let i = self.principals.iter().position(|q| q.principal == name)?;
+        Some(format!("p{i}"))
     }
 
     fn audience_id(&self, grant: &AudienceGrant) -> String {
@@ -211,6 +218,7 @@ pub fn render_mermaid(graph: &Graph, view: View) -> String {
             }
         }
     }
+    out.push_str(&super::relying::mermaid(&graph.relying, &|arn| nodes.principal_by_name(arn), &mermaid_text));
     if nodes.audiences.iter().any(|(g, _)| *g == AudienceGrant::Any) {
         let _ = writeln!(out, "    classDef any fill:#fdd,stroke:#c00");
         let _ = writeln!(out, "    class {} any", nodes.audience_id(&AudienceGrant::Any));
@@ -247,6 +255,7 @@ pub fn render_dot(graph: &Graph, view: View) -> String {
         };
         let _ = writeln!(out, "    {from} -> {to} [label=\"{}\"];", dot_text(&label));
     }
+    out.push_str(&super::relying::dot(&graph.relying, &|arn| nodes.principal_by_name(arn), &dot_text));
     out.push_str("}\n");
     out
 }
@@ -400,6 +409,7 @@ pub fn render_markdown(graph: &Graph, view: View) -> String {
         let names: Vec<String> = graph.cannot_mint.iter().map(|n| code(n)).collect();
         let _ = writeln!(out, "\nCannot mint: {}", names.join(", "));
     }
+    out.push_str(&super::relying::markdown(&graph.relying, &cell));
     if !graph.findings.is_empty() {
         out.push_str("\n### Findings\n\n");
         for f in &graph.findings {

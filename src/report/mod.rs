@@ -6,6 +6,7 @@ pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod relying;
 pub mod sarif;
 pub mod simulate;
 

@@ -312,26 +312,52 @@ pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> 
     json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases})
 }
 
+/// Text for XML content and attribute values: the five markup characters as entities, and characters XML 1.0
+/// cannot carry at all (controls other than tab and newline) as `\u{..}` text, so input cannot break the
+/// document or forge elements.
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// JUnit XML: one test case per simulation, failed when the expectation does not hold.
-pub fn junit(rows: &[(String, &str, &Simulation, bool)]) -> String {
-    let failures = rows.iter().filter(|r| !r.3).count();
+/// One `--cases` row of the JUnit report: the case's name, its expectation, the policies it was decided
+/// against, the simulation, and whether the expectation held.
+pub type JunitRow<'a> = (String, &'a str, &'a PolicySet, &'a Simulation, bool);
+
+/// JUnit XML: one test case per simulation, failed when the expectation does not hold. A failure carries the
+/// short verdict as its `message` and, as its text, the explanation the human report gives (the decision of
+/// each check, its layer and deciding statements, the keys the policies tested but the request lacked; the
+/// statements drawn as snippets with `explain`), so a CI dashboard shows why without a second run.
+pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
+    let failures = rows.iter().filter(|r| !r.4).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<testsuites tests=\"{}\" failures=\"{failures}\">", rows.len());
     let _ = writeln!(out, "  <testsuite name=\"mintlint simulate\" tests=\"{}\" failures=\"{failures}\">", rows.len());
-    for (name, expect, sim, passed) in rows {
+    for (name, expect, set, sim, passed) in rows {
         let _ = write!(out, "    <testcase classname=\"mintlint.simulate\" name=\"{}\"", xml_escape(name));
         if *passed {
             out.push_str("/>\n");
         } else {
+            let explanation = render_human(set, sim, explain, Style { color: false, width: 100 });
             let _ = writeln!(
                 out,
-                ">\n      <failure message=\"expected {}, got {}\"/>\n    </testcase>",
+                ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
                 xml_escape(expect),
-                xml_escape(sim.verdict.name())
+                xml_escape(sim.verdict.name()),
+                xml_escape(&explanation)
             );
         }
     }

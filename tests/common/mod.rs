@@ -1,7 +1,11 @@
 //! Helpers shared by the integration tests: run the real `mintlint` binary from the crate root.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
-#![allow(clippy::expect_used, reason = "test harness: a binary that cannot start is a test failure")]
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test harness: a binary that cannot start, or a corpus check without its corpus, is a test failure"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,9 +20,33 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus beside the repository (CI clones the repo with `shared/` next to it).
+/// The small sample of the shared corpus that ships with the repository (`tests/corpus-sample/`, sources and
+/// licences in its `SOURCES.md`): real inputs for `cargo test` on a fresh clone.
+pub fn corpus_sample() -> PathBuf {
+    root().join("tests").join("corpus-sample")
+}
+
+/// The environment variable naming the shared directory (the one holding `corpus/` and
+/// `aws-service-reference/`) for the corpus checks.
+pub const SHARED_VAR: &str = "MINTLINT_SHARED";
+
+/// The shared directory for a corpus check: `$MINTLINT_SHARED`, which must exist. Corpus checks are
+/// `#[ignore = "corpus: ..."]` tests run by `scripts/corpus-check`; asked to run without the corpus, they fail
+/// here, loudly, rather than pass on nothing.
 pub fn shared() -> PathBuf {
-    root().join("..").join("shared")
+    let Some(dir) = std::env::var_os(SHARED_VAR) else {
+        panic!(
+            "this is a corpus check: it needs the shared corpus. Run `scripts/corpus-check`, with {SHARED_VAR} naming \
+             the directory that holds corpus/ and aws-service-reference/ (default: ../shared)"
+        );
+    };
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.join("corpus").is_dir(),
+        "{SHARED_VAR}={} does not hold corpus/: the corpus checks need the shared corpus",
+        dir.display()
+    );
+    dir
 }
 
 pub fn mintlint(args: &[&str]) -> Run {

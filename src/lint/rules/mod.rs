@@ -23,6 +23,11 @@ pub mod missing_set_operator;
 pub mod policy_too_large;
 pub mod policy_unknown_until_apply;
 pub mod policy_variables_without_version;
+pub mod relying_party_forgeable_claim;
+pub mod relying_party_issuer_unknown;
+pub mod relying_party_subject_too_long;
+pub mod relying_party_unpinned_subject;
+pub mod relying_party_unreachable;
 pub mod set_operator_on_single_valued_key;
 pub mod shadowed_statement;
 pub mod tag_permission_missing;
@@ -103,6 +108,12 @@ pub static ALL: &[Rule] = &[
         meta: &condition_key_not_in_action::CONDITION_KEY_NOT_IN_ACTION,
         check: Some(condition_key_not_in_action::check),
     },
+    // Produced by the relying-party join, which judges relying parties against every principal of the input.
+    Rule { meta: &relying_party_forgeable_claim::RELYING_PARTY_FORGEABLE_CLAIM, check: None },
+    Rule { meta: &relying_party_unpinned_subject::RELYING_PARTY_UNPINNED_SUBJECT, check: None },
+    Rule { meta: &relying_party_unreachable::RELYING_PARTY_UNREACHABLE, check: None },
+    Rule { meta: &relying_party_issuer_unknown::RELYING_PARTY_ISSUER_UNKNOWN, check: None },
+    Rule { meta: &relying_party_subject_too_long::RELYING_PARTY_SUBJECT_TOO_LONG, check: None },
     // Produced by `check --baseline`, which compares two inputs rather than looking at one document.
     Rule { meta: &drift_widening::DRIFT_WIDENING, check: None },
 ];
