@@ -40,14 +40,17 @@ impl Count {
         self.exact == Some(0)
     }
 
-    pub fn mul(self, other: Count) -> Count {
+    pub fn times(self, other: Count) -> Count {
         if self.is_zero() || other.is_zero() {
             return Count::ZERO;
         }
-        Count { exact: self.exact.zip(other.exact).and_then(|(a, b)| a.checked_mul(b)), log10: self.log10 + other.log10 }
+        Count {
+            exact: self.exact.zip(other.exact).and_then(|(a, b)| a.checked_mul(b)),
+            log10: self.log10 + other.log10,
+        }
     }
 
-    pub fn add(self, other: Count) -> Count {
+    pub fn plus(self, other: Count) -> Count {
         let (hi, lo) = if self.log10 >= other.log10 { (self.log10, other.log10) } else { (other.log10, self.log10) };
         let log10 = if lo == f64::NEG_INFINITY { hi } else { hi + (1.0 + 10f64.powf(lo - hi)).log10() };
         Count { exact: self.exact.zip(other.exact).and_then(|(a, b)| a.checked_add(b)), log10 }
@@ -90,7 +93,7 @@ impl Count {
             let all = Count::power_of_two(n);
             return if min == 0 { all } else { Count { exact: all.exact.map(|e| e - 1), log10: all.log10 } };
         }
-        (min..=max.min(n)).fold(Count::ZERO, |acc, k| acc.add(Count::binomial(n, k)))
+        (min..=max.min(n)).fold(Count::ZERO, |acc, k| acc.plus(Count::binomial(n, k)))
     }
 }
 
@@ -130,14 +133,14 @@ mod tests {
         assert!(c.as_u64().is_none());
         assert!(c.exceeds(u64::MAX));
         assert_eq!(c.to_string(), "about 2.0 × 10^100");
-        let product = c.mul(c);
+        let product = c.times(c);
         assert!(product.to_string().ends_with("10^200"), "{product}");
     }
 
     #[test]
     fn zero_absorbs() {
-        assert!(Count::binomial(2000, 50).mul(Count::ZERO).is_zero());
-        assert_eq!(Count::ZERO.add(Count::of(3)).as_u64(), Some(3));
+        assert!(Count::binomial(2000, 50).times(Count::ZERO).is_zero());
+        assert_eq!(Count::ZERO.plus(Count::of(3)).as_u64(), Some(3));
         assert!(!Count::of(3).exceeds(3));
         assert!(Count::of(4).exceeds(3));
     }

@@ -247,7 +247,7 @@ pub fn decide_all(
     let space = grid.space;
     let prepared: Vec<[Prepared<'_>; 2]> = sets.iter().map(|set| ACTIONS.map(|a| set.prepare(a))).collect();
     let per_point: usize = prepared.iter().flatten().map(|p| p.size() + 1).sum();
-    work.spend(Count::of(grid.total as u128).mul(Count::of(per_point as u128)).as_u64().unwrap_or(u64::MAX))?;
+    work.spend(Count::of(grid.total as u128).times(Count::of(per_point as u128)).as_u64().unwrap_or(u64::MAX))?;
 
     let base = base_contexts(space, assumptions);
     let dims = space.dims.len();
@@ -310,7 +310,8 @@ pub fn decide_all(
             if !too_many {
                 for (i, p) in prepared.iter().enumerate() {
                     let allowed = p.iter().zip(&ctx).enumerate().all(|(action, (prep, c))| {
-                        (action == 1 && !tagged) || prep.decide(c, assumptions, &mut NoTrace).decision == Decision::Allow
+                        (action == 1 && !tagged)
+                            || prep.decide(c, assumptions, &mut NoTrace).decision == Decision::Allow
                     });
                     if allowed {
                         bits |= 1 << i;

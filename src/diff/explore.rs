@@ -276,10 +276,15 @@ impl Ctx<'_> {
                     Rep::Duration(d) => d.unwrap_or(DEFAULT_DURATION),
                     _ => 0,
                 };
-                let max =
-                    |bit: u8| self.allowed_reps(d, bit).into_iter().filter_map(|r| dim.rep(r)).map(|r| lifetime(&r)).max();
+                let max = |bit: u8| {
+                    self.allowed_reps(d, bit).into_iter().filter_map(|r| dim.rep(r)).map(|r| lifetime(&r)).max()
+                };
                 let (now, before) = (max(self.to_bit), max(self.from_bit));
-                let pick = explained.iter().max_by_key(|(q, _)| rep_of(*q).as_deref().map(lifetime)).copied().unwrap_or((p, n));
+                let pick = explained
+                    .iter()
+                    .max_by_key(|(q, _)| rep_of(*q).as_deref().map(lifetime))
+                    .copied()
+                    .unwrap_or((p, n));
                 let shown = |r: Option<&Rep>| match r {
                     Some(Rep::Duration(Some(s))) => format!("{s} s"),
                     _ => format!("an omitted lifetime (the API issues {DEFAULT_DURATION} s)"),
@@ -416,7 +421,7 @@ impl Ctx<'_> {
         };
         let atom_of_key = |key: &str| dim.tag_key_atom(key).unwrap_or_else(|| intern(key));
         let keys_before: HashSet<u32> =
-            self.allowed_reps(d, self.from_bit).into_iter().flat_map(|r| atoms_of_rep(r)).collect();
+            self.allowed_reps(d, self.from_bit).into_iter().flat_map(&atoms_of_rep).collect();
         // Per tag set (by its digit): its keys, numbered once, and whether the other side allowed them all.
         let mut key_sets: HashMap<Vec<u32>, usize> = HashMap::new();
         let mut digit_info: HashMap<usize, (usize, bool)> = HashMap::new();

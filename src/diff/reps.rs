@@ -142,7 +142,7 @@ impl TagSets {
             })
             .collect();
         let unnamed = Subsets::new(unnamed, 0, token::MAX_TAGS);
-        let count = named.iter().fold(unnamed.count(), |acc, t| acc.mul(Count::of(t.options())));
+        let count = named.iter().fold(unnamed.count(), |acc, t| acc.times(Count::of(t.options())));
         let mut lower = groups;
         lower.extend(named.iter().map(|t| t.spellings.first().map(|s| s.to_ascii_lowercase()).unwrap_or_default()));
         TagSets { unnamed, unnamed_group, lower, value, named, count }
@@ -341,8 +341,7 @@ mod tests {
                 .filter(|v| (min..=max).contains(&v.len()))
                 .collect();
             expected.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-            let got: Vec<Vec<usize>> =
-                (0..s.count().as_u64().unwrap()).map(|i| s.positions(i).unwrap()).collect();
+            let got: Vec<Vec<usize>> = (0..s.count().as_u64().unwrap()).map(|i| s.positions(i).unwrap()).collect();
             assert_eq!(got, expected, "{min}..={max}");
         }
     }

@@ -104,7 +104,7 @@ impl Space {
     /// How many representative requests the space holds: the product of its dimensions' counts, known
     /// before any of them is enumerated.
     pub fn size(&self) -> Count {
-        self.dims.iter().fold(Count::ONE, |acc, d| acc.mul(if d.is_empty() { Count::ONE } else { d.count() }))
+        self.dims.iter().fold(Count::ONE, |acc, d| acc.times(if d.is_empty() { Count::ONE } else { d.count() }))
     }
 
     /// The dimensions' sizes, largest first, for a report (`616665 audience lists × 2 tag sets`).
@@ -1021,7 +1021,7 @@ pub fn build_with(
             v.push(text.contains(":role/aws-service-role/"));
             v
         };
-        let mut classes = match strings::regions(&arn_atoms, &domain, 1, MAX_STATES_PER_KEY, &work, classify) {
+        let mut classes = match strings::regions(&arn_atoms, &domain, 1, MAX_STATES_PER_KEY, work, classify) {
             Ok(c) => c,
             Err(e) => {
                 unsupported.push(too_complex(e, "`aws:PrincipalArn`"));
@@ -1096,7 +1096,7 @@ pub fn build_with(
                     let count = sets.count();
                     if count.exceeds(budget) {
                         let absent = Count::of(u128::from(optional));
-                        dims.push(Dim::counted(DimKind::Key(key.clone()), count.add(absent)));
+                        dims.push(Dim::counted(DimKind::Key(key.clone()), count.plus(absent)));
                         continue;
                     }
                     let n = count.as_u64().unwrap_or(0);
@@ -1121,7 +1121,9 @@ pub fn build_with(
                     })
                     .collect();
                 Box::new(
-                    number_candidates(&constants).into_iter().map(|v| Some(ContextValue::Single(format_number(v).into()))),
+                    number_candidates(&constants)
+                        .into_iter()
+                        .map(|v| Some(ContextValue::Single(format_number(v).into()))),
                 )
             }
             KeyType::Date => {

@@ -463,12 +463,12 @@ pub fn regions<K: Eq + Hash + Clone>(
     // Second witnesses: strings that reach an already-seen state by another path.
     let mut extra: Vec<(usize, char, usize)> = Vec::new();
     let expand = |state: &[u64],
-                      node: usize,
-                      len: usize,
-                      queue: &mut VecDeque<(State, usize, usize)>,
-                      visited: &mut HashMap<State, usize>,
-                      nodes: &mut Vec<(usize, char)>,
-                      extra: &mut Vec<(usize, char, usize)>|
+                  node: usize,
+                  len: usize,
+                  queue: &mut VecDeque<(State, usize, usize)>,
+                  visited: &mut HashMap<State, usize>,
+                  nodes: &mut Vec<(usize, char)>,
+                  extra: &mut Vec<(usize, char, usize)>|
      -> Result<(), TooComplex> {
         spend(product.step_cost(state).saturating_mul(sigma.len() as u64))?;
         for &c in &sigma {
@@ -555,9 +555,10 @@ mod tests {
             string_atom(&glob("a*"), true, CharEq::Exact),
             string_atom(&glob("*b"), true, CharEq::Exact),
         ];
-        let got =
-            regions(&atoms, &Domain::any(), 1, 1000, &Work::new(u64::MAX), |s| atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>())
-                .unwrap();
+        let got = regions(&atoms, &Domain::any(), 1, 1000, &Work::new(u64::MAX), |s| {
+            atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>()
+        })
+        .unwrap();
         let witnesses: Vec<&str> = got.iter().map(|(_, w)| w[0].as_str()).collect();
         // "" (nothing), "a", "b" (*b only), "aa" (a* only), "ab", "aab" (a* and *b, not "ab"): every truth
         // vector a string can have, each with a shortest witness.
@@ -580,7 +581,8 @@ mod tests {
     #[test]
     fn two_witnesses_per_class_when_asked() {
         let atoms = [string_atom(&glob("a"), false, CharEq::Exact)];
-        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 2, 1000, &Work::new(u64::MAX), |s| s == "a").unwrap();
+        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 2, 1000, &Work::new(u64::MAX), |s| s == "a")
+            .unwrap();
         let other = got.iter().find(|(k, _)| !*k).unwrap();
         assert_eq!(other.1.len(), 2);
         let equal = got.iter().find(|(k, _)| *k).unwrap();

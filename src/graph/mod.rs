@@ -575,8 +575,15 @@ pub fn principal(
         stopped(&mut g, reason);
         return g;
     };
-    let allowed: Vec<bool> = bits.iter().map(|b| b & 1 != 0).collect();
-    let size: usize = ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"].map(|a| set.prepare(a).size()).iter().sum();
+    // decide_all decides the authorization checks; a request the API refuses (its parameter validation comes
+    // first) is not allowed either, as `allows` says.
+    let allowed: Vec<bool> = bits
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b & 1 != 0 && work.spend(16).is_ok() && points.request(i).validate().is_ok())
+        .collect();
+    let size: usize =
+        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"].map(|a| set.prepare(a).size()).iter().sum();
     let meter = Meter { work: &work, cost: 200 + size as u64 };
     g.evaluations = points.total as u64;
     let is_allowed = |i: usize| allowed.get(i).copied().unwrap_or(false);

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use crate::diff::enumerate::{Grid, decide_all};
 use crate::diff::space::{self, Extra, PrincipalFacts};
-use crate::diff::work::{Work, bound_for};
 use crate::diff::strings::{Atom, CharEq, Piece, string_atom};
+use crate::diff::work::{Work, bound_for};
 use crate::eval::{Assumptions, ContextValue, Decision, NoTrace, PolicySet, Setting};
 use crate::source::Span;
 use crate::token::TokenRequest;
