@@ -200,12 +200,8 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     let mut lint = options.lint.clone();
     let mut minting = Vec::new();
     let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
-    stats.unreadable = discovered
-        .files
-        .iter()
-        .zip(&outcomes)
-        .filter(|(path, o)| o.unreadable && options.paths.contains(path))
-        .count();
+    stats.unreadable =
+        discovered.files.iter().zip(&outcomes).filter(|(path, o)| o.unreadable && options.paths.contains(path)).count();
     for outcome in outcomes {
         stats.policies += outcome.policies;
         stats.not_policies += usize::from(outcome.not_policy);

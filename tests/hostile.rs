@@ -154,8 +154,10 @@ fn fifos_and_devices_are_reported_never_opened() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
     assert!(
-        findings.iter().any(|f| f["file"].as_str().unwrap().ends_with("pipe.json")
-            && f["message"].as_str().unwrap().contains("FIFO")),
+        findings
+            .iter()
+            .any(|f| f["file"].as_str().unwrap().ends_with("pipe.json")
+                && f["message"].as_str().unwrap().contains("FIFO")),
         "{findings:#?}"
     );
     assert!(findings.iter().any(|f| f["file"].as_str().unwrap().ends_with("policy.json")));
