@@ -17,7 +17,7 @@ use common::{mintlint, root};
 use mintlint::diff::load::load_pair;
 use mintlint::diff::{DiffOptions, DiffReport, compare, pair};
 use mintlint::eval::{Assumptions, PolicySet};
-use mintlint::simulate::{Subject, simulate};
+use mintlint::simulate::simulate;
 use mintlint::source::json::Limits;
 use serde_json::Value;
 
@@ -209,9 +209,9 @@ fn witnesses_simulate_as_claimed() {
         for (p, (base, cur)) in report.principals.iter().zip(&sets) {
             for (changes, gained, other) in [(&p.widened, cur, base), (&p.narrowed, base, cur)] {
                 for change in changes {
-                    let subject = Subject::Token(change.witness.clone());
-                    assert!(simulate(gained, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
-                    assert!(!simulate(other, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                    let witness = &change.witness;
+                    assert!(simulate(gained, witness, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                    assert!(!simulate(other, witness, &a, None).verdict.is_allow(), "{name}: {change:?}");
                 }
             }
         }

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use mintlint::diff::{DiffOptions, PrincipalFacts, compare};
 use mintlint::eval::{Assumptions, LoadedPolicy, PolicySet};
 use mintlint::policy::{PolicyKind, parse_document};
-use mintlint::simulate::{Subject, simulate};
+use mintlint::request::{Mint, Request};
+use mintlint::simulate::simulate;
 use mintlint::source::SourceFile;
-use mintlint::token::TokenRequest;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -96,7 +96,7 @@ fn load(name: &str, policy: &Value) -> PolicySet {
 }
 
 /// Every request of the brute-force domain: a member of every region the value pool can cut.
-fn domain() -> Vec<TokenRequest> {
+fn domain() -> Vec<Request> {
     // Strings over the pool {a, ab, a*, *b} (patterns under `StringLike`, literal text under
     // `StringEquals`): "a", "ab", "aab" (a* and *b, not ab), "ac" (a* only), "cb" (*b only), "c" (nothing),
     // and the pattern texts themselves. Sets of up to four of them: a set is characterised by the regions
@@ -140,12 +140,13 @@ fn domain() -> Vec<TokenRequest> {
         for duration in durations {
             for algorithm in ["ES384", "RS256"] {
                 for tags in &tag_sets {
-                    out.push(TokenRequest {
-                        audiences: audiences.clone(),
-                        duration,
-                        signing_algorithm: algorithm.to_owned(),
+                    out.push(Request {
                         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-                        ..TokenRequest::default()
+                        ..Request::mint(Mint {
+                            audiences: audiences.clone(),
+                            duration,
+                            signing_algorithm: algorithm.to_owned(),
+                        })
                     });
                 }
             }
@@ -159,11 +160,12 @@ fn prepare(s: &PolicySet) -> [mintlint::eval::Prepared<'_>; 2] {
 }
 
 /// Both checks' decisions, the fast way (the witnesses below go through `simulate`).
-fn allows(prepared: &[mintlint::eval::Prepared<'_>; 2], r: &TokenRequest, a: &Assumptions) -> bool {
-    r.actions().into_iter().zip(prepared).all(|(action, p)| {
-        let ctx = r.context(action, a);
-        p.decide(&ctx, a, &mut mintlint::eval::NoTrace).decision == mintlint::eval::Decision::Allow
-    })
+fn allows(prepared: &[mintlint::eval::Prepared<'_>; 2], r: &Request, a: &Assumptions) -> bool {
+    r.validate(a).is_ok()
+        && r.actions().into_iter().zip(prepared).all(|(action, p)| {
+            let ctx = r.context(action, a);
+            p.decide(&ctx, a, &mut mintlint::eval::NoTrace).decision == mintlint::eval::Decision::Allow
+        })
 }
 
 proptest! {
@@ -190,9 +192,8 @@ proptest! {
         prop_assert_eq!(!result.narrowed.is_empty(), narrowed, "narrowed: {}\nvs\n{}", baseline, current);
         for (changes, gained, other) in [(&result.widened, &c, &b), (&result.narrowed, &b, &c)] {
             for change in changes {
-                let subject = Subject::Token(change.witness.clone());
-                prop_assert!(simulate(gained, &subject, &a, None).verdict.is_allow(), "{:?}", change);
-                prop_assert!(!simulate(other, &subject, &a, None).verdict.is_allow(), "{:?}", change);
+                prop_assert!(simulate(gained, &change.witness, &a, None).verdict.is_allow(), "{:?}", change);
+                prop_assert!(!simulate(other, &change.witness, &a, None).verdict.is_allow(), "{:?}", change);
             }
         }
         // diff(a, a) is empty.

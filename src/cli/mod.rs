@@ -10,7 +10,7 @@ pub mod simulate;
 
 use std::io::IsTerminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::{ColorChoice, Style};
 
@@ -77,12 +77,48 @@ pub enum Command {
     Graph(graph::GraphArgs),
 }
 
+/// `--config` and `--assume`, taken by every command that evaluates or lints policies.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Configuration file (default: the nearest mintlint.toml upward from the first path)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Set an assumption, NAME=VALUE, over the configuration's `[assumptions]` (repeatable; see README
+    /// "Assumptions")
+    #[arg(long = "assume", value_name = "NAME=VALUE")]
+    pub assume: Vec<String>,
+}
+
+/// What a command runs with: the configuration (if any), its assumptions with `--assume` applied, and the
+/// default region of requests.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: Option<crate::config::Config>,
+    pub assumptions: crate::eval::Assumptions,
+    pub region: Option<crate::request::Region>,
+}
+
+impl SettingsArgs {
+    /// Find and read the configuration, then apply `--assume`. An invalid file or setting is exit 2.
+    pub fn load(&self, first: Option<&std::path::Path>, color: ColorArg) -> Result<Settings, Outcome> {
+        let config = crate::config::discover(self.config.as_deref(), first)
+            .map_err(|error| check::config_error(&error, color))?;
+        let assumptions = crate::config::assumptions(config.as_ref(), &self.assume)
+            .map_err(|e| Outcome::usage_error(format!("--assume: {}", e.message)))?;
+        let region = config.as_ref().and_then(|c| c.defaults.region.clone());
+        Ok(Settings { config, assumptions, region })
+    }
+}
+
 /// `--color`, shared by every command.
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ColorArg {
+    /// Colour a terminal, unless NO_COLOR is set
     #[default]
     Auto,
+    /// Always colour
     Always,
+    /// Never colour
     Never,
 }
 

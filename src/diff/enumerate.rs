@@ -10,9 +10,12 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::eval::assumptions::CaseVariantTagKeys;
 use crate::eval::{Assumptions, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext, RequestResource};
-use crate::token::request::{AUDIENCE_KEY, audience_value, sees_sts_keys, tag_entries};
-use crate::token::{MAX_TAGS, MINT_ACTION, TAG_ACTION, TokenRequest};
+use crate::request::Request;
+use crate::request::context::{AUDIENCE_KEY, audience_value, sees_sts_keys, tag_entries};
+use crate::request::validate::case_variant_keys;
+use crate::token::{MAX_TAGS, MINT_ACTION, TAG_ACTION};
 
 use super::count::Count;
 use super::space::{DimKind, Rep, Space};
@@ -81,7 +84,7 @@ impl<'s> Grid<'s> {
         self.space.dims.get(d)?.rep(self.digit(index, d))
     }
 
-    pub fn request(&self, index: usize) -> TokenRequest {
+    pub fn request(&self, index: usize) -> Request {
         let mut r = self.space.base.clone();
         for d in 0..self.space.dims.len() {
             if let Some(rep) = self.rep(index, d) {
@@ -119,7 +122,7 @@ fn changed_keys(a: &RequestContext, b: &RequestContext) -> Vec<String> {
 
 /// How the representatives of one dimension change the base contexts. A dimension's keys are disjoint from
 /// every other's, so a point's contexts are the base contexts with each dimension's change applied, which
-/// is what `TokenRequest::context` builds for the whole request (a test checks this).
+/// is what `Request::context` builds for the whole request (a test checks this).
 pub(super) struct DimDeltas<'s> {
     space: &'s Space,
     dim: usize,
@@ -167,7 +170,7 @@ impl<'s> DimDeltas<'s> {
 
 impl DimDeltas<'_> {
     /// The change of an audience list or a tag set, from the keys they set (the functions
-    /// `TokenRequest::context` uses) without building whole contexts: these dimensions are the large,
+    /// `Request::context` uses) without building whole contexts: these dimensions are the large,
     /// generated ones, whose changes are worked out once per visit rather than once and kept.
     fn direct(&self, rep: &Rep) -> Option<RepDelta> {
         let set: Vec<(String, ContextValue)> = match rep {
@@ -272,7 +275,13 @@ pub fn decide_all(
     // Whether each tag set is non-empty (the tag check is made) and whether it is more than the API accepts.
     let flags = |i: usize| -> (bool, bool) {
         match tags_dim.and_then(|t| space.dims.get(t)?.rep(i)).as_deref() {
-            Some(Rep::Tags(t)) => (!t.is_empty(), t.len() > MAX_TAGS),
+            // A set the API refuses: more than 50 tags, or (by default) keys that differ only in case.
+            Some(Rep::Tags(t)) => (
+                !t.is_empty(),
+                t.len() > MAX_TAGS
+                    || (assumptions.case_variant_tag_keys != CaseVariantTagKeys::Accepted
+                        && case_variant_keys(t).is_some()),
+            ),
             _ => (false, false),
         }
     };
@@ -358,7 +367,7 @@ mod tests {
         PolicySet { identity: vec![LoadedPolicy::new(source, policy, PolicyKind::Identity)], ..PolicySet::default() }
     }
 
-    /// The incremental contexts of the enumeration equal what `TokenRequest::context` builds, for listed and
+    /// The incremental contexts of the enumeration equal what `Request::context` builds, for listed and
     /// generated dimensions alike.
     #[test]
     fn deltas_rebuild_the_request_contexts() {
@@ -421,7 +430,7 @@ mod tests {
         let results = decide_all(&grid, &[&set], &assumptions, &work).unwrap();
         for (index, bits) in results.iter().enumerate() {
             let r = grid.request(index);
-            let whole = r.validate().is_ok()
+            let whole = r.validate(&assumptions).is_ok()
                 && r.actions().into_iter().all(|a| {
                     set.prepare(a).decide(&r.context(a, &assumptions), &assumptions, &mut NoTrace).decision
                         == Decision::Allow

@@ -5,9 +5,12 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::eval::{self, Assumptions, Decision, NoTrace, PolicySet, Setting};
+use crate::eval::{self, Assumptions, Decision, PolicySet, Setting};
 use crate::policy::wildcard;
-use crate::token::{DEFAULT_DURATION, TokenRequest};
+use crate::request::witness::{PolicySource, simulate_command};
+use crate::request::{Network, Request};
+use crate::simulate::allows;
+use crate::token::DEFAULT_DURATION;
 
 use super::enumerate::{Grid, decide_all};
 use super::space::{self, Dim, DimKind, PrincipalFacts, Rep};
@@ -33,7 +36,7 @@ impl<'s> Decided<'s> {
         self.grid.rep(index, d)
     }
 
-    fn request(&self, index: usize) -> TokenRequest {
+    fn request(&self, index: usize) -> Request {
         self.grid.request(index)
     }
 
@@ -61,23 +64,13 @@ impl<'s> Decided<'s> {
     }
 }
 
-/// Whether a whole request is allowed: valid, and every check it makes allowed.
-fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
-    if request.validate().is_err() {
-        return false;
-    }
-    request.actions().into_iter().all(|a| {
-        let ctx = request.context(a, assumptions);
-        set.prepare(a).decide(&ctx, assumptions, &mut NoTrace).decision == Decision::Allow
-    })
-}
-
 pub fn compare(
     name: &str,
     baseline: &PolicySet,
     current: &PolicySet,
     facts: &PrincipalFacts,
     options: &DiffOptions,
+    sources: [&PolicySource; 2],
 ) -> PrincipalDiff {
     let assumptions = &options.assumptions;
     let work = Work::new(bound_for(options.budget));
@@ -117,8 +110,8 @@ pub fn compare(
     };
     let total = grid.total;
     let decided = Decided { grid, results };
-    let widened = changes(&decided, baseline, current, Side::Current, assumptions);
-    let narrowed = changes(&decided, baseline, current, Side::Baseline, assumptions);
+    let widened = changes(&decided, baseline, current, Side::Current, assumptions, sources);
+    let narrowed = changes(&decided, baseline, current, Side::Baseline, assumptions, sources);
     PrincipalDiff {
         principal: name.to_owned(),
         exact: reasons.is_empty(),
@@ -137,20 +130,21 @@ fn changes(
     current: &PolicySet,
     gained: Side,
     assumptions: &Assumptions,
+    sources: [&PolicySource; 2],
 ) -> Vec<Change> {
     let (to_bit, from_bit) = match gained {
         Side::Current => (CURRENT, BASELINE),
         Side::Baseline => (BASELINE, CURRENT),
     };
-    let (to_set, from_set) = match gained {
-        Side::Current => (current, baseline),
-        Side::Baseline => (baseline, current),
+    let (to_set, from_set, to_source) = match gained {
+        Side::Current => (current, baseline, sources[1]),
+        Side::Baseline => (baseline, current, sources[0]),
     };
     let lost = gained == Side::Baseline;
     let points: Vec<usize> =
         (0..grid.results.len()).filter(|&i| grid.allowed(i, to_bit) && !grid.allowed(i, from_bit)).collect();
     let Some(&first) = points.first() else { return Vec::new() };
-    let ctx = Ctx { grid, to_set, from_set, to_bit, from_bit, gained, assumptions };
+    let ctx = Ctx { grid, to_set, from_set, to_source, to_bit, from_bit, gained, assumptions };
     if !(0..grid.results.len()).any(|i| grid.allowed(i, from_bit)) {
         let description = if lost {
             "can no longer mint tokens: the current policies allow no token request".to_owned()
@@ -191,6 +185,8 @@ struct Ctx<'a> {
     grid: &'a Decided<'a>,
     to_set: &'a PolicySet,
     from_set: &'a PolicySet,
+    /// How the gaining side's policies are named on a `simulate` command line.
+    to_source: &'a PolicySource,
     to_bit: u8,
     from_bit: u8,
     gained: Side,
@@ -312,10 +308,12 @@ impl Ctx<'_> {
             DimKind::Tags => self.describe_tags(d, dim, explained),
             DimKind::Network => {
                 let what = match rep_of(p).as_deref() {
-                    Some(Rep::Network { vpc: Some(vpc), vpce, .. }) => {
-                        format!("calls through VPC endpoint `{}` in `{vpc}`", vpce.clone().unwrap_or_default())
+                    Some(Rep::Network(Network::Endpoint { vpc, vpce, .. })) => {
+                        format!("calls through VPC endpoint `{vpce}` in `{vpc}`")
                     }
-                    Some(Rep::Network { ip: Some(ip), .. }) => format!("calls from `{ip}` over the public endpoint"),
+                    Some(Rep::Network(Network::Public { ip: Some(ip) })) => {
+                        format!("calls from `{ip}` over the public endpoint")
+                    }
                     _ => "calls over the public endpoint".to_owned(),
                 };
                 let description = if lost {
@@ -547,7 +545,8 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        Change { dimension, description, witness, statements, depends_on }
+        let reproduce = simulate_command(self.to_source, self.to_set, &witness);
+        Change { dimension, description, witness, reproduce, statements, depends_on }
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
+use crate::simulate::inputs::InventoryPrincipal;
 use crate::simulate::{Simulation, Verdict};
 
 use super::Style;
@@ -89,6 +90,7 @@ fn clause_text(set: &PolicySet, at: StatementRef, clause: usize) -> String {
 pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
     json!({
         "version": 1,
+        "request": sim.request.case_json(),
         "decision": sim.verdict.name(),
         "reason": match &sim.verdict { Verdict::Invalid(i) => Some(i.reason()), Verdict::Decided(_) => None },
         "checks": sim.checks.iter().map(|c| check_json(set, c)).collect::<Vec<_>>(),
@@ -111,6 +113,7 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
     if let Verdict::Invalid(invalid) = &sim.verdict {
         let _ = writeln!(out, "  {}", super::escape::text(invalid.reason()));
     }
+    let _ = writeln!(out, "request: {}", sim.request.summary());
     for (check, ctx) in sim.checks.iter().zip(&sim.contexts) {
         let layer = check.layer.map(|l| format!(" ({l})")).unwrap_or_default();
         let _ = writeln!(out, "\n{}: {}{layer}", super::escape::text(&check.action), check.decision);
@@ -357,4 +360,32 @@ pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+/// The inventory principal a simulation is about, and what the inputs could not tell.
+/// The inventory principal a simulation is about; `action` is `--action` (token minting when `None`), for
+/// the parts of its policies that are not evaluated and may concern it.
+pub fn principal_human(p: &InventoryPrincipal, action: Option<&str>) -> String {
+    let mut out = format!("principal: {}\n", p.describe);
+    let synthesized = if p.policies.arn_synthesized { " (synthesized)" } else { "" };
+    let _ = writeln!(out, "  arn: {}{synthesized}", p.policies.arn);
+    for reason in p.incomplete(action) {
+        let _ = writeln!(out, "  incomplete: {reason}");
+    }
+    for note in &p.policies.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    out.push('\n');
+    out
+}
+
+pub fn principal_json(p: &InventoryPrincipal, action: Option<&str>) -> Value {
+    json!({
+        "principal": p.describe,
+        "arn": p.policies.arn,
+        "arn_synthesized": p.policies.arn_synthesized,
+        "tags": p.policies.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "incomplete": p.incomplete(action),
+        "notes": p.policies.notes,
+    })
 }
