@@ -72,6 +72,7 @@ const FIELDS: &[&str] = &[
     "session_expiry",
     "action",
     "resource",
+    "resource_account",
     "expect",
 ];
 
@@ -157,6 +158,7 @@ impl Reader {
                 "session_expiry" => Some(Field::SessionExpiry),
                 "action" => Some(Field::Action),
                 "resource" => Some(Field::Resource),
+                "resource_account" => Some(Field::ResourceAccount),
                 _ => None,
             };
             if let Some(field) = field {
@@ -204,6 +206,7 @@ impl Reader {
                 "session_expiry" => r.session_expiry = self.time("session_expiry", v),
                 "action" => r.action = self.string("action", v),
                 "resource" => r.resource = self.string("resource", v),
+                "resource_account" => r.resource_account = self.string("resource_account", v),
                 "expect" => {
                     expect_seen = true;
                     let text = self.string("expect", v).unwrap_or_default();

@@ -295,3 +295,34 @@ fn main_tf_beside_its_own_plan_is_reported_once() {
     let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source/plan.json"]);
     assert!(report.rules().iter().any(|(r, _)| *r == "MINT006"), "{:?}", report.rules());
 }
+
+#[test]
+fn documents_that_count_switches_off_are_not_linted_with_defaults() {
+    let dir = tempdir("count-off");
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"variable "create_policy" {
+  type    = bool
+  default = false
+}
+
+resource "aws_iam_policy" "optional" {
+  count  = var.create_policy ? 1 : 0
+  name   = "optional"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+
+data "aws_iam_policy_document" "off" {
+  count = 0
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let report = check_in(&dir, &["--fail-on", "never", "main.tf"]);
+    assert!(report.findings.iter().all(|f| f["severity"] == "info"), "{:#?}", report.findings);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

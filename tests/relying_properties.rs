@@ -194,7 +194,7 @@ proptest! {
             arn: ARN.into(),
             arn_assumed: false,
             policies: set.clone(),
-            facts: PrincipalFacts { arn: Some(ARN.into()), tags: Some(Vec::new()) },
+            facts: PrincipalFacts { arn: Some(ARN.into()), tags: Some(Vec::new()), context: Vec::new() },
         };
         let mut accounts = Accounts::default();
         accounts.issuers.insert("111122223333".into(), ISSUER.into());

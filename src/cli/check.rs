@@ -50,7 +50,7 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Colour in human output
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     /// Exit 1 when a finding is at or above this severity
@@ -74,7 +74,8 @@ pub struct CheckArgs {
     /// Print files, policies, statements, findings and elapsed time on stderr
     #[arg(long)]
     pub stats: bool,
-    /// Also compare with this baseline (a policy file or directory) and report widening (`drift-widening`)
+    /// Also compare with this baseline (a policy file, Terraform JSON or source, an account snapshot, or a
+    /// directory of them) and report widening (`drift-widening`)
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
     #[command(flatten)]

@@ -47,7 +47,8 @@ pub struct GraphArgs {
     /// The policy files of one more principal (as for `simulate`)
     #[command(flatten)]
     pub policies: super::simulate::PolicyArgs,
-    /// The ARN of the --policy principal (default: an ordinary role in a member account)
+    /// The ARN of the principal the --policy files belong to (aws:PrincipalArn, aws:PrincipalAccount,
+    /// aws:PrincipalType; default: an ordinary role in a member account)
     #[arg(long, value_name = "ARN")]
     pub principal: Option<String>,
     /// Output format
@@ -96,7 +97,7 @@ fn policy_principal(args: &GraphArgs, limits: &Limits) -> Result<Option<DiffPrin
         keys,
         display,
         policies: set,
-        facts: PrincipalFacts { arn: args.principal.clone(), tags: None },
+        facts: PrincipalFacts { arn: args.principal.clone(), tags: None, context: Vec::new() },
         source: PolicySource::Files,
     }))
 }

@@ -276,3 +276,46 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Graph(args) => graph::run(&args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every flag and positional of every subcommand has help text, and a flag that several subcommands take
+    /// is described in the same words everywhere (where its meaning differs, its name differs).
+    #[test]
+    fn every_flag_is_described_alike_everywhere() {
+        let cli = Cli::command();
+        let mut texts: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{} {id}", sub.get_name()));
+                }
+                if arg.get_long().is_some() {
+                    texts.entry(id.to_owned()).or_default().push((sub.get_name().to_owned(), help));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+        // `graph --principal` only names the --policy principal (every principal of its PATHs is graphed), so
+        // it cannot say what `simulate --principal` says.
+        let differing: Vec<String> = texts
+            .iter()
+            .filter(|(id, _)| id.as_str() != "principal")
+            .filter(|(_, uses)| uses.iter().any(|(_, h)| *h != uses[0].1))
+            .map(|(id, uses)| format!("--{id}: {uses:?}"))
+            .collect();
+        assert!(differing.is_empty(), "described differently:\n{}", differing.join("\n"));
+    }
+}

@@ -40,6 +40,9 @@ pub struct SimulateArgs {
     pub policies: PolicyArgs,
     #[command(flatten)]
     pub request: RequestArgs,
+    /// The resource's own policy (a bucket policy, a KMS key policy...), for --action on a --resource
+    #[arg(long = "resource-policy", value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
     /// Issuer URL shown in the claims preview (default: a placeholder; the real issuer is per account)
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
@@ -150,6 +153,10 @@ pub struct RequestArgs {
     /// The resource ARN the --action acts on (default: `*`)
     #[arg(long, value_name = "ARN")]
     pub resource: Option<String>,
+    /// The account that owns the --resource, when its ARN names none (an S3 bucket); decides whether the
+    /// access is cross-account
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub resource_account: Option<String>,
 }
 
 impl RequestArgs {
@@ -163,6 +170,7 @@ impl RequestArgs {
             principal_tags: pairs(&self.principal_tags, Field::PrincipalTag)?,
             action: self.action.clone(),
             resource: self.resource.clone(),
+            resource_account: self.resource_account.clone(),
             audiences: self.audiences.clone(),
             duration: self.duration,
             signing_algorithm: self.signing_algorithm.clone(),
@@ -221,8 +229,18 @@ pub fn run(args: &SimulateArgs) -> Outcome {
             Err(e) => return input_error(e, args.color),
         };
     let defaults = Defaults::now(settings.region.clone());
+    let resource_policy = match &args.resource_policy {
+        None => None,
+        Some(_) if base.action.is_none() && args.cases.is_none() => {
+            return Outcome::usage_error("--resource-policy: token minting has no resource; it goes with --action");
+        }
+        Some(path) => match crate::simulate::inputs::resource_policy(path, &limits) {
+            Ok(p) => Some(p),
+            Err(e) => return input_error(e, args.color),
+        },
+    };
     if let Some(cases) = &args.cases {
-        return run_cases(args, &mut scenario, &settings, &base, &defaults, cases);
+        return run_cases(args, &mut scenario, &settings, &base, &defaults, cases, resource_policy.as_ref());
     }
     if base.action.is_none() && base.audiences.is_empty() {
         return Outcome::usage_error("give at least one --audience for the token request (or --cases FILE)");
@@ -235,7 +253,11 @@ pub fn run(args: &SimulateArgs) -> Outcome {
     };
     let set = scenario.set(resolved.principal);
     let principal = resolved.principal.and_then(|i| scenario.principals.get(i)).map(|(p, _)| p);
-    let sim = Simulator::new(set).simulate(&resolved.request, &settings.assumptions, args.issuer.as_deref());
+    let sim = Simulator::new(set).with_resource_policy(resource_policy.as_ref()).simulate(
+        &resolved.request,
+        &settings.assumptions,
+        args.issuer.as_deref(),
+    );
     let relying = match &args.relying_party {
         None => None,
         Some(id) => {
@@ -306,6 +328,7 @@ fn run_cases(
     base: &RequestSpec,
     defaults: &Defaults,
     path: &std::path::Path,
+    resource_policy: Option<&crate::eval::LoadedPolicy>,
 ) -> Outcome {
     let (source, json) = match read_json(path, &Limits::default()) {
         Ok(v) => v,
@@ -342,8 +365,9 @@ fn run_cases(
         return cases_errors(&errors, args.color);
     }
     // Prepared once per policy set: thousands of cases then only evaluate conditions.
-    let files_simulator = Simulator::new(&scenario.files);
-    let simulators: Vec<Simulator<'_>> = scenario.principals.iter().map(|(_, set)| Simulator::new(set)).collect();
+    let files_simulator = Simulator::new(&scenario.files).with_resource_policy(resource_policy);
+    let simulators: Vec<Simulator<'_>> =
+        scenario.principals.iter().map(|(_, set)| Simulator::new(set).with_resource_policy(resource_policy)).collect();
     let mut results: Vec<(Case, &crate::eval::PolicySet, Simulation)> = Vec::new();
     for (case, resolved) in planned {
         let simulator = resolved.principal.and_then(|i| simulators.get(i)).unwrap_or(&files_simulator);

@@ -73,6 +73,11 @@ pub fn compare(
     sources: [&PolicySource; 2],
 ) -> PrincipalDiff {
     let assumptions = &options.assumptions;
+    // The same documents decide every request alike: nothing to find, exactly, whatever the analysis could
+    // follow (a policy variable in a pattern, say).
+    if baseline.same_documents(current) {
+        return PrincipalDiff::unchanged(name);
+    }
     let work = Work::new(bound_for(options.budget));
     let space = space::build(baseline, current, facts, assumptions, options.budget, &work);
     let mut reasons: Vec<String> = space.unsupported.clone();

@@ -208,6 +208,21 @@ pub struct PrincipalDiff {
     pub over_budget: bool,
 }
 
+impl PrincipalDiff {
+    /// A principal compared exactly with nothing found, no request decided.
+    pub fn unchanged(principal: &str) -> PrincipalDiff {
+        PrincipalDiff {
+            principal: principal.to_owned(),
+            exact: true,
+            inexact_reason: None,
+            widened: Vec::new(),
+            narrowed: Vec::new(),
+            evaluations: 0,
+            over_budget: false,
+        }
+    }
+}
+
 /// The comparison of two inputs, principals in a stable order.
 #[derive(Clone, Debug, Default)]
 pub struct DiffReport {
@@ -308,6 +323,7 @@ fn merge_facts(baseline: &PrincipalFacts, current: &PrincipalFacts) -> Principal
     PrincipalFacts {
         arn: current.arn.clone().or_else(|| baseline.arn.clone()),
         tags: current.tags.clone().or_else(|| baseline.tags.clone()),
+        context: if current.context.is_empty() { baseline.context.clone() } else { current.context.clone() },
     }
 }
 

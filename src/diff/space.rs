@@ -138,6 +138,9 @@ pub struct PrincipalFacts {
     pub arn: Option<String>,
     /// `None` when unknown (raw policy files): the principal's tags then vary.
     pub tags: Option<Vec<(String, String)>>,
+    /// Condition keys the inventory fixes for the principal (its organization: `aws:PrincipalOrgID`,
+    /// `aws:PrincipalOrgPaths`), as `simulate` gives them: they are facts of the principal, never varied.
+    pub context: Vec<(String, ContextValue)>,
 }
 
 /// What a caller of the region analysis adds to the policies' own constants (the relying-party join): more
@@ -691,7 +694,8 @@ pub fn build_with(
             types.insert(key.clone(), ty);
         }
     }
-    for (key, _) in &extra.fixed {
+    let fixed: Vec<&(String, ContextValue)> = extra.fixed.iter().chain(&facts.context).collect();
+    for (key, _) in &fixed {
         types.remove(&key.to_ascii_lowercase());
     }
     let tested = |k: &str| types.contains_key(k);
@@ -713,7 +717,7 @@ pub fn build_with(
     if arn_varies {
         base.principal_arn = Some(PRETTY_ARN[0].to_owned());
     }
-    base.context.extend(extra.fixed.iter().cloned());
+    base.context.extend(fixed.iter().map(|kv| (*kv).clone()));
     let base_ctx = base.context(MINT_ACTION, assumptions);
 
     // Keys that vary, for variable resolution.

@@ -96,15 +96,7 @@ pub fn merge(report: &mut crate::diff::DiffReport, changes: ReachChanges) {
             let at = match report.principals.iter().position(|p| p.principal == name) {
                 Some(i) => i,
                 None => {
-                    report.principals.push(crate::diff::PrincipalDiff {
-                        principal: name.clone(),
-                        exact: true,
-                        inexact_reason: None,
-                        widened: Vec::new(),
-                        narrowed: Vec::new(),
-                        evaluations: 0,
-                        over_budget: false,
-                    });
+                    report.principals.push(crate::diff::PrincipalDiff::unchanged(&name));
                     report.principals.len() - 1
                 }
             };

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
+use crate::simulate::Simulation;
 use crate::simulate::inputs::InventoryPrincipal;
-use crate::simulate::{Simulation, Verdict};
 
 use super::Style;
 
@@ -92,7 +92,7 @@ pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
         "version": 1,
         "request": sim.request.case_json(),
         "decision": sim.verdict.name(),
-        "reason": match &sim.verdict { Verdict::Invalid(i) => Some(i.reason()), Verdict::Decided(_) => None },
+        "reason": sim.verdict.reason().or(sim.note.as_deref()),
         "checks": sim.checks.iter().map(|c| check_json(set, c)).collect::<Vec<_>>(),
         "absent_keys": sim.absent_keys,
         "assumptions": crate::eval::Setting::ALL.iter().map(|s| json!({"name": s.name(), "value": sim.assumptions.get(*s)})).collect::<Vec<_>>(),
@@ -110,8 +110,8 @@ pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
 pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "decision: {}", sim.verdict.name());
-    if let Verdict::Invalid(invalid) = &sim.verdict {
-        let _ = writeln!(out, "  {}", super::escape::text(invalid.reason()));
+    if let Some(reason) = sim.verdict.reason().or(sim.note.as_deref()) {
+        let _ = writeln!(out, "  {}", super::escape::text(reason));
     }
     let _ = writeln!(out, "request: {}", sim.request.summary());
     for (check, ctx) in sim.checks.iter().zip(&sim.contexts) {

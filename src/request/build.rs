@@ -29,6 +29,8 @@ pub struct RequestSpec {
     /// `None` (or `sts:GetWebIdentityToken`): token minting.
     pub action: Option<String>,
     pub resource: Option<String>,
+    /// The account that owns the resource, when its ARN does not name one (S3 buckets).
+    pub resource_account: Option<String>,
     pub audiences: Vec<String>,
     pub duration: Option<u32>,
     pub signing_algorithm: Option<String>,
@@ -69,6 +71,7 @@ pub enum Field {
     PrincipalTag,
     Action,
     Resource,
+    ResourceAccount,
     Audience,
     Duration,
     SigningAlgorithm,
@@ -91,6 +94,7 @@ impl Field {
             Field::PrincipalTag => "--principal-tag".into(),
             Field::Action => "--action".into(),
             Field::Resource => "--resource".into(),
+            Field::ResourceAccount => "--resource-account".into(),
             Field::Audience => "--audience".into(),
             Field::Duration => "--duration".into(),
             Field::SigningAlgorithm => "--signing-algorithm".into(),
@@ -113,6 +117,7 @@ impl Field {
             Field::PrincipalTag => "principal_tags".into(),
             Field::Action => "action".into(),
             Field::Resource => "resource".into(),
+            Field::ResourceAccount => "resource_account".into(),
             Field::Audience => "audience".into(),
             Field::Duration => "duration".into(),
             Field::SigningAlgorithm => "signing_algorithm".into(),
@@ -233,6 +238,7 @@ impl RequestSpec {
         }
         out.action = pick(&self.action, &over.action);
         out.resource = pick(&self.resource, &over.resource);
+        out.resource_account = pick(&self.resource_account, &over.resource_account);
         if over.action.as_deref().is_some_and(|a| !a.eq_ignore_ascii_case(MINT_ACTION)) {
             out.audiences.clear();
             out.duration = None;
@@ -367,6 +373,12 @@ impl RequestSpec {
         let action = self.action.as_deref().filter(|a| !a.eq_ignore_ascii_case(MINT_ACTION));
         match action {
             None => {
+                if self.resource_account.is_some() {
+                    errors.push(RequestError::new(
+                        Field::ResourceAccount,
+                        "token minting has no resource; --resource-account goes with --action",
+                    ));
+                }
                 if self.resource.is_some() {
                     errors.push(RequestError::new(
                         Field::Resource,
@@ -398,7 +410,22 @@ impl RequestSpec {
                         format!("is a token-minting parameter; `{action}` does not take it"),
                     ));
                 }
-                Operation::Action(ActionCall { action: action.to_owned(), resource: self.resource.clone() })
+                let resource_account = match &self.resource_account {
+                    Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Some(a.clone()),
+                    Some(a) => {
+                        errors.push(RequestError::new(
+                            Field::ResourceAccount,
+                            format!("`{a}` is not an AWS account id (12 digits)"),
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                Operation::Action(ActionCall {
+                    action: action.to_owned(),
+                    resource: self.resource.clone(),
+                    resource_account,
+                })
             }
         }
     }

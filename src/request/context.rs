@@ -212,6 +212,7 @@ mod tests {
             operation: Operation::Action(ActionCall {
                 action: "s3:GetObject".into(),
                 resource: Some("arn:aws:s3:::bucket/key".into()),
+                resource_account: None,
             }),
             ..base()
         };

@@ -91,6 +91,24 @@ pub struct ActionCall {
     pub action: String,
     /// The resource's ARN; `None` for an action authorized against `*`.
     pub resource: Option<String>,
+    /// The account that owns the resource, as given (`--resource-account`); see [`ActionCall::account`].
+    pub resource_account: Option<String>,
+}
+
+impl ActionCall {
+    /// The service prefix of the action (`kms` of `kms:Decrypt`), lower-cased.
+    pub fn service(&self) -> String {
+        self.action.split(':').next().unwrap_or("").to_ascii_lowercase()
+    }
+
+    /// The account that owns the resource: as given, else the account field of its ARN (`aws` for
+    /// AWS-managed policies); `None` when neither says (an S3 bucket's ARN names no account).
+    pub fn account(&self) -> Option<&str> {
+        if let Some(a) = &self.resource_account {
+            return Some(a);
+        }
+        self.resource.as_deref()?.split(':').nth(4).filter(|a| !a.is_empty() && !a.contains('*'))
+    }
 }
 
 /// The network path of a call. A call through an interface VPC endpoint carries `aws:SourceVpc` and
@@ -266,7 +284,8 @@ pub(crate) mod tests {
         assert_eq!(r.actions(), [MINT_ACTION]);
         r.tags.push(("team".into(), "data".into()));
         assert_eq!(r.actions(), [MINT_ACTION, TAG_ACTION]);
-        r.operation = Operation::Action(ActionCall { action: "s3:GetObject".into(), resource: None });
+        r.operation =
+            Operation::Action(ActionCall { action: "s3:GetObject".into(), resource: None, resource_account: None });
         assert_eq!(r.actions(), ["s3:GetObject"]);
         assert!(r.token().is_none());
     }

@@ -139,6 +139,18 @@ impl PolicyFiles {
     }
 }
 
+/// The resource's policy of a generic request (`--resource-policy`): one resource-based policy document.
+pub fn resource_policy(path: &Path, limits: &Limits) -> Result<crate::eval::LoadedPolicy, InputError> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(InputError::Usage(format!("--resource-policy `{}`: {}", display_path(path), io_reason(&e))));
+    }
+    let mut loaded = load_policy_file(path, PolicyKind::Resource, limits).map_err(InputError::Invalid)?;
+    match (loaded.len(), loaded.pop()) {
+        (1, Some(p)) => Ok(p),
+        _ => Err(InputError::Usage(format!("--resource-policy `{}`: give one policy document", display_path(path)))),
+    }
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_owned(),

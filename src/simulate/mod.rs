@@ -2,11 +2,13 @@
 //! statements decided, report assumption-dependent outcomes, and preview the token's claims.
 
 pub mod inputs;
+pub mod resource;
 
 use serde_json::Value;
 
 use crate::eval::{
-    self, Assumptions, CheckResult, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext, Setting,
+    self, Assumptions, CheckResult, ContextValue, Decision, LoadedPolicy, NoTrace, PolicySet, Prepared, RequestContext,
+    Setting,
 };
 use crate::policy::{Family, OperatorKind, SetOp};
 use crate::request::validate::case_variant_keys;
@@ -18,6 +20,8 @@ use crate::token::{MINT_ACTION, TAG_ACTION, claims};
 pub enum Verdict {
     Decided(Decision),
     Invalid(InvalidRequest),
+    /// What decides the request is not modelled (a KMS key without its key policy): never an allow.
+    NotModelled(String),
 }
 
 impl Verdict {
@@ -25,11 +29,21 @@ impl Verdict {
         match self {
             Verdict::Decided(d) => d.as_str(),
             Verdict::Invalid(i) => i.decision_name(),
+            Verdict::NotModelled(_) => "not-modelled",
         }
     }
 
     pub fn is_allow(&self) -> bool {
         matches!(self, Verdict::Decided(Decision::Allow))
+    }
+
+    /// Why the API refused the request, or why it is not modelled.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Verdict::Decided(_) => None,
+            Verdict::Invalid(i) => Some(i.reason()),
+            Verdict::NotModelled(why) => Some(why),
+        }
     }
 }
 
@@ -56,12 +70,17 @@ pub struct Simulation {
     pub depends_on: Vec<Dependency>,
     /// The JWT claims, for an allowed token request.
     pub claims: Option<Value>,
+    /// Why a generic request's verdict is not the principal's own decision (the resource's policy and
+    /// account, a service rule: [`resource`]).
+    pub note: Option<String>,
 }
 
 /// A policy set with its statements prepared once for the two minting actions, so that many requests
 /// (a `--cases` file, and the assumption alternatives of each) do not re-match every statement's actions.
 pub struct Simulator<'a> {
     set: &'a PolicySet,
+    /// The resource's policy, for a generic request (`--resource-policy`).
+    resource_policy: Option<&'a LoadedPolicy>,
     mint: Prepared<'a>,
     tag: Prepared<'a>,
     /// What in the set can make each assumption setting matter (see [`Simulator::can_matter`]).
@@ -109,7 +128,31 @@ impl Features {
 
 impl<'a> Simulator<'a> {
     pub fn new(set: &'a PolicySet) -> Simulator<'a> {
-        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION), features: Features::of(set) }
+        Simulator {
+            set,
+            resource_policy: None,
+            mint: set.prepare(MINT_ACTION),
+            tag: set.prepare(TAG_ACTION),
+            features: Features::of(set),
+        }
+    }
+
+    /// The same, for generic requests on a resource that has this policy.
+    pub fn with_resource_policy(mut self, policy: Option<&'a LoadedPolicy>) -> Simulator<'a> {
+        self.resource_policy = policy;
+        self
+    }
+
+    /// A generic request's verdict after the resource side and the service rules ([`resource::rule`]).
+    fn resource_rule(
+        &self,
+        request: &Request,
+        contexts: &[RequestContext],
+        decision: Decision,
+        assumptions: &Assumptions,
+    ) -> Option<(Verdict, String)> {
+        let ctx = contexts.first().filter(|_| !request.is_mint())?;
+        resource::rule(request, self.set, self.resource_policy, ctx, decision, assumptions)
     }
 
     /// Whether the other value of a setting could change this request's verdict at all. Only a setting
@@ -161,10 +204,17 @@ impl<'a> Simulator<'a> {
     /// The verdict alone, on the fast path (no trace): what the assumption-flip loop needs for every
     /// setting, so a simulation costs one explained evaluation plus a few fast ones.
     fn verdict_only(&self, request: &Request, contexts: &[RequestContext], assumptions: &Assumptions) -> Verdict {
-        let decisions = contexts
+        let decisions: Vec<Decision> = contexts
             .iter()
-            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision));
-        overall(request, decisions)
+            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision))
+            .collect();
+        let verdict = overall(request, decisions.iter().copied());
+        match (&verdict, decisions.first()) {
+            (Verdict::Decided(_), Some(d)) => {
+                self.resource_rule(request, contexts, *d, assumptions).map_or(verdict, |(v, _)| v)
+            }
+            _ => verdict,
+        }
     }
 
     /// Whether the request is allowed, on the fast path: valid, every check allowed, and not refused after
@@ -188,7 +238,14 @@ impl<'a> Simulator<'a> {
             }
         };
         let checks = self.explained(&contexts, assumptions);
-        let verdict_now = overall(request, checks.iter().map(|c| c.decision));
+        let mut verdict_now = overall(request, checks.iter().map(|c| c.decision));
+        let mut note = None;
+        if let (Verdict::Decided(d), false) = (&verdict_now, request.is_mint())
+            && let Some((v, why)) = self.resource_rule(request, &contexts, *d, assumptions)
+        {
+            verdict_now = v;
+            note = Some(why).filter(|w| !w.is_empty());
+        }
         let depends_on = self.dependencies(request, &contexts, &verdict_now, assumptions);
         let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
         absent_keys.sort();
@@ -208,6 +265,7 @@ impl<'a> Simulator<'a> {
             assumptions: *assumptions,
             depends_on,
             claims,
+            note,
         }
     }
 
@@ -259,6 +317,7 @@ fn invalid_simulation(request: &Request, invalid: InvalidRequest, assumptions: &
         assumptions: *assumptions,
         depends_on: Vec::new(),
         claims: None,
+        note: None,
     }
 }
 
