@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod graph;
+pub mod replay;
 pub mod rules;
 pub mod simulate;
 
@@ -69,6 +70,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Who can mint tokens for which audiences, with what lifetime, tags and context
     Graph(graph::GraphArgs),
+    /// Replay the token requests CloudTrail recorded against the policies (and a baseline)
+    Replay(Box<replay::ReplayArgs>),
 }
 
 /// `--color`, shared by every command.
@@ -147,5 +150,6 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }

@@ -315,7 +315,7 @@ pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> 
 /// Text for XML content and attribute values: the five markup characters as entities, and characters XML 1.0
 /// cannot carry at all (controls other than tab and newline) as `\u{..}` text, so input cannot break the
 /// document or forge elements.
-fn xml_escape(text: &str) -> String {
+pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
