@@ -542,4 +542,20 @@ mod tests {
         assert!(elsewhere.account_for_terraform(&[dir.join("infra/dev/main.tf")]).is_none());
         std::fs::remove_dir_all(dir).unwrap();
     }
+
+    #[test]
+    fn network_endpoints_name_their_vpc() {
+        let dir = std::env::temp_dir().join(format!("mintlint-config-endpoints-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = config("[network.endpoints]\n\"vpce-0a1b2c3d4e5f60718\" = \"vpc-0f1e2d3c4b5a69788\"\n", &dir);
+        assert_eq!(ok.endpoints.get("vpce-0a1b2c3d4e5f60718").map(String::as_str), Some("vpc-0f1e2d3c4b5a69788"));
+        for bad in ["\"vpc-0a1b2c3d\" = \"vpc-0f1e2d3c\"", "\"vpce-0a1b2c3d\" = \"subnet-0f1e2d3c\""] {
+            let text = format!("[network.endpoints]\n{bad}\n");
+            assert!(
+                parse(Arc::new(SourceFile::new(dir.join("mintlint.toml"), "mintlint.toml", text))).is_err(),
+                "{bad}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -633,3 +633,158 @@ impl fmt::Display for Skip {
 pub fn athena(record: &RawRecord) -> bool {
     record.spelling == Spelling::Lower
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::events::{EventLimits, Tally, read_stream};
+    use super::*;
+
+    fn base() -> Value {
+        json!({
+            "eventVersion": "1.11",
+            "userIdentity": {
+                "type": "AssumedRole",
+                "principalId": "AROAEXAMPLEID:i-0abc",
+                "arn": "arn:aws:sts::111122223333:assumed-role/payments/i-0abc",
+                "accountId": "111122223333",
+                "sessionContext": {
+                    "sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::111122223333:role/workloads/payments"},
+                    "attributes": {"creationDate": "2026-03-03T06:00:00Z", "mfaAuthenticated": "false"}
+                }
+            },
+            "eventTime": "2026-03-03T07:00:00Z",
+            "eventSource": "sts.amazonaws.com",
+            "eventName": "GetWebIdentityToken",
+            "awsRegion": "eu-west-1",
+            "sourceIPAddress": "198.51.100.7",
+            "requestParameters": {"audience": ["https://a.example"], "signingAlgorithm": "ES384"},
+            "eventID": "11111111-1111-4111-8111-111111111111"
+        })
+    }
+
+    fn interpret_value(v: &Value) -> Result<RecordedCall, Skip> {
+        let text = v.to_string();
+        let mut records = Vec::new();
+        let mut tally = Tally::default();
+        let read = read_stream(text.as_bytes(), &EventLimits::default(), false, &mut |r| records.push(r), &mut tally);
+        assert!(read.is_ok(), "{read:?}");
+        assert_eq!(records.len(), 1, "{text}");
+        interpret(&records[0])
+    }
+
+    fn with(edit: impl FnOnce(&mut Value)) -> Result<RecordedCall, Skip> {
+        let mut v = base();
+        edit(&mut v);
+        interpret_value(&v)
+    }
+
+    fn reason(r: Result<RecordedCall, Skip>) -> String {
+        match r {
+            Ok(call) => panic!("replayed: {call:?}"),
+            Err(skip) => skip.reason,
+        }
+    }
+
+    #[test]
+    fn a_role_session_is_its_role_with_the_path() {
+        let call = interpret_value(&base()).unwrap();
+        assert_eq!(call.principal, "arn:aws:iam::111122223333:role/workloads/payments");
+        assert_eq!(call.caller, Caller::RoleSession);
+        assert_eq!(call.recorded, Recorded::Issued);
+        assert_eq!(call.spec.audiences, ["https://a.example"]);
+        assert_eq!(call.spec.duration, None, "not sent: no duration, not 300");
+        assert!(call.readings.contains(Reading::DurationAbsent));
+        assert_eq!(call.spec.source_ip.as_deref(), Some("198.51.100.7"));
+        assert_eq!(call.spec.region.as_deref(), Some("eu-west-1"));
+        let keys: Vec<&str> = call.spec.context.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["aws:userid", "aws:TokenIssueTime", "aws:MultiFactorAuthPresent"]);
+    }
+
+    #[test]
+    fn parameters_in_every_accepted_shape() {
+        let call = with(|v| {
+            v["requestParameters"] = json!({"audience": "https://one.example", "durationSeconds": "900",
+                "signingAlgorithm": "RS256", "tags": [{"Key": "team", "Value": "data"}]});
+        })
+        .unwrap();
+        assert_eq!(call.spec.audiences, ["https://one.example"]);
+        assert_eq!(call.spec.duration, Some(900));
+        assert_eq!(call.spec.tags, [("team".to_owned(), "data".to_owned())]);
+        for r in [Reading::AudienceString, Reading::DurationString, Reading::TagsCapitalized] {
+            assert!(call.readings.contains(r), "{r:?}");
+        }
+        // Athena: the parameters object as a JSON string, lowercase member names.
+        let athena = with(|v| {
+            let params = v["requestParameters"].to_string();
+            v["requestparameters"] = params.into();
+            v.as_object_mut().unwrap().remove("requestParameters");
+        })
+        .unwrap();
+        assert!(athena.readings.contains(Reading::ParametersString));
+        assert_eq!(athena.spec.audiences, ["https://a.example"]);
+    }
+
+    #[test]
+    fn an_endpoint_call_keeps_its_private_address_and_the_endpoint() {
+        let call = with(|v| {
+            v["vpcEndpointId"] = "vpce-0abc".into();
+            v["sourceIPAddress"] = "10.0.1.17".into();
+        })
+        .unwrap();
+        assert_eq!(call.endpoint.as_deref(), Some("vpce-0abc"));
+        assert_eq!(call.spec.source_vpce.as_deref(), Some("vpce-0abc"));
+        assert_eq!(call.spec.source_ip.as_deref(), Some("10.0.1.17"));
+        let internal = with(|v| v["sourceIPAddress"] = "AWS Internal".into()).unwrap();
+        assert_eq!(internal.spec.source_ip, None);
+        assert_eq!(internal.unknown_source.as_deref(), Some("AWS Internal"));
+    }
+
+    #[test]
+    fn denied_and_other_errors() {
+        let denied = with(|v| v["errorCode"] = "AccessDenied".into()).unwrap();
+        assert_eq!(denied.recorded, Recorded::Denied);
+        assert!(denied.readings.contains(Reading::DeniedWithParameters));
+        let bare = reason(with(|v| {
+            v["errorCode"] = "AccessDenied".into();
+            v["requestParameters"] = Value::Null;
+        }));
+        assert!(bare.contains("no `requestParameters`"), "{bare}");
+        let other = reason(with(|v| v["errorCode"] = "ValidationError".into()));
+        assert!(other.contains("other than authorization"), "{other}");
+    }
+
+    #[test]
+    fn what_cannot_be_replayed_is_skipped_with_the_reason() {
+        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+            (Box::new(|v| v["userIdentity"]["type"] = "Root".into()), "root user"),
+            (Box::new(|v| v["userIdentity"]["sessionContext"] = Value::Null), "sessionIssuer"),
+            (Box::new(|v| v["requestParameters"]["audience"] = json!([])), "empty"),
+            (Box::new(|v| v["requestParameters"]["audience"] = json!("[\"a\",\"b\"]")), "encoded list"),
+            (Box::new(|v| v["requestParameters"]["unknownParam"] = json!(1)), "not one of"),
+            (Box::new(|v| v["requestParameters"]["durationSeconds"] = json!(900.5)), "whole number"),
+            (Box::new(|v| v["requestParameters"]["tags"] = json!([{"key": "a"}])), "not `{\"key\""),
+            (Box::new(|v| v["eventTime"] = "2026-03-03".into()), "RFC 3339"),
+            (
+                Box::new(|v| v["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = "payments".into()),
+                "not an IAM role ARN",
+            ),
+        ];
+        for (edit, expected) in cases {
+            let why = reason(with(edit));
+            assert!(why.contains(expected), "{why} (expected `{expected}`)");
+        }
+    }
+
+    #[test]
+    fn an_iam_user_is_its_arn() {
+        let call = with(|v| {
+            v["userIdentity"] = json!({"type": "IAMUser", "principalId": "AIDAEXAMPLE",
+                "arn": "arn:aws:iam::111122223333:user/ops/audit-bot", "userName": "audit-bot"});
+        })
+        .unwrap();
+        assert_eq!(call.principal, "arn:aws:iam::111122223333:user/ops/audit-bot");
+        assert_eq!(call.caller, Caller::User);
+    }
+}
