@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
         limits,
         rules: RuleSelection::default(),
         suppressions: Default::default(),
+        kinds: Default::default(),
         lint: LintContext::default(),
         config: None,
     };

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::input::embedded::EmbeddedDocument;
 use crate::lint::rules::{invalid_json, invalid_policy, unused_suppression};
 use crate::lint::{
     Document, Finding, LintContext, PolicyUnit, Severity, lint_document, lint_document_input, needs_input_rules,
@@ -55,6 +56,48 @@ pub struct PerPathIgnore {
     pub rules: Vec<(String, Span)>,
 }
 
+/// What kind of policy loose files are (DESIGN §9.1): `--kind`, else the first `[[files.kind]]` of
+/// `mintlint.toml` whose globs match, else the content decides (see [`PolicyKind::by_content`]).
+#[derive(Clone, Debug, Default)]
+pub struct FileKinds {
+    /// `--kind`: the kind of every loose policy file of the run.
+    pub forced: Option<PolicyKind>,
+    /// The directory the globs are relative to (the configuration's).
+    pub base: Option<PathBuf>,
+    /// `[[files.kind]]` entries, in file order: the first match wins.
+    pub entries: Vec<KindEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KindEntry {
+    pub globs: Vec<glob::Pattern>,
+    pub kind: PolicyKind,
+}
+
+impl FileKinds {
+    /// The kind the user gave for this file, if any.
+    pub fn kind_of(&self, path: &Path) -> Option<PolicyKind> {
+        if self.forced.is_some() {
+            return self.forced;
+        }
+        if self.entries.is_empty() {
+            return None;
+        }
+        let relative = config_relative(self.base.as_deref()?, path)?;
+        self.entries.iter().find(|e| e.globs.iter().any(|g| g.matches_with(&relative, GLOB_OPTIONS))).map(|e| e.kind)
+    }
+}
+
+/// How configuration globs match paths: `*` may cross `/` (as `**` does), and a leading dot needs no literal
+/// dot.
+pub const GLOB_OPTIONS: glob::MatchOptions =
+    glob::MatchOptions { case_sensitive: true, require_literal_separator: false, require_literal_leading_dot: false };
+
+/// `path` relative to the configuration's directory `base`, `/`-separated, when it lies under it.
+pub fn config_relative(base: &Path, path: &Path) -> Option<String> {
+    crate::source::discover::relative_to_base(base, path)
+}
+
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
@@ -62,6 +105,7 @@ pub struct CheckOptions {
     pub limits: Limits,
     pub rules: RuleSelection,
     pub suppressions: Suppressions,
+    pub kinds: FileKinds,
     pub lint: LintContext,
     /// The configuration: its `[accounts]` and `[[relying_party]]` feed the relying-party join.
     pub config: Option<crate::config::Config>,
@@ -71,6 +115,8 @@ pub struct CheckOptions {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     pub files: usize,
+    /// Files read that hold no policy (`package.json`, `tsconfig.json`): skipped (DESIGN §9.1).
+    pub not_policies: usize,
     pub policies: usize,
     pub statements: usize,
     pub findings: usize,
@@ -102,6 +148,8 @@ struct FileOutcome {
     grants_tag_minting: bool,
     /// The file is an inventory (Terraform, account snapshot), and whether it configures relying parties.
     inventory: Option<(PathBuf, bool)>,
+    /// The file holds no policy and was skipped.
+    not_policy: bool,
     policies: usize,
     statements: usize,
 }
@@ -120,11 +168,19 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     // grants (the per-document rules never read those facts). Findings are sorted below, so the output does
     // not depend on the schedule.
     use rayon::prelude::*;
-    let outcomes: Vec<FileOutcome> = discovered
+    // Terraform source is read a module tree at a time (a module's variables, locals and callers are in
+    // other files), then each of its documents is linted like any other.
+    let (terraform, files): (Vec<PathBuf>, Vec<PathBuf>) = discovered
         .files
+        .iter()
+        .cloned()
+        .partition(|p| crate::input::tfsource::is_terraform_source(p) || crate::input::tfsource::is_tfvars(p));
+    let terraform = check_terraform(&terraform, options);
+    let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|path| {
-            let mut outcome = check_file(path, options);
+        .map(|path| check_file(path, options))
+        .chain(terraform.into_par_iter())
+        .map(|mut outcome| {
             let documents = std::mem::take(&mut outcome.documents);
             for doc in documents {
                 outcome.grants_tag_minting |= doc.statements().any(|s| s.facts.grants_tag());
@@ -141,6 +197,7 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
     for outcome in outcomes {
         stats.policies += outcome.policies;
+        stats.not_policies += usize::from(outcome.not_policy);
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
         lint.input.grants_tag_minting |= outcome.grants_tag_minting;
@@ -172,20 +229,8 @@ fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &
     if suppressions.entries.is_empty() {
         return findings;
     }
-    let base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
-        .unwrap_or_else(|_| base.clone());
-    let relative = |path: &Path| -> Option<String> {
-        let absolute = std::fs::canonicalize(path).ok()?;
-        Some(crate::source::display_path(absolute.strip_prefix(&base).ok()?))
-    };
-    let matches = |entry: &PerPathIgnore, rel: &str| {
-        let options = glob::MatchOptions {
-            case_sensitive: true,
-            require_literal_separator: false,
-            require_literal_leading_dot: false,
-        };
-        entry.globs.iter().any(|g| g.matches_with(rel, options))
-    };
+    let relative = |path: &Path| config_relative(base, path);
+    let matches = |entry: &PerPathIgnore, rel: &str| entry.globs.iter().any(|g| g.matches_with(rel, GLOB_OPTIONS));
     let checked: Vec<String> = files.iter().filter_map(|f| relative(f)).collect();
     let mut used: Vec<Vec<bool>> = suppressions.entries.iter().map(|e| vec![false; e.rules.len()]).collect();
     let mut relative_cache: Vec<(std::sync::Arc<str>, Option<String>)> = Vec::new();
@@ -230,18 +275,49 @@ fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &
     kept
 }
 
+/// The `.tf` files of the input (and `.tfvars` files named on the command line): their module trees read once,
+/// one outcome per document so they lint in parallel.
+fn check_terraform(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileOutcome> {
+    use crate::input::tfsource;
+    let tf: Vec<PathBuf> = paths.iter().filter(|p| tfsource::is_terraform_source(p)).cloned().collect();
+    if tf.is_empty() {
+        return Vec::new();
+    }
+    let mut tf_options = tfsource::TfOptions::new(options.limits);
+    tf_options.inputs.clone_from(&options.paths);
+    tf_options.var_files = paths.iter().filter(|p| tfsource::is_tfvars(p)).cloned().collect();
+    tf_options.config.clone_from(&options.config);
+    let mut inventory = tfsource::load_for_check(&tf, &tf_options);
+    let mut first = FileOutcome::default();
+    // The relying-party join reads the inventory of every Terraform input again, as a whole.
+    let relying = !inventory.relying.is_empty();
+    let mut out: Vec<FileOutcome> =
+        tf.iter().map(|p| FileOutcome { inventory: Some((p.clone(), relying)), ..FileOutcome::default() }).collect();
+    let documents = std::mem::take(&mut inventory.documents);
+    let duplicates: Vec<Arc<SourceFile>> =
+        documents.iter().filter(|d| d.duplicate_of.is_some()).map(|d| Arc::clone(&d.source)).collect();
+    first.findings.extend(
+        std::mem::take(&mut inventory.findings)
+            .into_iter()
+            .filter(|f| !duplicates.iter().any(|s| Arc::ptr_eq(s, &f.source))),
+    );
+    out.push(first);
+    for doc in documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
+        let mut outcome = FileOutcome::default();
+        if let Some(json) = doc.json {
+            lint_policy_document(doc.source, json, doc.kind, doc.unknown, &mut outcome);
+        }
+        out.push(outcome);
+    }
+    // Fixes are JSON edits: their replacement text would not be HCL.
+    for outcome in &mut out {
+        outcome.findings.iter_mut().for_each(|f| f.fix = None);
+    }
+    out
+}
+
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     let mut outcome = FileOutcome::default();
-    // HCL is no JSON: Terraform source is told apart by its extension.
-    if crate::input::tfsource::is_terraform_source(path) {
-        let inventory = crate::input::tfsource::load_file(path, &options.limits);
-        outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
-        let file = Arc::new(SourceFile::from_path(path, ""));
-        lint_embedded_documents(&file, inventory, &mut outcome);
-        // Fixes are JSON edits: their replacement text would not be HCL.
-        outcome.findings.iter_mut().for_each(|f| f.fix = None);
-        return outcome;
-    }
     let bytes = match read_limited(path, options.limits.max_bytes) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(reason)) => {
@@ -261,6 +337,10 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     };
     let source = match crate::input::decode_text(path, &bytes, &options.limits) {
         Ok(source) => source,
+        Err(_) if !crate::source::classify::text_has_policy_signal(&String::from_utf8_lossy(&bytes)) => {
+            outcome.not_policy = true;
+            return outcome;
+        }
         Err((source, error)) => {
             outcome.findings.push(invalid_json::finding(&source, &error));
             return outcome;
@@ -268,13 +348,31 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     };
     let value = match json::parse(&source.text, &options.limits) {
         Ok(value) => value,
+        // A broken policy is reported; broken JSON that is no policy (a `tsconfig.json` with comments) is not
+        // this tool's business.
+        Err(_) if !crate::source::classify::text_has_policy_signal(&source.text) => {
+            outcome.not_policy = true;
+            return outcome;
+        }
         Err(error) => {
             outcome.findings.push(invalid_json::finding(&source, &error));
             return outcome;
         }
     };
+    let configured = options.kinds.kind_of(path);
     match InputKind::classify(&value) {
-        InputKind::Policy => lint_policy_document(source, value, PolicyKind::Unknown, &mut outcome),
+        InputKind::Policy => {
+            lint_policy_document(source, value, configured.unwrap_or(PolicyKind::Unknown), Vec::new(), &mut outcome);
+        }
+        InputKind::CliOutput => match crate::input::cli_output::wrapped_document(&source, &value, &options.limits) {
+            Some((EmbeddedDocument::Read(document, json), kind)) => {
+                lint_policy_document(document, json, configured.unwrap_or(kind), Vec::new(), &mut outcome);
+            }
+            Some((EmbeddedDocument::NotJson(_, finding) | EmbeddedDocument::Invalid(finding), _)) => {
+                outcome.findings.push(*finding);
+            }
+            None => outcome.not_policy = true,
+        },
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
             let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
             outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
@@ -282,6 +380,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         }
         // Cases files are read by `simulate --cases`.
         InputKind::Cases => {}
+        InputKind::NotPolicy => outcome.not_policy = true,
     }
     outcome
 }
@@ -323,22 +422,34 @@ fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::
     outcome.findings.extend(findings.cloned());
     for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
         if let Some(json) = doc.json {
-            lint_policy_document(doc.source, json, doc.kind, outcome);
+            lint_policy_document(doc.source, json, doc.kind, doc.unknown, outcome);
         }
     }
 }
 
-fn lint_policy_document(source: Arc<SourceFile>, value: json::Json, kind: PolicyKind, outcome: &mut FileOutcome) {
+/// Lint the policies of one document as `kind`; a kind the input does not name is decided per policy by
+/// its content. `unknown` spans are values not known statically (problems there are not the policy's).
+fn lint_policy_document(
+    source: Arc<SourceFile>,
+    value: json::Json,
+    kind: PolicyKind,
+    unknown: Vec<Span>,
+    outcome: &mut FileOutcome,
+) {
     let mut policies = Vec::new();
     for parsed in parse_document(&value, kind) {
-        outcome.findings.extend(parsed.problems.iter().map(|p| invalid_policy::finding(&source, p)));
+        // A problem where a value is not known statically is the placeholder's, not the policy's.
+        let problems =
+            parsed.problems.iter().filter(|p| !unknown.iter().any(|u| crate::lint::document::touches(p.span, *u)));
+        outcome.findings.extend(problems.map(|p| invalid_policy::finding(&source, p)));
         if let Some(policy) = parsed.policy {
             outcome.policies += 1;
             outcome.statements += policy.statements.len();
+            let kind = kind.by_content(&policy);
             policies.push(PolicyUnit { policy, kind });
         }
     }
-    outcome.documents.push(Document::new(source, value, policies));
+    outcome.documents.push(Document::new(source, value, policies).with_unknown(unknown));
 }
 
 enum ReadError {

@@ -12,9 +12,10 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::{PerPathIgnore, RuleSelection, Suppressions};
+use crate::check::{FileKinds, KindEntry, PerPathIgnore, RuleSelection, Suppressions};
 use crate::eval::{Assumptions, Setting};
 use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
+use crate::policy::PolicyKind;
 use crate::source::{SourceFile, Span};
 
 /// The file name looked for in the first path's directory and its ancestors.
@@ -29,6 +30,8 @@ pub struct Config {
     pub suppressions: Suppressions,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `[[files.kind]]`: what kind of policy loose files are.
+    pub kinds: FileKinds,
     pub assumptions: Assumptions,
     /// `[[relying_party]]` tables (DESIGN §9.4).
     pub relying_parties: Vec<crate::relying::RelyingParty>,
@@ -59,8 +62,14 @@ impl Config {
     /// The configured account of a `.tf` tree whose files are at these paths: the account whose `terraform`
     /// globs match one of them (relative to the configuration's directory), else the only configured account
     /// when it has no globs. `None` when the configuration does not tell (an `aws` provider's
-    /// `allowed_account_ids` may).
+    /// `allowed_account_ids` may: the `.tf` loader asks [`Config::account_matching`] first, then the provider,
+    /// then [`Config::only_account`]).
     pub fn account_for_terraform(&self, files: &[PathBuf]) -> Option<&Account> {
+        self.account_matching(files).or(self.only_account())
+    }
+
+    /// The account whose `terraform` globs match one of these files.
+    pub fn account_matching(&self, files: &[PathBuf]) -> Option<&Account> {
         let base = self.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
         let base = std::fs::canonicalize(&base).unwrap_or(base);
@@ -76,14 +85,15 @@ impl Config {
             require_literal_separator: false,
             require_literal_leading_dot: false,
         };
-        let matched = self
-            .accounts
-            .iter()
-            .find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))));
-        matched.or(match self.accounts.as_slice() {
+        self.accounts.iter().find(|a| a.terraform.iter().any(|g| relative.iter().any(|r| g.matches_with(r, options))))
+    }
+
+    /// The one configured account, when there is exactly one and it has no `terraform` globs.
+    pub fn only_account(&self) -> Option<&Account> {
+        match self.accounts.as_slice() {
             [only] if only.terraform.is_empty() => Some(only),
             _ => None,
-        })
+        }
     }
 
     /// The configured account with this id.
@@ -253,6 +263,15 @@ struct RawPerPath {
 struct RawFiles {
     include: Option<Vec<Spanned<String>>>,
     exclude: Option<Vec<Spanned<String>>>,
+    kind: Option<Vec<RawKind>>,
+}
+
+/// `[[files.kind]] paths = ["org/scps/**"] kind = "scp"`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    paths: Vec<Spanned<String>>,
+    kind: Spanned<String>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {
@@ -272,6 +291,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         suppressions: Suppressions::default(),
         include: Vec::new(),
         exclude: Vec::new(),
+        kinds: FileKinds::default(),
         assumptions: Assumptions::default(),
         relying_parties: Vec::new(),
         accounts: Vec::new(),
@@ -358,6 +378,24 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
                 out.push(glob.into_inner());
             }
         }
+        for entry in files.kind.unwrap_or_default() {
+            let name = entry.kind.get_ref();
+            let kind = PolicyKind::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = PolicyKind::NAMED.iter().map(|(n, _)| *n).collect();
+                let hint = crate::text::nearest(name, names.iter().copied()).map_or_else(
+                    || format!("kinds are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    |n| format!("did you mean `{n}`?"),
+                );
+                err(span_of(&entry.kind), format!("unknown policy kind `{name}`"), "not a policy kind").help(hint)
+            })?;
+            let mut globs = Vec::new();
+            for path in &entry.paths {
+                globs.push(glob::Pattern::new(path.get_ref()).map_err(|e| {
+                    err(span_of(path), format!("invalid glob `{}`: {}", path.get_ref(), e.msg), "invalid glob")
+                })?);
+            }
+            config.kinds.entries.push(KindEntry { globs, kind });
+        }
     }
     for (name, value) in raw.assumptions.unwrap_or_default() {
         let Some(setting) = Setting::parse(name.get_ref()) else {
@@ -401,6 +439,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
     }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
+    config.kinds.base = source.path.parent().map(Path::to_path_buf);
     Ok(config)
 }
 

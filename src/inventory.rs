@@ -58,6 +58,10 @@ pub struct PolicyDocument {
     /// is reported once (a policy-document data source and the attribute it feeds; a role's `inline_policy`
     /// entry and the `aws_iam_role_policy` that manages it).
     pub duplicate_of: Option<usize>,
+    /// Regions of the document written with values not known statically (a placeholder stands in them):
+    /// findings there are not reported, and statements that touch them are not evaluated. Empty for
+    /// documents read from plans, state and snapshots.
+    pub unknown: Vec<crate::source::Span>,
 }
 
 impl PolicyDocument {
@@ -121,6 +125,9 @@ pub struct Principal {
     pub tags_incomplete: bool,
     /// Facts the inputs leave open (tags unknown until apply, …), for the output.
     pub notes: Vec<String>,
+    /// Why the policies read for this principal may be incomplete (an attachment whose principal is not
+    /// known statically may reach it): `simulate` and `diff` say so instead of a silent answer.
+    pub incomplete: Vec<String>,
 }
 
 impl Principal {
@@ -141,6 +148,7 @@ impl Principal {
             external: false,
             tags_incomplete: false,
             notes: Vec::new(),
+            incomplete: Vec::new(),
         }
     }
 
@@ -258,6 +266,40 @@ pub struct PrincipalPolicies {
     pub context: Vec<(String, ContextValue)>,
     /// What the output must say: unknown parts, synthesized values, assumed defaults.
     pub notes: Vec<String>,
+    /// What the inputs could not give that may apply to this principal: a decision may differ from AWS's
+    /// (`incomplete`). See [`PrincipalPolicies::incomplete_for`].
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// A part of a principal's policies that is not evaluated, and which actions it may concern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    pub reason: String,
+    /// The actions of a statement left out (`NotAction` when the flag is set); `None`: any action.
+    pub actions: Option<(bool, Vec<String>)>,
+}
+
+impl Incomplete {
+    fn any(reason: String) -> Incomplete {
+        Incomplete { reason, actions: None }
+    }
+
+    /// Whether the missing part may decide a request for `action`.
+    pub fn concerns(&self, action: &str) -> bool {
+        match &self.actions {
+            None => true,
+            Some((not_action, patterns)) => {
+                patterns.iter().any(|p| crate::policy::wildcard::matches(p, action, true)) != *not_action
+            }
+        }
+    }
+}
+
+impl PrincipalPolicies {
+    /// Why a decision for `action` may differ from AWS's: the parts not evaluated that may concern it.
+    pub fn incomplete_for(&self, action: &str) -> Vec<&str> {
+        self.incomplete.iter().filter(|i| i.concerns(action)).map(|i| i.reason.as_str()).collect()
+    }
 }
 
 /// The text of AWS's `FullAWSAccess` SCP, which Organizations attaches to every root, OU and account by default.
@@ -426,6 +468,7 @@ impl Inventory {
         };
         let mut notes = Vec::new();
         let mut findings = Vec::new();
+        let mut incomplete: Vec<Incomplete> = p.incomplete.iter().cloned().map(Incomplete::any).collect();
         let (arn, arn_synthesized) = self.principal_arn(p, &mut notes);
         let account = arn_account(&arn).map(str::to_owned);
         notes.extend(p.notes.iter().cloned());
@@ -450,21 +493,29 @@ impl Inventory {
         for (r, via) in identity_refs {
             match self.resolve(r) {
                 Ok(i) if seen.insert(i) => {
-                    if let Some(l) = self.load(i, PolicyKind::Identity, &mut findings, &mut notes) {
+                    if let Some(l) = self.load(i, PolicyKind::Identity, &mut findings, &mut notes, &mut incomplete) {
                         set.identity.push(l);
                     }
                 }
                 Ok(_) => {}
-                Err(why) => notes.push(format!("an identity policy is not evaluated{via}: {why}")),
+                Err(why) => {
+                    let note = format!("an identity policy is not evaluated{via}: {why}");
+                    incomplete.push(Incomplete::any(note.clone()));
+                    notes.push(note);
+                }
             }
         }
         if let Some(b) = &p.boundary {
             match self.resolve(b) {
-                Ok(i) => set.boundary = self.load(i, PolicyKind::Boundary, &mut findings, &mut notes),
-                Err(why) => notes.push(format!(
-                    "the permissions boundary is not evaluated ({why}): the decision ignores it and may be wider \
-                     than AWS's"
-                )),
+                Ok(i) => set.boundary = self.load(i, PolicyKind::Boundary, &mut findings, &mut notes, &mut incomplete),
+                Err(why) => {
+                    let note = format!(
+                        "the permissions boundary is not evaluated ({why}): the decision ignores it and may be \
+                         wider than AWS's"
+                    );
+                    incomplete.push(Incomplete::any(note.clone()));
+                    notes.push(note);
+                }
             }
         }
         let tests_tags = set.identity.iter().chain(&set.boundary).any(|l| {
@@ -479,11 +530,17 @@ impl Inventory {
             ));
         }
         let mut context = Vec::new();
-        self.organization_layers(account.as_deref(), &mut set, &mut context, &mut notes, &mut findings);
+        self.organization_layers(
+            account.as_deref(),
+            &mut set,
+            &mut context,
+            (&mut notes, &mut incomplete),
+            &mut findings,
+        );
         if !findings.is_empty() {
             return Err(findings);
         }
-        Ok(PrincipalPolicies { set, arn, arn_synthesized, tags: p.tags.clone(), context, notes })
+        Ok(PrincipalPolicies { set, arn, arn_synthesized, tags: p.tags.clone(), context, notes, incomplete })
     }
 
     /// Parse one document for evaluation as `kind`.
@@ -493,6 +550,7 @@ impl Inventory {
         kind: PolicyKind,
         findings: &mut Vec<Finding>,
         notes: &mut Vec<String>,
+        incomplete: &mut Vec<Incomplete>,
     ) -> Option<LoadedPolicy> {
         let mut doc = self.documents.get(index)?;
         // A policy fed by a policy-document data source is shown as the data source's text (what `check`
@@ -509,11 +567,49 @@ impl Inventory {
             return None;
         };
         let parsed = parse_policy(json, kind);
-        if !parsed.problems.is_empty() {
-            findings.extend(parsed.problems.iter().map(|pr| invalid_policy::finding(&doc.source, pr)));
+        let touches = |span: crate::source::Span| doc.unknown.iter().any(|u| crate::lint::document::touches(span, *u));
+        // A problem where a value of `.tf` source is not known statically is the placeholder's: that statement
+        // is left out below, and said so.
+        let problems: Vec<_> = parsed.problems.iter().filter(|pr| !touches(pr.span)).collect();
+        if !problems.is_empty() {
+            findings.extend(problems.into_iter().map(|pr| invalid_policy::finding(&doc.source, pr)));
             return None;
         }
-        Some(LoadedPolicy::new(Arc::clone(&doc.source), parsed.policy?, kind))
+        let mut policy = parsed.policy?;
+        if !doc.unknown.is_empty() {
+            // Statements with parts not known statically are not evaluated: what they would decide is unknown.
+            let written = json.get("Statement").map_or(0, |s| s.as_array().map_or(1, <[Json]>::len));
+            let kept: Vec<crate::policy::Statement> = std::mem::take(&mut policy.statements);
+            let dropped_by_parser = written.saturating_sub(kept.len());
+            for s in kept {
+                if !touches(s.span) {
+                    policy.statements.push(s);
+                    continue;
+                }
+                let actions = (!touches(s.action.span)).then(|| match &s.action.node {
+                    crate::policy::ActionClause::Action(p) => {
+                        (false, p.iter().map(|a| a.node.as_str().to_owned()).collect())
+                    }
+                    crate::policy::ActionClause::NotAction(p) => {
+                        (true, p.iter().map(|a| a.node.as_str().to_owned()).collect())
+                    }
+                });
+                incomplete.push(Incomplete {
+                    reason: format!(
+                        "a statement of `{}` has values not known statically: not evaluated",
+                        doc.source.name
+                    ),
+                    actions,
+                });
+            }
+            if dropped_by_parser > 0 {
+                incomplete.push(Incomplete::any(format!(
+                    "{dropped_by_parser} statement(s) of `{}` are not known statically: not evaluated",
+                    doc.source.name
+                )));
+            }
+        }
+        Some(LoadedPolicy::new(Arc::clone(&doc.source), policy, kind))
     }
 
     /// The chain root → OUs → account of an account, root first, as far as the inputs place it.
@@ -543,7 +639,7 @@ impl Inventory {
         account: Option<&str>,
         set: &mut PolicySet,
         context: &mut Vec<(String, ContextValue)>,
-        notes: &mut Vec<String>,
+        (notes, incomplete): (&mut Vec<String>, &mut Vec<Incomplete>),
         findings: &mut Vec<Finding>,
     ) {
         let org = &self.organization;
@@ -587,11 +683,13 @@ impl Inventory {
             }
         };
         for a in org.attachments.iter().filter(|a| !org.nodes.iter().any(|n| n.key == a.target)) {
-            notes.push(format!(
+            let note = format!(
                 "`{}` attaches a policy to a target the inputs do not define (or that is unknown until apply): \
                  not evaluated",
                 a.origin.entry
-            ));
+            );
+            incomplete.push(Incomplete::any(note.clone()));
+            notes.push(note);
         }
         let full_access =
             Arc::new(SourceFile::new("", "FullAWSAccess (AWS managed, assumed attached)", FULL_AWS_ACCESS));
@@ -605,16 +703,18 @@ impl Inventory {
                 let index = match self.resolve(&a.policy) {
                     Ok(i) => i,
                     Err(why) => {
-                        notes.push(format!("a policy attached at {} is not evaluated: {why}", describe_node(node)));
+                        let note = format!("a policy attached at {} is not evaluated: {why}", describe_node(node));
+                        incomplete.push(Incomplete::any(note.clone()));
+                        notes.push(note);
                         continue;
                     }
                 };
                 match self.documents.get(index).map(|d| d.kind) {
                     Some(PolicyKind::Scp) => {
-                        scps.extend(self.load(index, PolicyKind::Scp, findings, notes));
+                        scps.extend(self.load(index, PolicyKind::Scp, findings, notes, incomplete));
                     }
                     Some(PolicyKind::Rcp) => {
-                        set.rcps.extend(self.load(index, PolicyKind::Rcp, findings, notes));
+                        set.rcps.extend(self.load(index, PolicyKind::Rcp, findings, notes, incomplete));
                     }
                     _ => {}
                 }

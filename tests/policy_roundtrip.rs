@@ -151,6 +151,7 @@ fn statement(substitutes: bool) -> impl Strategy<Value = Statement> {
                 resource,
                 conditions,
                 condition_span: has_condition.then(Span::default),
+                placeholders: Vec::new(),
                 span: Span::default(),
             }
         })

@@ -89,7 +89,7 @@ fn pairs_mean_what_their_plans_mean(dir: &Path, count: usize) {
     for dir in pairs {
         let (source, json) = read_json(&dir.join("plan.json"), &limits).unwrap();
         let plan = load_inventory_file(&source, &json, InputKind::classify(&json), &limits);
-        let tf = tfsource::load(&[dir.join("main.tf")], &limits);
+        let tf = tfsource::load(&[dir.join("main.tf")], &tfsource::TfOptions::new(limits));
         let (plan, tf) = (documents(&plan), documents(&tf));
         assert!(!tf.is_empty(), "{}: no policy read from main.tf", dir.display());
         // Every document the plan knows is in main.tf with the same meaning, and main.tf has no other.

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::check::CheckOptions;
+use crate::check::{CheckOptions, FileKinds};
 use crate::config::{self, ConfigError};
 use crate::lint::{LintContext, Severity, find_rule, nearest_rule_name};
+use crate::policy::PolicyKind;
 use crate::report;
 use crate::source::discover::FileFilter;
 use crate::source::json::Limits;
@@ -79,6 +80,38 @@ pub struct CheckArgs {
     /// Configuration file (default: the nearest `mintlint.toml` upward from the first path)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// What kind of policy the loose policy files are (default: `[[files.kind]]` of mintlint.toml, else by
+    /// content: identity, or resource/trust when statements name a principal)
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+/// The policy kinds of `--kind` (DESIGN §9.1).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KindArg {
+    Identity,
+    Boundary,
+    Session,
+    Scp,
+    Rcp,
+    Resource,
+    Trust,
+    AwsManaged,
+}
+
+impl From<KindArg> for PolicyKind {
+    fn from(kind: KindArg) -> PolicyKind {
+        match kind {
+            KindArg::Identity => PolicyKind::Identity,
+            KindArg::Boundary => PolicyKind::Boundary,
+            KindArg::Session => PolicyKind::Session,
+            KindArg::Scp => PolicyKind::Scp,
+            KindArg::Rcp => PolicyKind::Rcp,
+            KindArg::Resource => PolicyKind::Resource,
+            KindArg::Trust => PolicyKind::Trust,
+            KindArg::AwsManaged => PolicyKind::AwsManaged,
+        }
+    }
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
@@ -114,7 +147,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let include = pick(&args.include, config.as_ref().map(|c| &c.include));
     let exclude = pick(&args.exclude, config.as_ref().map(|c| &c.exclude));
     let filter = match FileFilter::new(&include, &exclude) {
-        Ok(f) => f,
+        Ok(f) => f.relative_to(config.as_ref().and_then(|c| c.suppressions.base.clone())),
         Err(e) => return Outcome::usage_error(format!("invalid glob `{}`: {}", e.glob, e.reason)),
     };
     let lint = match &config {
@@ -126,6 +159,10 @@ pub fn run(args: &CheckArgs) -> Outcome {
         filter,
         limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
         rules,
+        kinds: FileKinds {
+            forced: args.kind.map(PolicyKind::from),
+            ..config.as_ref().map(|c| c.kinds.clone()).unwrap_or_default()
+        },
         suppressions: config.as_ref().map(|c| c.suppressions.clone()).unwrap_or_default(),
         lint,
         config,
@@ -158,8 +195,8 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let stderr = if args.stats {
         let s = report.stats;
         format!(
-            "{} files, {} policies, {} statements, {} findings in {} ms\n",
-            s.files, s.policies, s.statements, s.findings, s.elapsed_ms
+            "{} files, {} policies, {} statements, {} findings in {} ms\nskipped, not a policy: {}\n",
+            s.files, s.policies, s.statements, s.findings, s.elapsed_ms, s.not_policies
         )
     } else {
         String::new()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use crate::diff::load::{LoadError, is_dir, load_pair, load_side, mismatch};
+use crate::diff::load::{LoadError, load_pair, load_side_as, sides};
 use crate::diff::{DEFAULT_BUDGET, DiffOptions, DiffReport, compare, diff, pair};
 use crate::eval::{Assumptions, PolicySet};
 use crate::lint::Finding;
@@ -104,11 +104,9 @@ pub fn baseline_findings(baseline: &Path, paths: &[PathBuf], color: ColorArg) ->
         LoadError::Usage(m) => Outcome::usage_error(m),
         LoadError::Invalid(f) => bad_input(&f, color),
     };
-    if is_dir(baseline).map_err(usage)? != is_dir(current).map_err(usage)? {
-        return Err(usage(mismatch(baseline, current)));
-    }
-    let base = load_side(baseline, &limits).map_err(usage)?;
-    let cur = match load_side(current, &limits) {
+    let (b, c) = sides(baseline, current, &limits).map_err(usage)?;
+    let base = load_side_as(baseline, b, &limits).map_err(usage)?;
+    let cur = match load_side_as(current, c, &limits) {
         Ok(c) => c,
         Err(LoadError::Invalid(_)) => return Ok(Vec::new()),
         Err(e) => return Err(usage(e)),

@@ -367,7 +367,7 @@ pub fn run(args: &SimulateArgs) -> Outcome {
     };
     let stdout = match args.format {
         SimulateFormat::Human => {
-            let header = principal.as_ref().map(principal_human).unwrap_or_default();
+            let header = principal.as_ref().map(|p| principal_human(p, args.action.as_deref())).unwrap_or_default();
             let body = render::render_human(&set, &sim, args.explain, super::style(args.color.into()));
             let rp = relying
                 .as_ref()
@@ -378,7 +378,7 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         SimulateFormat::Json => {
             let mut value = render::simulation_json(&set, &sim);
             if let (Some(p), Some(obj)) = (&principal, value.as_object_mut()) {
-                obj.insert("principal".into(), principal_json(p));
+                obj.insert("principal".into(), principal_json(p, args.action.as_deref()));
             }
             if let (Some(j), Some(obj)) = (&relying, value.as_object_mut()) {
                 obj.insert("relying_party".into(), crate::report::relying::judgement_json(j, sim.verdict.is_allow()));
@@ -508,10 +508,31 @@ fn for_principal(p: &InventoryPrincipal, extra: PolicySet, mut request: TokenReq
     (set, request)
 }
 
-fn principal_human(p: &InventoryPrincipal) -> String {
+/// Why the decision for the simulated action (token minting by default) may differ from AWS's: parts of the
+/// principal's policies that are not evaluated and may concern it.
+fn incomplete(p: &InventoryPrincipal, action: Option<&str>) -> Vec<String> {
+    let actions = match action {
+        Some(a) => vec![a],
+        None => vec!["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"],
+    };
+    let mut out: Vec<String> = Vec::new();
+    for a in actions {
+        for reason in p.policies.incomplete_for(a) {
+            if !out.iter().any(|r| r == reason) {
+                out.push(reason.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn principal_human(p: &InventoryPrincipal, action: Option<&str>) -> String {
     let mut out = format!("principal: {}\n", p.describe);
     let synthesized = if p.policies.arn_synthesized { " (synthesized)" } else { "" };
     out.push_str(&format!("  arn: {}{synthesized}\n", p.policies.arn));
+    for reason in incomplete(p, action) {
+        out.push_str(&format!("  incomplete: {reason}\n"));
+    }
     for note in &p.policies.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
@@ -519,12 +540,13 @@ fn principal_human(p: &InventoryPrincipal) -> String {
     out
 }
 
-fn principal_json(p: &InventoryPrincipal) -> serde_json::Value {
+fn principal_json(p: &InventoryPrincipal, action: Option<&str>) -> serde_json::Value {
     serde_json::json!({
         "principal": p.describe,
         "arn": p.policies.arn,
         "arn_synthesized": p.policies.arn_synthesized,
         "tags": p.policies.tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "incomplete": incomplete(p, action),
         "notes": p.policies.notes,
     })
 }
@@ -622,13 +644,15 @@ fn run_cases(
     let failed = results.len() - passed;
     let stdout = match args.format {
         SimulateFormat::Human => {
-            let header: String = principals.iter().map(|(_, p, _)| principal_human(p)).collect();
+            let header: String =
+                principals.iter().map(|(_, p, _)| principal_human(p, args.action.as_deref())).collect();
             header + &render::cases_human(&results, args.explain, super::style(args.color.into()))
         }
         SimulateFormat::Json => {
             let mut value = render::cases_value(&results);
             if let Some(obj) = value.as_object_mut().filter(|_| !principals.is_empty()) {
-                let list: Vec<_> = principals.iter().map(|(_, p, _)| principal_json(p)).collect();
+                let list: Vec<_> =
+                    principals.iter().map(|(_, p, _)| principal_json(p, args.action.as_deref())).collect();
                 obj.insert("principals".into(), list.into());
             }
             let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();

@@ -22,13 +22,37 @@ pub enum LoadError {
     Invalid(Vec<Finding>),
 }
 
-/// Read both sides.
+/// Read both sides. A directory compared with an inventory file (a plan, state, snapshot or `.tf` file) is
+/// read as the inventory of everything in it: `diff plan.json tree/` compares a plan with its own source.
 pub fn load_pair(baseline: &Path, current: &Path, limits: &Limits) -> Result<(DiffInput, DiffInput), LoadError> {
+    let (b, c) = sides(baseline, current, limits)?;
+    both(load_side_as(baseline, b, limits), load_side_as(current, c, limits))
+}
+
+/// How each side is read: `true` for a directory read as one inventory (it faces an inventory file).
+pub fn sides(baseline: &Path, current: &Path, limits: &Limits) -> Result<(bool, bool), LoadError> {
     let (b, c) = (is_dir(baseline)?, is_dir(current)?);
-    if b != c {
+    if b == c {
+        return Ok((false, false));
+    }
+    let file = if b { current } else { baseline };
+    if !is_inventory_file(file, limits) {
         return Err(mismatch(baseline, current));
     }
-    both(load_side(baseline, limits), load_side(current, limits))
+    Ok((b, c))
+}
+
+/// Read one side, a directory as one inventory when `as_inventory`.
+pub fn load_side_as(path: &Path, as_inventory: bool, limits: &Limits) -> Result<DiffInput, LoadError> {
+    if as_inventory { inventory_side(&[path.to_path_buf()], limits) } else { load_side(path, limits) }
+}
+
+/// Whether a file is an inventory: Terraform source, a plan or state, or an account snapshot.
+fn is_inventory_file(path: &Path, limits: &Limits) -> bool {
+    crate::input::tfsource::is_terraform_source(path)
+        || read_json(path, limits).is_ok_and(|(_, json)| {
+            matches!(InputKind::classify(&json), InputKind::TerraformJson | InputKind::AccountSnapshot)
+        })
 }
 
 /// Whether a side is a directory (a usage error when it does not exist).
@@ -41,7 +65,8 @@ pub fn is_dir(path: &Path) -> Result<bool, LoadError> {
 /// A file compared with a directory.
 pub fn mismatch(baseline: &Path, current: &Path) -> LoadError {
     LoadError::Usage(format!(
-        "cannot compare a file with a directory: `{}` and `{}` must both be policy files or both directories",
+        "cannot compare a file with a directory: `{}` and `{}` must both be policy files or both directories \
+         (a directory is compared with a Terraform plan, state, `.tf` file or account snapshot as the inventory it holds)",
         display_path(baseline),
         display_path(current)
     ))
@@ -151,8 +176,9 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
         }
         match read_json(path, limits) {
             Ok((_, json)) => match InputKind::classify(&json) {
-                InputKind::Policy => {}
-                InputKind::Cases => continue,
+                InputKind::Policy | InputKind::CliOutput => {}
+                // Cases files, and JSON that is no policy (`package.json` beside the policies).
+                InputKind::Cases | InputKind::NotPolicy => continue,
                 InputKind::TerraformJson | InputKind::AccountSnapshot => {
                     inventories.push(path.clone());
                     continue;

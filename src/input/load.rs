@@ -24,7 +24,7 @@ fn read(source: &Arc<SourceFile>, value: &Json, kind: InputKind, limits: &Limits
     match kind {
         InputKind::TerraformJson => terraform::load(source, value, limits),
         InputKind::AccountSnapshot => snapshot::load(source, value, limits),
-        InputKind::Policy | InputKind::Cases => Inventory::default(),
+        InputKind::Policy | InputKind::CliOutput | InputKind::Cases | InputKind::NotPolicy => Inventory::default(),
     }
 }
 
@@ -43,6 +43,23 @@ pub enum InventoryError {
 /// directories may hold other JSON (policies, cases files): those are no inventory and are passed over; a
 /// file named directly must be one.
 pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, InventoryError> {
+    // `[accounts]` of the nearest mintlint.toml names the account of `.tf` trees.
+    let config = paths.first().and_then(|p| crate::config::find(p)).and_then(|c| crate::config::load(&c).ok());
+    let mut options = super::tfsource::TfOptions::new(*limits);
+    options.config = config;
+    load_inventory_with(paths, &options)
+}
+
+/// As [`load_inventory`], with the `.tf` loader's options (configuration, `.tfvars` files). `.tfvars` files
+/// among `paths` are variables for the `.tf` trees.
+pub fn load_inventory_with(
+    paths: &[PathBuf],
+    options: &super::tfsource::TfOptions,
+) -> Result<Inventory, InventoryError> {
+    let limits = &options.limits;
+    let (var_files, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| super::tfsource::is_tfvars(p) && p.is_file());
+    let paths = paths.as_slice();
     let discovered = discover(paths, &FileFilter::default()).map_err(|m| InventoryError::Missing(m.0))?;
     let mut inventory = Inventory::default();
     let mut unreadable = Vec::new();
@@ -61,7 +78,7 @@ pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, I
             }
         };
         let kind = InputKind::classify(&value);
-        if matches!(kind, InputKind::Policy | InputKind::Cases) {
+        if !matches!(kind, InputKind::TerraformJson | InputKind::AccountSnapshot) {
             if paths.contains(path) {
                 return Err(InventoryError::NotAnInventory(path.clone(), kind));
             }
@@ -85,7 +102,10 @@ pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, I
         .cloned()
         .collect();
     if !terraform_source.is_empty() {
-        let mut one = super::tfsource::load(&terraform_source, limits);
+        let mut tf_options = options.clone();
+        tf_options.inputs = paths.to_vec();
+        tf_options.var_files.extend(var_files);
+        let mut one = super::tfsource::load(&terraform_source, &tf_options);
         // As for plans: findings on the `.tf` itself (MINT008) are `check`'s.
         one.findings.retain(|f| !super::tfsource::is_terraform_source(&f.source.path));
         inventory.extend(one);

@@ -1,12 +1,14 @@
 //! Loaders: from files on disk to policies ready to evaluate, and from Terraform JSON and account snapshots to
 //! the inventory.
 
+pub mod cli_output;
+pub mod embedded;
 mod load;
 pub mod snapshot;
 pub mod terraform;
 pub mod tfsource;
 
-pub use load::{InventoryError, load_inventory, load_inventory_file};
+pub use load::{InventoryError, load_inventory, load_inventory_file, load_inventory_with};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -37,10 +39,18 @@ pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json)
     }
 }
 
-/// Load every policy of a policy file (an object, or an array of them) as the given kind. Any problem is
-/// returned as findings: evaluating a policy that IAM would reject would answer a question nobody asked.
+/// Load every policy of a policy file (an object, or an array of them; or the AWS CLI's output around one)
+/// as the given kind. Any problem is returned as findings: evaluating a policy that IAM would reject would
+/// answer a question nobody asked.
 pub fn load_policy_file(path: &Path, kind: PolicyKind, limits: &Limits) -> Result<Vec<LoadedPolicy>, Vec<Finding>> {
-    let (source, value) = read_json(path, limits).map_err(|f| vec![*f])?;
+    let (file, value) = read_json(path, limits).map_err(|f| vec![*f])?;
+    let (source, value) = match cli_output::wrapped_document(&file, &value, limits) {
+        Some((embedded::EmbeddedDocument::Read(source, json), _)) => (source, json),
+        Some((embedded::EmbeddedDocument::NotJson(_, finding) | embedded::EmbeddedDocument::Invalid(finding), _)) => {
+            return Err(vec![*finding]);
+        }
+        None => (file, value),
+    };
     let mut policies = Vec::new();
     let mut findings = Vec::new();
     for parsed in parse_document(&value, kind) {

@@ -1,16 +1,18 @@
 //! Account snapshots (`aws iam get-account-authorization-details`) into the inventory.
 //!
 //! The API returns policy documents URL-encoded (RFC 3986); the AWS CLI decodes them into JSON objects.
-//! Both are read: a string is decoded and becomes its own virtual source
+//! Both are read (see [`super::embedded`]): a string is decoded and becomes its own virtual source
 //! (`snapshot.json › role/mint › RolePolicyList › mint-tokens`), an object is linted where it is, in the file.
 
 use std::sync::Arc;
 
 use crate::inventory::{Group, Inventory, Origin, PolicyDocument, PolicyRef, Principal, PrincipalKind, arn_account};
-use crate::lint::rules::{invalid_json, invalid_policy};
+use crate::lint::rules::invalid_policy;
 use crate::policy::{PolicyKind, PolicyProblem};
-use crate::source::json::{self, Json, JsonError, JsonErrorKind, JsonKind, Limits};
+use crate::source::json::{Json, Limits};
 use crate::source::{SourceFile, Span};
+
+use super::embedded::EmbeddedDocument;
 
 struct Reader<'a> {
     source: &'a Arc<SourceFile>,
@@ -40,29 +42,15 @@ fn list<'j>(value: &'j Json, key: &str) -> &'j [Json] {
     value.get(key).and_then(Json::as_array).unwrap_or_default()
 }
 
-fn text<'j>(value: &'j Json, key: &str) -> Option<&'j str> {
-    value.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
+/// An AWS managed policy's ARN: account `aws` (`arn:aws:iam::aws:policy/ReadOnlyAccess`, in any partition).
+fn is_aws_managed_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let (arn_, _, service, _, account) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next());
+    arn_ == Some("arn") && service == Some("iam") && account == Some("aws")
 }
 
-/// Decode `%XX` escapes (RFC 3986; `+` is a literal plus). `Err` holds the byte offset of a bad escape.
-fn percent_decode(text: &str) -> Result<Vec<u8>, usize> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(decoded) => out.push(decoded),
-                None => return Err(i),
-            }
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    Ok(out)
+fn text<'j>(value: &'j Json, key: &str) -> Option<&'j str> {
+    value.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
 }
 
 impl Reader<'_> {
@@ -85,61 +73,29 @@ impl Reader<'_> {
         ids: Vec<String>,
     ) -> Option<usize> {
         let value = value.filter(|v| !v.is_null())?;
-        let (source, json) = match &value.kind {
-            JsonKind::Object(_) => (Arc::clone(self.source), Some(value.clone())),
-            JsonKind::String(s) => {
-                // A decoded document starts with `{`; an encoded one with `%7B`.
-                let decoded =
-                    if s.trim_start().starts_with('{') { Ok(s.as_bytes().to_vec()) } else { percent_decode(s) };
-                let name_text = origin.source_name();
-                match decoded.map(String::from_utf8) {
-                    Ok(Ok(text)) => {
-                        let source = Arc::new(
-                            SourceFile::new(self.source.path.clone(), name_text, text)
-                                .embedded_at(self.source, value.span),
-                        );
-                        match json::parse(&source.text, self.limits) {
-                            Ok(json) => (source, Some(json)),
-                            Err(error) => {
-                                self.inv.findings.push(invalid_json::finding(&source, &error));
-                                (source, None)
-                            }
-                        }
-                    }
-                    Ok(Err(bad)) => {
-                        let at = bad.utf8_error().valid_up_to();
-                        let text = String::from_utf8_lossy(bad.as_bytes()).into_owned();
-                        let source = Arc::new(
-                            SourceFile::new(self.source.path.clone(), name_text, text)
-                                .embedded_at(self.source, value.span),
-                        );
-                        let error = JsonError { kind: JsonErrorKind::InvalidUtf8, span: Span::from_range(at, at + 1) };
-                        self.inv.findings.push(invalid_json::finding(&source, &error));
-                        (source, None)
-                    }
-                    Err(at) => {
-                        // Point into the file: the bad escape is inside the string value.
-                        let start = (value.span.start as usize).saturating_add(1).saturating_add(at);
-                        self.problem(
-                            Span::from_range(start, start + 1),
-                            format!("`{}` is not a valid URL-encoded policy document", origin.attribute),
-                            "`%` must start an escape of two hex digits (`%7B` is `{`)",
-                        );
-                        return None;
-                    }
+        let (source, json) =
+            match super::embedded::read(self.source, value, origin.source_name(), &origin.attribute, self.limits) {
+                EmbeddedDocument::Read(source, json) => (source, Some(json)),
+                EmbeddedDocument::NotJson(source, finding) => {
+                    self.inv.findings.push(*finding);
+                    (source, None)
                 }
-            }
-            _ => {
-                self.problem(
-                    value.span,
-                    format!("`{}` must be a policy document, not {}", origin.attribute, value.type_name()),
-                    "the snapshot holds each document as a JSON object or a URL-encoded string",
-                );
-                return None;
-            }
-        };
+                EmbeddedDocument::Invalid(finding) => {
+                    self.inv.findings.push(*finding);
+                    return None;
+                }
+            };
         let index = self.inv.documents.len();
-        self.inv.documents.push(PolicyDocument { source, json, kind, origin, ids, name, duplicate_of: None });
+        self.inv.documents.push(PolicyDocument {
+            source,
+            json,
+            kind,
+            origin,
+            ids,
+            name,
+            duplicate_of: None,
+            unknown: Vec::new(),
+        });
         Some(index)
     }
 
@@ -163,7 +119,13 @@ impl Reader<'_> {
         };
         let attribute = text(version, "VersionId").unwrap_or("default version").to_owned();
         let origin = self.origin(&entry_name, &attribute);
-        self.document(version.get("Document"), origin, PolicyKind::Identity, Some(name), ids);
+        // AWS's own managed policies (`arn:aws:iam::aws:policy/...`) are not under the customer quota.
+        let kind = if text(entry, "Arn").is_some_and(is_aws_managed_arn) {
+            PolicyKind::AwsManaged
+        } else {
+            PolicyKind::Identity
+        };
+        self.document(version.get("Document"), origin, kind, Some(name), ids);
     }
 
     /// Inline policies (`*PolicyList`) and attached managed policies of a role, user or group.
@@ -230,12 +192,12 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_decode;
+    use super::is_aws_managed_arn;
 
     #[test]
-    fn percent_decoding_is_rfc_3986() {
-        assert_eq!(percent_decode("%7B%22a%22%3A%20%22b+c%22%7D").unwrap(), br#"{"a": "b+c"}"#.to_vec());
-        assert_eq!(percent_decode("abc%2").unwrap_err(), 3);
-        assert_eq!(percent_decode("%zz").unwrap_err(), 0);
+    fn aws_managed_policies_are_told_by_their_account() {
+        assert!(is_aws_managed_arn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+        assert!(is_aws_managed_arn("arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess"));
+        assert!(!is_aws_managed_arn("arn:aws:iam::111122223333:policy/aws"));
     }
 }

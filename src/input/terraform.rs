@@ -496,7 +496,16 @@ impl<'a> Plan<'a> {
             }
         };
         let index = b.inv.documents.len();
-        b.inv.documents.push(PolicyDocument { source, json, kind, origin, ids, name, duplicate_of: None });
+        b.inv.documents.push(PolicyDocument {
+            source,
+            json,
+            kind,
+            origin,
+            ids,
+            name,
+            duplicate_of: None,
+            unknown: Vec::new(),
+        });
         Some(index)
     }
 

@@ -3,8 +3,8 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::policy::{Policy, PolicyKind};
-use crate::source::SourceFile;
 use crate::source::json::Json;
+use crate::source::{SourceFile, Span};
 
 use super::facts::{DocumentFacts, StatementFacts};
 
@@ -13,6 +13,9 @@ pub struct Document {
     pub source: Arc<SourceFile>,
     pub json: Json,
     pub policies: Vec<PolicyUnit>,
+    /// Regions written with values not known statically (a Terraform source policy with unknown parts): a
+    /// placeholder stands there, and findings that touch a region are not reported.
+    pub unknown: Vec<Span>,
     /// Worked out on first use by a rule, then shared by all of them.
     facts: OnceLock<DocumentFacts>,
 }
@@ -32,9 +35,51 @@ pub struct StatementView<'a> {
     pub facts: &'a StatementFacts,
 }
 
+impl StatementView<'_> {
+    /// Whether the statement holds template placeholders (`${ACCOUNT_ID}`, `<my-org-id>`, `{"Ref": ...}`):
+    /// what depends on them is not judged, since the values are not known until the template is filled.
+    pub fn is_template(&self) -> bool {
+        !self.statement.placeholders.is_empty()
+    }
+
+    /// Whether a template placeholder lies within `span`.
+    pub fn holds_placeholder(&self, span: crate::source::Span) -> bool {
+        self.statement.placeholders.iter().any(|p| span.contains(*p))
+    }
+
+    /// Whether the clause's key is a template's (`<OIDC_provider_name_1>:sub`): nothing about the key is known.
+    pub fn key_unknown(&self, clause: &crate::policy::ConditionClause) -> bool {
+        self.holds_placeholder(clause.key.span)
+    }
+
+    /// Whether the clause's key or any of its values is a template's.
+    pub fn clause_unknown(&self, clause: &crate::policy::ConditionClause) -> bool {
+        self.key_unknown(clause) || self.holds_placeholder(clause.values_span)
+    }
+}
+
 impl Document {
     pub fn new(source: Arc<SourceFile>, json: Json, policies: Vec<PolicyUnit>) -> Document {
-        Document { source, json, policies, facts: OnceLock::new() }
+        Document { source, json, policies, unknown: Vec::new(), facts: OnceLock::new() }
+    }
+
+    /// A document with regions not known statically.
+    pub fn with_unknown(mut self, unknown: Vec<Span>) -> Document {
+        self.unknown = unknown;
+        self
+    }
+
+    /// Whether a finding rests on a region not known statically: its span, or a related place in this
+    /// document, touches one. Such a finding judged the placeholder, not the policy.
+    pub fn judges_unknown(&self, finding: &super::Finding) -> bool {
+        if self.unknown.is_empty() {
+            return false;
+        }
+        let same = |source: &SourceFile| source.path == self.source.path && source.name == self.source.name;
+        let places = std::iter::once((&finding.source, finding.span))
+            .chain(finding.related.iter().map(|r| (&r.source, r.span)))
+            .filter(|(s, _)| same(s));
+        places.into_iter().any(|(_, span)| self.unknown.iter().any(|r| touches(span, *r)))
     }
 
     pub fn facts(&self) -> &DocumentFacts {
@@ -71,4 +116,15 @@ impl Document {
             })
         })
     }
+}
+
+/// Whether two spans share a byte (an empty span: whether it lies inside the other).
+pub fn touches(a: Span, b: Span) -> bool {
+    if a.is_empty() {
+        return b.start <= a.start && a.start < b.end.max(b.start + 1);
+    }
+    if b.is_empty() {
+        return a.start <= b.start && b.start < a.end;
+    }
+    a.start < b.end && b.start < a.end
 }

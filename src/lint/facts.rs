@@ -34,9 +34,12 @@ impl DocumentFacts {
                         .enumerate()
                         .map(|(i, s)| {
                             let mut facts = StatementFacts::new(i, s);
-                            // Boundaries, session policies, SCPs and RCPs only limit: an Allow in them grants
-                            // nothing by itself, so the token rules (which judge grants) do not read them.
-                            facts.can_grant = matches!(kind, PolicyKind::Unknown | PolicyKind::Identity);
+                            // Boundaries, session policies, SCPs and RCPs only limit, and resource-based and
+                            // trust policies are read for what they restrict: an Allow in them grants nothing
+                            // by itself, so the token rules (which judge grants) do not read them. A statement
+                            // with template placeholders is not judged as a grant either: what it grants is
+                            // not known until the template is filled.
+                            facts.can_grant = kind.by_content(p).can_grant() && s.placeholders.is_empty();
                             facts
                         })
                         .collect()

@@ -194,9 +194,26 @@ pub fn find_rule(text: &str) -> Option<&'static Rule> {
 /// Run every rule with a check over one document (the whole-input rules excepted, see
 /// [`lint_document_input`]).
 pub fn lint_document(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
+    let start = out.len();
     for rule in all_rules() {
         if let Some(check) = rule.check {
             check(doc, ctx, out);
+        }
+    }
+    drop_unknown(doc, out, start);
+}
+
+/// Findings added from `start` that judged a placeholder of a value not known statically are removed.
+fn drop_unknown(doc: &Document, out: &mut Vec<Finding>, start: usize) {
+    if doc.unknown.is_empty() {
+        return;
+    }
+    let mut i = start;
+    while i < out.len() {
+        if out.get(i).is_some_and(|f| doc.judges_unknown(f)) {
+            out.remove(i);
+        } else {
+            i += 1;
         }
     }
 }
@@ -208,9 +225,11 @@ pub fn needs_input_rules(doc: &Document) -> bool {
 
 /// Run the rules that need `ctx.input` complete, once every document has been folded into it.
 pub fn lint_document_input(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
+    let start = out.len();
     for rule in rules::INPUT_RULES {
         if let Some(check) = rule.check {
             check(doc, ctx, out);
         }
     }
+    drop_unknown(doc, out, start);
 }

@@ -65,6 +65,10 @@ pub struct Statement {
     pub conditions: Vec<ConditionClause>,
     /// The `Condition` element, when present (also when it is an empty object).
     pub condition_span: Option<Span>,
+    /// Template placeholders in the statement (values a templating tool fills in before deployment, see
+    /// `policy::placeholder`), in source order: the values there are unknown, so what depends on them is not
+    /// judged. Empty for an ordinary policy.
+    pub placeholders: Vec<Span>,
     pub span: Span,
 }
 

@@ -9,6 +9,7 @@ use crate::text::nearest;
 use super::PolicyKind;
 use super::ast::*;
 use super::operator::{Operator, OperatorError};
+use super::placeholder;
 use super::template::Template;
 
 /// Why a document is not a valid policy (rule `invalid-policy`).
@@ -42,13 +43,15 @@ pub fn parse_document(json: &Json, kind: PolicyKind) -> Vec<ParsedPolicy> {
 
 /// Read one policy document.
 pub fn parse_policy(json: &Json, kind: PolicyKind) -> ParsedPolicy {
-    let mut p = Parser { problems: Vec::new(), kind, substitutes: false };
+    let mut p = Parser { problems: Vec::new(), placeholders: Vec::new(), kind, substitutes: false };
     let policy = p.policy(json);
     ParsedPolicy { policy, problems: p.problems }
 }
 
 struct Parser {
     problems: Vec<PolicyProblem>,
+    /// Template placeholders of the statement being read (see [`super::placeholder`]).
+    placeholders: Vec<Span>,
     kind: PolicyKind,
     /// Whether the policy's version substitutes `${...}`; otherwise variables are literal text.
     substitutes: bool,
@@ -170,14 +173,23 @@ impl Parser {
         }
     }
 
-    /// A string or an array of strings (Action, Resource, principal values).
+    /// A string or an array of strings (Action, Resource, principal values). A CloudFormation intrinsic in
+    /// place of a string or of the list is a placeholder: recorded, not read.
     fn strings<'j>(&mut self, element: &str, json: &'j Json) -> Vec<(&'j str, Span)> {
+        if placeholder::is_intrinsic(json) {
+            self.placeholders.push(json.span);
+            return Vec::new();
+        }
         match &json.kind {
             JsonKind::String(s) => vec![(s, json.span)],
             JsonKind::Array(items) => items
                 .iter()
                 .filter_map(|item| match &item.kind {
                     JsonKind::String(s) => Some((&**s, item.span)),
+                    _ if placeholder::is_intrinsic(item) => {
+                        self.placeholders.push(item.span);
+                        None
+                    }
                     _ => {
                         self.wrong_type(element, "a string", item, "every entry must be a string in double quotes");
                         None
@@ -202,6 +214,7 @@ impl Parser {
             return None;
         };
         let before = self.problems.len();
+        self.placeholders.clear();
         let mut sid = None;
         let mut effect = None;
         let mut actions: Vec<&Member> = Vec::new();
@@ -247,6 +260,7 @@ impl Parser {
             resource,
             conditions,
             condition_span: condition.map(|c| c.span),
+            placeholders: std::mem::take(&mut self.placeholders),
             span: json.span,
         })
     }
@@ -299,6 +313,11 @@ impl Parser {
         let member = self.exclusive(found, ("Action", "NotAction"))?;
         let mut patterns = Vec::new();
         for (text, span) in self.strings(&member.key.node, &member.value) {
+            // `${Service}:Get*` is filled in by a template: no action to read yet.
+            if placeholder::contains(text) {
+                self.placeholders.push(span);
+                continue;
+            }
             match ActionPattern::parse(text) {
                 Some(p) => patterns.push(Spanned::new(p, span)),
                 None => self.problem(
@@ -349,6 +368,7 @@ impl Parser {
         }
         let mut patterns = Vec::new();
         for (text, span) in self.strings(&member.key.node, &member.value) {
+            self.note_placeholder(text, span);
             if let Some(t) = self.template(text, span) {
                 patterns.push(Spanned::new(t, span));
             }
@@ -361,13 +381,22 @@ impl Parser {
         Some(Spanned::new(clause, member.value.span))
     }
 
-    /// Parse policy variables; a malformed `${...}` is a problem pointing into the string.
+    /// Record `span` as a placeholder when `text` holds one.
+    fn note_placeholder(&mut self, text: &str, span: Span) {
+        if placeholder::contains(text) {
+            self.placeholders.push(span);
+        }
+    }
+
+    /// Parse policy variables; a malformed `${...}` is a problem pointing into the string (unless the string
+    /// is a template's: `${ a b }` is its placeholder, not a misspelt variable).
     fn template(&mut self, text: &str, span: Span) -> Option<Template> {
         if !self.substitutes {
             return Some(Template::literal(text));
         }
         match Template::parse(text) {
             Ok(t) => Some(t),
+            Err(_) if placeholder::contains(text) => Some(Template::literal(text)),
             Err(e) => {
                 // +1 skips the opening quote; offsets inside are exact when the string has no escapes.
                 let inner = Span::new(span.start + 1, span.end.saturating_sub(1));
@@ -404,7 +433,10 @@ impl Parser {
                     let values = self
                         .strings(&member.key.node, &e.value)
                         .into_iter()
-                        .map(|(v, span)| Spanned::new(Box::<str>::from(v), span))
+                        .map(|(v, span)| {
+                            self.note_placeholder(v, span);
+                            Spanned::new(Box::<str>::from(v), span)
+                        })
                         .collect();
                     out.push(PrincipalEntry { kind: Spanned::new(kind, e.key.span), values });
                 }
@@ -452,6 +484,13 @@ impl Parser {
                 continue;
             };
             for entry in last_wins(keys) {
+                if placeholder::contains(&entry.key.node) {
+                    self.placeholders.push(entry.key.span);
+                    // `${ConditionKey}` is no key at all until the template is filled.
+                    if !entry.key.node.contains(':') {
+                        continue;
+                    }
+                }
                 if !entry.key.node.contains(':') || entry.key.node.starts_with(':') || entry.key.node.ends_with(':') {
                     self.problem(
                         entry.key.span,
@@ -497,8 +536,15 @@ impl Parser {
         };
         let mut out = Vec::new();
         for item in items {
+            if placeholder::is_intrinsic(item) {
+                self.placeholders.push(item.span);
+                continue;
+            }
             let literal = match &item.kind {
-                JsonKind::String(s) => Literal::String(s.clone()),
+                JsonKind::String(s) => {
+                    self.note_placeholder(s, item.span);
+                    Literal::String(s.clone())
+                }
                 JsonKind::Number(n) => Literal::Number(n.raw().into()),
                 JsonKind::Bool(b) => Literal::Bool(*b),
                 _ => {

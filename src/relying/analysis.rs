@@ -137,11 +137,23 @@ fn facts(
     };
     let too_long = out.iter().any(|f| matches!(f, Fact::SubjectTooLong { .. }));
     if r.reached_by.is_empty() && r.undecided.is_empty() && !in_account.is_empty() && !too_long {
-        let failure = failures
-            .iter()
-            .filter(|(i, _)| in_account.contains(i))
-            .filter_map(|(_, f)| f.clone())
-            .max_by(|a, b| a.part.cmp(&b.part));
+        // When the subject names a principal of the inputs, its failure is the one that matters (the others
+        // fail on the subject); otherwise the failure furthest along the relying party's checks.
+        let named = match rp.subject.as_ref().map(|(s, _)| &s.value) {
+            Some(Text::Known(subject)) => principals.iter().position(|p| p.arn == *subject),
+            Some(Text::PrincipalArn(address)) => {
+                principals.iter().position(|p| p.address.as_deref() == Some(address.as_str()))
+            }
+            _ => None,
+        };
+        let failure = match named.and_then(|n| failures.iter().find(|(i, _)| *i == n)) {
+            Some((_, f)) => f.clone(),
+            None => failures
+                .iter()
+                .filter(|(i, _)| in_account.contains(i))
+                .filter_map(|(_, f)| f.clone())
+                .max_by(|a, b| a.part.cmp(&b.part)),
+        };
         let nearest = match (&failure, &rp.subject) {
             (Some(c), Some((s, _))) if c.part == Part::Subject => match &s.value {
                 Text::Known(subject) => {

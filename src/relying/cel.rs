@@ -351,3 +351,29 @@ mod tests {
         assert!(!a.claims[&env].opaque.is_empty());
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Hostile conditions from a pull request: compiling, analysing and evaluating never panic.
+        #[test]
+        fn arbitrary_expressions_never_panic(text in "[a-z.'\\[\\]()=!&|<>+*{}?:, 0-9\"\\\\-]{0,60}") {
+            if let Ok(c) = compile(&text) {
+                let _ = analyse(&c);
+                let token = serde_json::json!({"sub": "arn:aws:iam::1:role/x", "aud": ["a"]});
+                let _ = evaluate(&c, &[("assertion", &token)]);
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("{}1{}", "(".repeat(500), ")".repeat(500));
+        assert!(compile(&text).is_err());
+    }
+}

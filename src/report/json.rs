@@ -46,6 +46,7 @@ pub fn render(findings: &[Finding], stats: Option<&Stats>) -> String {
             "stats".into(),
             json!({
                 "files": stats.files,
+                "not_policies": stats.not_policies,
                 "policies": stats.policies,
                 "statements": stats.statements,
                 "findings": stats.findings,

@@ -5,8 +5,16 @@ use std::path::{Path, PathBuf};
 use glob::{MatchOptions, Pattern};
 use walkdir::WalkDir;
 
-/// Directories never walked into: version control, build output, dependencies, Terraform's cache.
+/// Directories never walked into (DESIGN §9.1): version control, build output, dependencies, Terraform's
+/// cache. Hidden directories (`.venv`, `.vscode`, `.github`, `.terraform`) and Python virtual environments
+/// (any directory holding `pyvenv.cfg`, whatever its name) are skipped too, see [`skipped_dir`]. Terraform's
+/// `.terraform/modules/modules.json` is read by the Terraform source loader for module sources, not walked.
 pub const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
+
+/// Whether a directory met while walking (never the root the user named) is skipped.
+pub fn skipped_dir(path: &Path, name: &str) -> bool {
+    SKIPPED_DIRS.contains(&name) || name.starts_with('.') || path.join("pyvenv.cfg").is_file()
+}
 
 /// The files walked by default when no `--include` is given.
 pub const DEFAULT_INCLUDE: &[&str] = &["**/*.json", "**/*.tf"];
@@ -16,6 +24,10 @@ pub const DEFAULT_INCLUDE: &[&str] = &["**/*.json", "**/*.tf"];
 pub struct FileFilter {
     include: Vec<Pattern>,
     exclude: Vec<Pattern>,
+    /// Whether `include` was given (not the default): only then does it also select files named directly.
+    explicit_include: bool,
+    /// The configuration's directory: a file named directly is also matched by its path relative to it.
+    base: Option<PathBuf>,
 }
 
 /// A glob that could not be compiled.
@@ -27,12 +39,35 @@ pub struct BadGlob {
 
 impl FileFilter {
     pub fn new<S: AsRef<str>>(include: &[S], exclude: &[S]) -> Result<Self, BadGlob> {
+        let explicit_include = !include.is_empty();
         let include = if include.is_empty() {
             compile(DEFAULT_INCLUDE.iter().copied())?
         } else {
             compile(include.iter().map(AsRef::as_ref))?
         };
-        Ok(Self { include, exclude: compile(exclude.iter().map(AsRef::as_ref))? })
+        Ok(Self { include, exclude: compile(exclude.iter().map(AsRef::as_ref))?, explicit_include, base: None })
+    }
+
+    /// Also match files named directly by their path relative to `base` (the configuration's directory), as
+    /// `[files]` globs are written.
+    #[must_use]
+    pub fn relative_to(mut self, base: Option<PathBuf>) -> Self {
+        self.base = base;
+        self
+    }
+
+    /// Whether a file named directly on the command line is left out: it matches an exclude glob, or an
+    /// include list was given and it matches none. A pre-commit hook names every changed file, so the
+    /// configuration's exclusions must hold for them as for walked ones. The path is matched as given and,
+    /// with a configuration, relative to its directory.
+    pub fn leaves_out_named(&self, path: &Path) -> bool {
+        let mut forms = vec![super::display_path(path)];
+        if let Some(relative) = self.base.as_deref().and_then(|base| relative_to_base(base, path)) {
+            forms.push(relative);
+        }
+        let excluded = forms.iter().any(|f| self.excluded(f));
+        let not_included = self.explicit_include && !forms.iter().any(|f| self.included(f));
+        excluded || not_included
     }
 
     fn options() -> MatchOptions {
@@ -52,9 +87,21 @@ fn compile<'a>(globs: impl Iterator<Item = &'a str>) -> Result<Vec<Pattern>, Bad
     globs.map(|g| Pattern::new(g).map_err(|e| BadGlob { glob: g.to_owned(), reason: e.msg.to_owned() })).collect()
 }
 
+/// `path` relative to `base`, `/`-separated, when it lies under it (both resolved on disk).
+pub fn relative_to_base(base: &Path, path: &Path) -> Option<String> {
+    let base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base }).ok()?;
+    let absolute = std::fs::canonicalize(path).ok()?;
+    Some(super::display_path(absolute.strip_prefix(&base).ok()?))
+}
+
 impl Default for FileFilter {
     fn default() -> Self {
-        Self::new::<&str>(&[], &[]).unwrap_or(Self { include: Vec::new(), exclude: Vec::new() })
+        Self::new::<&str>(&[], &[]).unwrap_or(Self {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            explicit_include: false,
+            base: None,
+        })
     }
 }
 
@@ -65,21 +112,28 @@ pub struct Discovered {
     /// Entries under a walked directory that could not be visited (permission denied, a symlink loop).
     /// Each becomes a finding: a skipped file would be an unreviewed policy.
     pub unwalkable: Vec<(PathBuf, String)>,
+    /// Files named directly that the include/exclude globs leave out.
+    pub excluded: usize,
 }
 
 /// A path on the command line that does not exist: a usage error (exit 2), not a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingPath(pub PathBuf);
 
-/// Expand the paths: a file named directly is always taken (whatever its extension); a directory is walked,
-/// skipping [`SKIPPED_DIRS`], taking files the filter includes and does not exclude. Output is sorted and
-/// free of duplicates.
+/// Expand the paths: a file named directly is taken whatever its extension, unless the filter leaves it out
+/// (an exclude glob, or an include list that does not match it); a directory is walked, skipping the
+/// directories of [`skipped_dir`], taking files the filter includes and does not exclude. Output is sorted
+/// and free of duplicates.
 pub fn discover(paths: &[PathBuf], filter: &FileFilter) -> Result<Discovered, MissingPath> {
     let mut found = Discovered::default();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|_| MissingPath(root.clone()))?;
         if !meta.is_dir() {
-            found.files.push(root.clone());
+            if filter.leaves_out_named(root) {
+                found.excluded += 1;
+            } else {
+                found.files.push(root.clone());
+            }
             continue;
         }
         walk_dir(root, filter, &mut found);
@@ -96,7 +150,7 @@ fn walk_dir(root: &Path, filter: &FileFilter, found: &mut Discovered) {
             return true;
         }
         let name = e.file_name().to_string_lossy();
-        if SKIPPED_DIRS.contains(&name.as_ref()) {
+        if skipped_dir(e.path(), &name) {
             return false;
         }
         !filter.excluded(&relative(root, e.path()))
@@ -144,6 +198,32 @@ mod tests {
         let f = FileFilter::new(&["**/*.json"], &["legacy/**"]).unwrap();
         assert!(f.excluded("legacy/a.json"));
         assert!(!f.excluded("new/a.json"));
+    }
+
+    #[test]
+    fn named_files_obey_exclude_and_an_explicit_include() {
+        let f = FileFilter::new(&[] as &[&str], &["legacy/**"]).unwrap();
+        assert!(f.leaves_out_named(Path::new("legacy/a.json")));
+        assert!(f.leaves_out_named(Path::new("./legacy/a.json")));
+        assert!(!f.leaves_out_named(Path::new("policy.txt")), "the default include is for walking only");
+        let f = FileFilter::new(&["policies/**"], &[]).unwrap();
+        assert!(f.leaves_out_named(Path::new("other/a.json")));
+        assert!(!f.leaves_out_named(Path::new("policies/a.json")));
+    }
+
+    #[test]
+    fn hidden_dependency_and_virtualenv_directories_are_skipped() {
+        let dir = std::env::temp_dir().join(format!("mintlint-walk-{}", std::process::id()));
+        for sub in ["venv", ".vscode", "node_modules", "policies", "target"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            std::fs::write(dir.join(sub).join("a.json"), "{}").unwrap();
+        }
+        std::fs::write(dir.join("venv").join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        let found = discover(std::slice::from_ref(&dir), &FileFilter::default()).unwrap();
+        let names: Vec<String> =
+            found.files.iter().map(|f| crate::source::display_path(f.strip_prefix(&dir).unwrap())).collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(names, ["policies/a.json"]);
     }
 
     #[test]

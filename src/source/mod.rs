@@ -1,6 +1,7 @@
 //! Where policy text comes from: files on disk, documents embedded in them, spans into both, and the
 //! span-keeping JSON parser.
 
+pub mod classify;
 pub mod discover;
 pub mod json;
 pub mod span;
@@ -8,6 +9,7 @@ pub mod span;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use classify::InputKind;
 pub use span::{Span, Spanned};
 
 /// One text that findings point into: a file on disk, or a policy document embedded in one (a Terraform
@@ -95,40 +97,6 @@ pub fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy();
     let text = text.strip_prefix("./").unwrap_or(&text);
     text.replace('\\', "/")
-}
-
-/// What a JSON file holds, decided from its content (never from its name alone).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputKind {
-    /// An IAM policy document, or an array of them (also anything JSON that is nothing else below).
-    Policy,
-    /// `terraform show -json` of a plan or of state.
-    TerraformJson,
-    /// `aws iam get-account-authorization-details`.
-    AccountSnapshot,
-    /// A `--cases` file of expectation tests.
-    Cases,
-}
-
-impl InputKind {
-    /// Classify a parsed JSON document by the top-level members only that tell the formats apart.
-    pub fn classify(value: &json::Json) -> InputKind {
-        let Some(members) = value.as_object() else {
-            return InputKind::Policy;
-        };
-        let has = |k: &str| members.iter().any(|m| &*m.key.node == k);
-        if has("format_version")
-            && (has("planned_values") || has("values") || has("resource_changes") || has("terraform_version"))
-        {
-            InputKind::TerraformJson
-        } else if has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList") || has("Policies") {
-            InputKind::AccountSnapshot
-        } else if has("cases") && !has("Statement") {
-            InputKind::Cases
-        } else {
-            InputKind::Policy
-        }
-    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,11 @@ impl Span {
         self.end <= self.start
     }
 
+    /// Whether `other` lies within this span.
+    pub const fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// The smallest span that covers both.
     pub fn join(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))

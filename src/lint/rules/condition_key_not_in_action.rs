@@ -55,7 +55,8 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
         let Some(actions) = listed_actions(view.statement) else { continue };
         let mut reported: Vec<&str> = Vec::new();
         for (clause, info) in view.statement.conditions.iter().zip(&view.facts.keys) {
-            if info.is_none_or(|i| i.global) || reported.contains(&clause.key.node.lower()) {
+            if info.is_none_or(|i| i.global) || view.key_unknown(clause) || reported.contains(&clause.key.node.lower())
+            {
                 continue;
             }
             let key = clause.key.node.as_str();

@@ -66,7 +66,7 @@ fn fits(family: Family, ty: KeyType, lower_key: &str) -> bool {
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for (clause, info) in view.statement.conditions.iter().zip(&view.facts.keys) {
-            let Some(info) = info else { continue };
+            let Some(info) = info.filter(|_| !view.key_unknown(clause)) else { continue };
             if matches!(info.ty.scalar(), KeyType::Other(_)) {
                 continue;
             }

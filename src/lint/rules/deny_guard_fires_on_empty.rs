@@ -62,6 +62,7 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
             let operator = clause.operator.node;
             let lower = clause.key.node.lower();
             if operator.set != Some(SetOp::ForAllValues)
+                || view.key_unknown(clause)
                 || operator.kind.family() == Family::Null
                 || !info.is_some_and(|i| i.ty.is_multi_valued())
             {

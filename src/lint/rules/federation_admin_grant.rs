@@ -38,7 +38,9 @@ fn words(pattern: &str) -> (String, &'static str, &'static str) {
 
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
-        if !view.facts.is_allow() {
+        // Only an identity policy's Allow grants (boundaries, SCPs and RCPs limit; resource and trust
+        // policies restrict); a template's is not known yet.
+        if !view.facts.is_allow() || !view.facts.can_grant {
             continue;
         }
         let ActionClause::Action(patterns) = &view.statement.action.node else { continue };

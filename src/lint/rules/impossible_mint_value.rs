@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::facts::{ALGORITHM_KEY, AUDIENCE_KEY, DURATION_KEY, quoted};
-use crate::lint::{Document, Finding, LintContext, Severity};
+use crate::lint::{Document, Finding, LintContext};
 use crate::policy::value::number::Number;
 use crate::policy::{Family, OperatorKind, wildcard};
 
@@ -13,8 +13,8 @@ declare_rule! {
     ///   (`es384`), and a `StringLike` pattern that matches neither;
     /// * an `sts:IdentityTokenAudience` value over 1000 characters.
     ///
-    /// A value written as a placeholder, `<YOUR_SIGNING_ALGORITHM>` (as in AWS's sample policies), is
-    /// reported at `info` with a reminder to fill it in.
+    /// A value written as a template placeholder, `<YOUR_SIGNING_ALGORITHM>` (as in AWS's sample policies),
+    /// is not judged: `template-placeholder` says the template's values are unknown.
     ///
     /// ## Why it matters
     /// The value can never be compared equal to a real request: an allow-list entry grants nothing, a bound
@@ -36,7 +36,6 @@ declare_rule! {
 const ALGORITHMS: [&str; 2] = ["RS256", "ES384"];
 
 enum Problem<'a> {
-    Placeholder(&'a str),
     Duration(&'a str),
     Algorithm(&'a str, Option<&'static str>),
     LongAudience(usize),
@@ -44,11 +43,6 @@ enum Problem<'a> {
 
 fn words(problem: &Problem<'_>) -> (String, &'static str, String) {
     match problem {
-        Problem::Placeholder(v) => (
-            format!("`{v}` is a placeholder: no token request carries it"),
-            "fill in before deploying",
-            "replace the placeholder with a real value before deploying".to_owned(),
-        ),
         Problem::Duration(v) => (
             format!("no token request has a lifetime of `{v}` s: the API accepts 60 to 3600"),
             "outside 60-3600",
@@ -77,6 +71,9 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             let lower = clause.key.node.lower();
             for value in &clause.values {
                 let text = value.node.text();
+                if view.key_unknown(clause) || view.holds_placeholder(value.span) {
+                    continue;
+                }
                 let problem = match (lower, kind.family()) {
                     (DURATION_KEY, Family::Numeric) => Number::parse(text)
                         .filter(|n| !(60.0..=3600.0).contains(&n.value()))
@@ -90,13 +87,9 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
                     _ => None,
                 };
                 let Some(problem) = problem else { continue };
-                let problem = if is_placeholder(text) { Problem::Placeholder(text) } else { problem };
                 let (message, label, help) = words(&problem);
                 let mut finding =
                     Finding::new(&IMPOSSIBLE_MINT_VALUE, &doc.source, value.span, message).label(label).help(help);
-                if matches!(problem, Problem::Placeholder(_)) {
-                    finding.severity = Severity::Info;
-                }
                 if let Problem::Algorithm(_, Some(suggestion)) = problem {
                     finding = finding.fix(format!("use `{suggestion}`"), value.span, quoted(suggestion));
                 }
@@ -104,11 +97,6 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// `<YOUR_VALUE>`: a template for the reader to fill in, not a value anyone meant.
-fn is_placeholder(text: &str) -> bool {
-    text.len() > 2 && text.starts_with('<') && text.ends_with('>')
 }
 
 fn algorithm_problem(kind: OperatorKind, text: &str) -> Option<Problem<'_>> {

@@ -44,6 +44,10 @@ fn words(value: &str, family: Family) -> (String, &'static str, &'static str) {
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for (clause, compiled) in view.statement.conditions.iter().zip(view.facts.compiled.clauses.iter()) {
+            // `<my-corporate-cidr>` is a template's placeholder, not a bad CIDR.
+            if view.clause_unknown(clause) {
+                continue;
+            }
             let family = clause.operator.node.kind.family();
             let unreadable: Vec<bool> = match &compiled.values {
                 ClauseValues::Strings(..) => continue,

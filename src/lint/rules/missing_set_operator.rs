@@ -47,7 +47,7 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for (clause, info) in view.statement.conditions.iter().zip(&view.facts.keys) {
             let operator = clause.operator.node;
-            if operator.set.is_some() || operator.kind.family() == Family::Null {
+            if operator.set.is_some() || operator.kind.family() == Family::Null || view.key_unknown(clause) {
                 continue;
             }
             if !info.is_some_and(|i| i.ty.is_multi_valued()) {

@@ -20,9 +20,12 @@ pub mod lifetime_above_maximum;
 pub mod mint_resource_not_star;
 pub mod missing_network_guard;
 pub mod missing_set_operator;
+pub mod module_cycle;
+pub mod module_not_read;
 pub mod policy_too_large;
 pub mod policy_unknown_until_apply;
 pub mod policy_variables_without_version;
+pub mod read_outside_root;
 pub mod relying_party_forgeable_claim;
 pub mod relying_party_issuer_unknown;
 pub mod relying_party_subject_too_long;
@@ -31,6 +34,7 @@ pub mod relying_party_unreachable;
 pub mod set_operator_on_single_valued_key;
 pub mod shadowed_statement;
 pub mod tag_permission_missing;
+pub mod template_placeholder;
 pub mod unbounded_lifetime;
 pub mod unconstrained_tag_value;
 pub mod unknown_action;
@@ -39,6 +43,7 @@ pub mod unknown_service_prefix;
 pub mod unpinned_signing_algorithm;
 pub mod unregistered_audience;
 pub mod unregistered_tag_key;
+pub mod unresolved_attachment;
 pub mod unrestricted_audience;
 pub mod unrestricted_request_tags;
 pub mod unsatisfiable_statement;
@@ -78,6 +83,11 @@ pub static ALL: &[Rule] = &[
         check: Some(wildcard_operator_mismatch::check),
     },
     Rule { meta: &unsatisfiable_statement::UNSATISFIABLE_STATEMENT, check: Some(unsatisfiable_statement::check) },
+    Rule { meta: &template_placeholder::TEMPLATE_PLACEHOLDER, check: Some(template_placeholder::check) },
+    Rule { meta: &module_cycle::MODULE_CYCLE, check: None },
+    Rule { meta: &module_not_read::MODULE_NOT_READ, check: None },
+    Rule { meta: &read_outside_root::READ_OUTSIDE_ROOT, check: None },
+    Rule { meta: &unresolved_attachment::UNRESOLVED_ATTACHMENT, check: None },
     Rule { meta: &unrestricted_audience::UNRESTRICTED_AUDIENCE, check: Some(unrestricted_audience::check) },
     Rule { meta: &broad_audience_pattern::BROAD_AUDIENCE_PATTERN, check: Some(broad_audience_pattern::check) },
     Rule { meta: &unregistered_audience::UNREGISTERED_AUDIENCE, check: Some(unregistered_audience::check) },

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Document, Finding, LintContext};
+use crate::policy::placeholder::has_iam_variable;
 use crate::policy::{Policy, Version};
 use crate::source::Span;
 
@@ -59,15 +60,16 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     }
 }
 
-/// Spans of the `Resource` entries and condition values that hold `${`.
+/// Spans of the `Resource` entries and condition values that hold an IAM policy variable (a template's
+/// `${ACCOUNT_ID}` is filled in before IAM sees the policy, whatever its version).
 fn variable_spans(policy: &Policy) -> Vec<Span> {
     let mut spans = Vec::new();
     for statement in &policy.statements {
         if let Some(resource) = &statement.resource {
-            spans.extend(resource.node.patterns().iter().filter(|p| p.node.raw().contains("${")).map(|p| p.span));
+            spans.extend(resource.node.patterns().iter().filter(|p| has_iam_variable(p.node.raw())).map(|p| p.span));
         }
         for clause in &statement.conditions {
-            spans.extend(clause.values.iter().filter(|v| v.node.template.raw().contains("${")).map(|v| v.span));
+            spans.extend(clause.values.iter().filter(|v| has_iam_variable(v.node.template.raw())).map(|v| v.span));
         }
     }
     spans

@@ -50,7 +50,7 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for (clause, info) in view.statement.conditions.iter().zip(&view.facts.keys) {
             let operator = clause.operator.node;
-            let Some(set) = operator.set else { continue };
+            let Some(set) = operator.set.filter(|_| !view.key_unknown(clause)) else { continue };
             let is_null = operator.kind.family() == Family::Null;
             if !is_null && info.is_none_or(|i| i.ty.is_multi_valued()) {
                 continue;

@@ -53,7 +53,9 @@ fn words(duplicate: bool) -> (&'static str, &'static str, &'static str, &'static
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for (index, unit) in doc.policies.iter().enumerate() {
         let facts = doc.policy_facts(index);
-        let statements: Vec<(&Statement, &StatementFacts)> = unit.policy.statements.iter().zip(facts).collect();
+        // A template's statements are not known until it is filled: none shadows or repeats another yet.
+        let statements: Vec<(&Statement, &StatementFacts)> =
+            unit.policy.statements.iter().zip(facts).filter(|(s, _)| s.placeholders.is_empty()).collect();
         for (i, (allow, allow_facts)) in statements.iter().enumerate() {
             if !allow_facts.is_allow() {
                 continue;

@@ -97,6 +97,9 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
         for ((clause, info), compiled) in
             view.statement.conditions.iter().zip(&view.facts.keys).zip(view.facts.compiled.clauses.iter())
         {
+            if view.key_unknown(clause) {
+                continue;
+            }
             let key = clause.key.node.as_str();
             let prefix = key.split_once(':').map_or("", |(p, _)| p);
             let defined = match info {

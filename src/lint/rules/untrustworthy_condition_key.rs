@@ -35,7 +35,7 @@ fn words(key: &str) -> (String, &'static str, &'static str) {
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for clause in &view.statement.conditions {
-            if !matches!(clause.key.node.lower(), "aws:useragent" | "aws:referer") {
+            if !matches!(clause.key.node.lower(), "aws:useragent" | "aws:referer") || view.key_unknown(clause) {
                 continue;
             }
             let (message, label, help) = words(clause.key.node.as_str());

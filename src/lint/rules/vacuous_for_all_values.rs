@@ -63,7 +63,10 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
         {
             let operator = clause.operator.node;
             let lower = clause.key.node.lower();
-            if operator.set != Some(SetOp::ForAllValues) || operator.kind.family() == Family::Null {
+            if operator.set != Some(SetOp::ForAllValues)
+                || operator.kind.family() == Family::Null
+                || view.key_unknown(clause)
+            {
                 continue;
             }
             // Single-valued keys are `set-operator-on-single-valued-key`'s; only keys whose absence is documented

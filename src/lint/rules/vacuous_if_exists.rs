@@ -65,7 +65,10 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
         for (clause, compiled) in view.statement.conditions.iter().zip(view.facts.compiled.clauses.iter()) {
             let operator = clause.operator.node;
             let lower = clause.key.node.lower();
-            if operator.set == Some(SetOp::ForAllValues) || !(operator.if_exists || operator.kind.is_negated()) {
+            if operator.set == Some(SetOp::ForAllValues)
+                || !(operator.if_exists || operator.kind.is_negated())
+                || view.key_unknown(clause)
+            {
                 continue;
             }
             if !absent_from_some_requests(lower) || !holds_when_absent(compiled, &ctx.assumptions) {

@@ -70,6 +70,9 @@ fn wildcard_chars(clause: &ConditionClause, chars: &[char]) -> bool {
 pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         for clause in &view.statement.conditions {
+            if view.clause_unknown(clause) {
+                continue;
+            }
             let operator = clause.operator.node;
             let like = matches!(operator.kind, OperatorKind::StringLike | OperatorKind::StringNotLike);
             let equals = matches!(
