@@ -755,9 +755,11 @@ mod tests {
         assert!(other.contains("other than authorization"), "{other}");
     }
 
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+
     #[test]
     fn what_cannot_be_replayed_is_skipped_with_the_reason() {
-        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+        let cases: Vec<(Edit, &str)> = vec![
             (Box::new(|v| v["userIdentity"]["type"] = "Root".into()), "root user"),
             (Box::new(|v| v["userIdentity"]["sessionContext"] = Value::Null), "sessionIssuer"),
             (Box::new(|v| v["requestParameters"]["audience"] = json!([])), "empty"),
