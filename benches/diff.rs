@@ -49,6 +49,7 @@ fn inventory(widen_every: usize) -> DiffInput {
                 display: name,
                 policies: PolicySet { identity: vec![loaded], ..PolicySet::default() },
                 facts: PrincipalFacts::default(),
+                source: mintlint::request::witness::PolicySource::Files,
             }
         })
         .collect();

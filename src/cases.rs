@@ -4,7 +4,7 @@
 use crate::eval::ContextValue;
 use crate::eval::Decision;
 use crate::policy::PolicyProblem;
-use crate::policy::value::date::Timestamp;
+use crate::request::{Field, RequestSpec};
 use crate::simulate::Verdict;
 use crate::source::Span;
 use crate::source::json::{Json, JsonKind};
@@ -38,23 +38,24 @@ impl Expect {
     }
 }
 
+/// One expectation: a request (as given: fields the case leaves out come from the command line) and what
+/// its decision must be.
 #[derive(Clone, Debug)]
 pub struct Case {
     pub name: String,
-    pub principal: Option<String>,
-    pub principal_tags: Vec<(String, String)>,
-    pub audience: Vec<String>,
-    pub duration: Option<u32>,
-    pub signing_algorithm: Option<String>,
-    pub tags: Vec<(String, String)>,
-    pub context: Vec<(String, ContextValue)>,
-    pub region: Option<String>,
-    pub time: Option<Timestamp>,
-    pub session_expiry: Option<Timestamp>,
-    pub action: Option<String>,
-    pub resource: Option<String>,
+    pub request: RequestSpec,
     pub expect: Expect,
+    /// The whole case.
     pub span: Span,
+    /// Where each field is written, so a request that cannot be built is reported at its field.
+    pub fields: Vec<(Field, Span)>,
+}
+
+impl Case {
+    /// The span of a field of the case (a context key's value for a context key), else the whole case.
+    pub fn span_of(&self, field: &Field) -> Span {
+        self.fields.iter().find(|(f, _)| f == field).map_or(self.span, |(_, s)| *s)
+    }
 }
 
 const FIELDS: &[&str] = &[
@@ -71,6 +72,7 @@ const FIELDS: &[&str] = &[
     "session_expiry",
     "action",
     "resource",
+    "resource_account",
     "expect",
 ];
 
@@ -116,17 +118,16 @@ impl Reader {
         members.iter().filter_map(|m| Some((m.key.node.to_string(), self.string(field, &m.value)?))).collect()
     }
 
-    fn time(&mut self, field: &str, v: &Json) -> Option<Timestamp> {
+    fn time(&mut self, field: &str, v: &Json) -> Option<String> {
         let text = self.string(field, v)?;
-        let parsed = Timestamp::parse(&text);
-        if parsed.is_none() {
+        if crate::policy::value::date::Timestamp::parse(&text).is_none() {
             self.problem(
                 v.span,
                 format!("`{field}` is not a date: `{text}`"),
                 "write an RFC 3339 time such as 2026-01-01T12:00:00Z",
             );
         }
-        parsed
+        Some(text)
     }
 
     fn case(&mut self, index: usize, json: &Json) -> Option<Case> {
@@ -137,38 +138,47 @@ impl Reader {
         let before = self.problems.len();
         let mut case = Case {
             name: format!("case {}", index + 1),
-            principal: None,
-            principal_tags: Vec::new(),
-            audience: Vec::new(),
-            duration: None,
-            signing_algorithm: None,
-            tags: Vec::new(),
-            context: Vec::new(),
-            region: None,
-            time: None,
-            session_expiry: None,
-            action: None,
-            resource: None,
+            request: RequestSpec::default(),
             expect: Expect::Deny,
             span: json.span,
+            fields: Vec::new(),
         };
         let mut expect_seen = false;
         for m in members {
             let v = &m.value;
+            let field = match &*m.key.node {
+                "principal" => Some(Field::Principal),
+                "principal_tags" => Some(Field::PrincipalTag),
+                "audience" => Some(Field::Audience),
+                "duration" => Some(Field::Duration),
+                "signing_algorithm" => Some(Field::SigningAlgorithm),
+                "tags" => Some(Field::Tag),
+                "region" => Some(Field::Region),
+                "time" => Some(Field::Time),
+                "session_expiry" => Some(Field::SessionExpiry),
+                "action" => Some(Field::Action),
+                "resource" => Some(Field::Resource),
+                "resource_account" => Some(Field::ResourceAccount),
+                _ => None,
+            };
+            if let Some(field) = field {
+                case.fields.push((field, v.span));
+            }
+            let r = &mut case.request;
             match &*m.key.node {
                 "name" => case.name = self.string("name", v).unwrap_or(case.name),
-                "principal" => case.principal = self.string("principal", v),
-                "principal_tags" => case.principal_tags = self.pairs("principal_tags", v),
-                "audience" => case.audience = self.strings("audience", v),
+                "principal" => r.principal = self.string("principal", v),
+                "principal_tags" => r.principal_tags = self.pairs("principal_tags", v),
+                "audience" => r.audiences = self.strings("audience", v),
                 "duration" => match &v.kind {
                     JsonKind::Number(n) => match n.as_u64().and_then(|d| u32::try_from(d).ok()) {
-                        Some(d) => case.duration = Some(d),
+                        Some(d) => r.duration = Some(d),
                         None => self.problem(v.span, "`duration` must be a whole number of seconds".into(), "e.g. 900"),
                     },
                     _ => self.problem(v.span, "`duration` must be a number".into(), "e.g. \"duration\": 900"),
                 },
-                "signing_algorithm" => case.signing_algorithm = self.string("signing_algorithm", v),
-                "tags" => case.tags = self.pairs("tags", v),
+                "signing_algorithm" => r.signing_algorithm = self.string("signing_algorithm", v),
+                "tags" => r.tags = self.pairs("tags", v),
                 "context" => {
                     let Some(entries) = v.as_object() else {
                         self.problem(
@@ -179,6 +189,7 @@ impl Reader {
                         continue;
                     };
                     for e in entries {
+                        case.fields.push((Field::Context(e.key.node.to_string()), e.value.span));
                         let value = match &e.value.kind {
                             JsonKind::Array(_) => ContextValue::Multi(
                                 self.strings("context", &e.value).into_iter().map(Into::into).collect(),
@@ -187,14 +198,15 @@ impl Reader {
                             JsonKind::Bool(b) => ContextValue::Single(if *b { "true" } else { "false" }.into()),
                             _ => ContextValue::Single(self.string("context", &e.value).unwrap_or_default().into()),
                         };
-                        case.context.push((e.key.node.to_string(), value));
+                        case.request.context.push((e.key.node.to_string(), value));
                     }
                 }
-                "region" => case.region = self.string("region", v),
-                "time" => case.time = self.time("time", v),
-                "session_expiry" => case.session_expiry = self.time("session_expiry", v),
-                "action" => case.action = self.string("action", v),
-                "resource" => case.resource = self.string("resource", v),
+                "region" => r.region = self.string("region", v),
+                "time" => r.time = self.time("time", v),
+                "session_expiry" => r.session_expiry = self.time("session_expiry", v),
+                "action" => r.action = self.string("action", v),
+                "resource" => r.resource = self.string("resource", v),
+                "resource_account" => r.resource_account = self.string("resource_account", v),
                 "expect" => {
                     expect_seen = true;
                     let text = self.string("expect", v).unwrap_or_default();
@@ -265,4 +277,54 @@ pub fn parse_cases(json: &Json) -> Result<Vec<Case>, Vec<PolicyProblem>> {
     };
     let cases: Vec<Case> = items.iter().enumerate().filter_map(|(i, c)| reader.case(i, c)).collect();
     if reader.problems.is_empty() { Ok(cases) } else { Err(reader.problems) }
+}
+
+/// A problem in a cases file, or a case whose request cannot be built: a diagnostic of its own
+/// (`mintlint::cases`), pointing into the file, never mistaken for a finding about a policy.
+#[derive(Debug)]
+pub struct CasesError {
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub span: Span,
+    source: miette::NamedSource<String>,
+}
+
+impl CasesError {
+    pub fn new(file: &crate::source::SourceFile, problem: &PolicyProblem) -> CasesError {
+        CasesError {
+            message: problem.message.clone(),
+            label: problem.label.clone(),
+            help: (!problem.help.is_empty()).then(|| problem.help.clone()),
+            span: problem.span,
+            source: miette::NamedSource::new(&file.name, file.text.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for CasesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CasesError {}
+
+impl miette::Diagnostic for CasesError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("mintlint::cases"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(label, self.span))))
+    }
 }

@@ -216,9 +216,52 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A file walked as a loose policy and read by a `.tf` file's `file()` is linted twice: what would print
+    // twice, identically (same file name, place, rule and message), is reported once.
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message && a.label == b.label);
+    let findings = drop_plan_echoes(findings);
     stats.findings = findings.len();
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(CheckReport { findings, stats })
+}
+
+/// The Terraform address a finding's document was read from (`data.aws_iam_policy_document.x` of
+/// `dir/main.tf › data.aws_iam_policy_document.x` or of `dir/plan.json › data.aws_iam_policy_document.x ›
+/// json`), with the directory of the file.
+fn terraform_origin(finding: &Finding) -> Option<(&Path, &str)> {
+    let mut parts = finding.source.name.split(" › ");
+    let file = parts.next()?;
+    let address = parts.next()?;
+    let dir = finding.source.path.parent()?;
+    Some((dir, address)).filter(|_| !file.is_empty())
+}
+
+/// A `main.tf` checked beside its own plan (`plan.json` of the same directory) reaches each document twice:
+/// a finding of the plan that the source already reports (same directory, resource address, rule and message)
+/// is dropped, so the source's readable line stands for both. Findings only the plan has (values known at
+/// plan time) stay.
+fn drop_plan_echoes(findings: Vec<Finding>) -> Vec<Finding> {
+    let is_source = |f: &Finding| crate::input::tfsource::is_terraform_source(&f.source.path);
+    let from_source: Vec<(&Path, &str, &str, &str)> = findings
+        .iter()
+        .filter(|f| is_source(f))
+        .filter_map(|f| terraform_origin(f).map(|(dir, address)| (dir, address, f.rule.code, f.message.as_str())))
+        .collect();
+    if from_source.is_empty() {
+        return findings;
+    }
+    let echo: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            !is_source(f)
+                && terraform_origin(f).is_some_and(|(dir, address)| {
+                    from_source.iter().any(|&(d, a, rule, message)| {
+                        d == dir && a == address && rule == f.rule.code && message == f.message
+                    })
+                })
+        })
+        .collect();
+    findings.into_iter().zip(echo).filter(|(_, echo)| !echo).map(|(f, _)| f).collect()
 }
 
 /// Drop findings that a per-path ignore covers, and report every ignore that matched a checked file but no

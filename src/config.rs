@@ -13,9 +13,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::{FileKinds, KindEntry, PerPathIgnore, RuleSelection, Suppressions};
+use crate::eval::assumptions::BadAssumption;
 use crate::eval::{Assumptions, Setting};
 use crate::lint::{RegisteredAudience, Severity, TokenSettings, find_rule};
 use crate::policy::PolicyKind;
+use crate::request::Region;
 use crate::source::{SourceFile, Span};
 
 /// The file name looked for in the first path's directory and its ancestors.
@@ -33,6 +35,8 @@ pub struct Config {
     /// `[[files.kind]]`: what kind of policy loose files are.
     pub kinds: FileKinds,
     pub assumptions: Assumptions,
+    /// `[defaults]`: what a request that does not say takes.
+    pub defaults: RequestDefaults,
     /// `[[relying_party]]` tables (DESIGN §9.4).
     pub relying_parties: Vec<crate::relying::RelyingParty>,
     /// `[accounts."111122223333"]`, sorted by account id (DESIGN §9.7).
@@ -100,6 +104,13 @@ impl Config {
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
     }
+}
+
+/// `[defaults]` of `mintlint.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestDefaults {
+    /// The region of requests that name none (else `us-east-1`).
+    pub region: Option<Region>,
 }
 
 /// An invalid configuration: a message, the span it is about, and how to fix it.
@@ -192,6 +203,26 @@ pub fn find(first: &Path) -> Option<PathBuf> {
     absolute.ancestors().skip(1).map(|d| d.join(FILE_NAME)).find(|c| c.is_file())
 }
 
+/// The configuration of a run: the file named with `--config`, else the nearest `mintlint.toml` upward from
+/// the first path (or the working directory when the command names none), else none.
+pub fn discover(explicit: Option<&Path>, first: Option<&Path>) -> Result<Option<Config>, Box<ConfigError>> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => find(first.unwrap_or(Path::new("."))),
+    };
+    path.as_deref().map(load).transpose()
+}
+
+/// The assumptions of a run: the configuration's `[assumptions]`, each `--assume NAME=VALUE` overriding one
+/// setting.
+pub fn assumptions(config: Option<&Config>, assume: &[String]) -> Result<Assumptions, BadAssumption> {
+    let mut assumptions = config.map(|c| c.assumptions).unwrap_or_default();
+    for a in assume {
+        assumptions.apply(a)?;
+    }
+    Ok(assumptions)
+}
+
 /// Read and validate a configuration file.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| Box::new(ConfigError::unreadable(path, &e.to_string())))?;
@@ -205,6 +236,7 @@ struct RawConfig {
     rules: Option<RawRules>,
     files: Option<RawFiles>,
     assumptions: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    defaults: Option<RawDefaults>,
     relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
     accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
     network: Option<RawNetwork>,
@@ -214,6 +246,12 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawNetwork {
     endpoints: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    region: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -293,6 +331,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         exclude: Vec::new(),
         kinds: FileKinds::default(),
         assumptions: Assumptions::default(),
+        defaults: RequestDefaults::default(),
         relying_parties: Vec::new(),
         accounts: Vec::new(),
         endpoints: BTreeMap::new(),
@@ -414,6 +453,12 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
             .assumptions
             .set(setting, &text)
             .map_err(|e| err(span_of(&value), e.message, "not a value of this setting"))?;
+    }
+    if let Some(region) = raw.defaults.and_then(|d| d.region) {
+        config.defaults.region = Some(Region::parse(region.get_ref()).ok_or_else(|| {
+            err(span_of(&region), format!("`{}` is not an AWS region name", region.get_ref()), "not a region")
+                .help("write a region such as `us-east-1` or `eu-central-2`")
+        })?);
     }
     if let Some(tables) = raw.relying_party {
         config.relying_parties = crate::relying::config::relying_parties(&source, tables)

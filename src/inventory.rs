@@ -325,7 +325,8 @@ impl Inventory {
             other => other,
         };
         self.documents.extend(other.documents.into_iter().map(|mut d| {
-            d.duplicate_of = d.duplicate_of.map(|i| i + shift);
+            // `usize::MAX` marks a duplicate of nothing in this inventory (`tfsource`): it stays one.
+            d.duplicate_of = d.duplicate_of.map(|i| i.saturating_add(shift));
             d
         }));
         self.principals.extend(other.principals.into_iter().map(|mut p| {
@@ -772,8 +773,15 @@ pub(crate) fn mark_data_source_duplicates(documents: &mut [PolicyDocument], data
                 d.duplicate_of = Some(data);
             }
         }
-        if let (Some(kind), Some(d)) = (kind, documents.get_mut(data)) {
-            d.kind = kind;
+        match (kind, documents.get_mut(data)) {
+            (Some(kind), Some(d)) => d.kind = kind,
+            // A data source without statements that feeds nothing (`"Statement": null` is how the provider
+            // renders it, often for a module's optional policy that is switched off) is no policy anyone
+            // deploys: not linted (marked a duplicate of nothing, as `tfsource` marks what it drops).
+            (None, Some(d)) if d.json.as_ref().and_then(|j| j.get("Statement")).is_some_and(Json::is_null) => {
+                d.duplicate_of = Some(usize::MAX);
+            }
+            _ => {}
         }
     }
 }

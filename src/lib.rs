@@ -18,6 +18,7 @@ pub mod policy;
 pub mod relying;
 pub mod replay;
 pub mod report;
+pub mod request;
 pub mod service;
 pub mod simulate;
 pub mod source;

@@ -177,6 +177,58 @@ fn assumptions_reach_the_rules() {
     assert!(!without.iter().any(|(r, _, _)| r == "MINT119"), "{without:?}");
 }
 
+/// `[defaults] region` gives every request that names none its region; `--region` wins; the output shows it.
+#[test]
+fn default_region_comes_from_the_configuration() {
+    let dir = project("region", "[defaults]\nregion = \"eu-central-2\"\n");
+    let region = |extra: &[&str]| -> String {
+        let mut args =
+            vec!["simulate", "--policy", "policies/payments.json", "--audience", "https://payments.partner.example"];
+        args.extend_from_slice(&["--format", "json"]);
+        args.extend_from_slice(extra);
+        let run = mintlint_in(&dir, &args);
+        let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+        report["request"]["region"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(region(&[]), "eu-central-2");
+    assert_eq!(region(&["--region", "ap-south-2"]), "ap-south-2");
+    // Without a configuration, the documented default.
+    let bare = std::env::temp_dir().join(format!("mintlint-config-bare-{}", std::process::id()));
+    std::fs::create_dir_all(&bare).unwrap();
+    std::fs::copy(dir.join("policies/payments.json"), bare.join("p.json")).unwrap();
+    let run = mintlint_in(
+        &bare,
+        &["simulate", "--policy", "p.json", "--audience", "https://payments.partner.example", "--format", "json"],
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["request"]["region"], "us-east-1");
+
+    let bad = project("bad-region", "[defaults]\nregion = \"EU West\"\n");
+    let run = mintlint_in(&bad, &["check", "policies", "--color", "never"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`EU West` is not an AWS region name"), "{}", run.stderr);
+}
+
+/// `[assumptions]` apply to `simulate`, `diff` and `graph` as to `check`; `--assume` overrides one setting.
+#[test]
+fn assumptions_apply_to_every_command() {
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetWebIdentityToken",
+        "Resource": "*", "Condition": {"NumericLessThanEquals": {"sts:DurationSeconds": 900}}}]}"#;
+    let dir = project("assume", "[assumptions]\nduration_key_when_omitted = \"default-300\"\n");
+    std::fs::write(dir.join("policies/capped.json"), policy).unwrap();
+    let simulate = |extra: &[&str]| {
+        let mut args = vec!["simulate", "--policy", "policies/capped.json", "--audience", "https://a.example"];
+        args.extend_from_slice(extra);
+        mintlint_in(&dir, &args).code
+    };
+    // With the key present at 300 when omitted, the cap allows an omitted duration.
+    assert_eq!(simulate(&[]), 0);
+    assert_eq!(simulate(&["--assume", "duration_key_when_omitted=absent"]), 1);
+    let graph = mintlint_in(&dir, &["graph", "policies/capped.json", "--format", "json"]);
+    let report: Value = serde_json::from_str(&graph.stdout).unwrap();
+    assert_eq!(report["principals"][0]["duration_may_be_omitted"], true, "{}", graph.stdout);
+}
+
 #[test]
 fn accounts_are_part_of_the_schema_and_validated() {
     let valid = r#"

@@ -14,10 +14,11 @@ use std::sync::Arc;
 
 use mintlint::eval::{Assumptions, Decision, Layer, LoadedPolicy, PolicySet, Setting};
 use mintlint::policy::{PolicyKind, parse_policy};
-use mintlint::simulate::{Simulation, Subject, Verdict, simulate};
+use mintlint::request::{InvalidRequest, Mint, Network, Region, Request};
+use mintlint::simulate::{Simulation, Verdict, simulate};
 use mintlint::source::SourceFile;
 use mintlint::source::json::{Limits, parse};
-use mintlint::token::{InvalidRequest, MINT_ACTION, TAG_ACTION, TokenRequest};
+use mintlint::token::{MINT_ACTION, TAG_ACTION};
 
 const ROLE: &str = "arn:aws:iam::111122223333:role/payments";
 
@@ -57,25 +58,69 @@ fn rcp(text: &str) -> LoadedPolicy {
     policy("rcp.json", PolicyKind::Rcp, text)
 }
 
-fn request() -> TokenRequest {
-    TokenRequest {
+/// A token request written flat, as the tests vary one field at a time.
+#[derive(Clone, Default)]
+struct Req {
+    principal_arn: Option<String>,
+    principal_tags: Vec<(String, String)>,
+    audiences: Vec<String>,
+    duration: Option<u32>,
+    signing_algorithm: String,
+    tags: Vec<(String, String)>,
+    region: Option<String>,
+    time: Option<mintlint::policy::value::date::Timestamp>,
+    /// A VPC endpoint: (VPC, endpoint).
+    endpoint: Option<(&'static str, &'static str)>,
+    session_expiry: Option<mintlint::policy::value::date::Timestamp>,
+    context: Vec<(String, mintlint::eval::ContextValue)>,
+}
+
+impl Req {
+    fn build(self) -> Request {
+        Request {
+            principal_arn: self.principal_arn,
+            principal_tags: self.principal_tags,
+            tags: self.tags,
+            region: self.region.as_deref().and_then(Region::parse).unwrap_or_default(),
+            time: self.time,
+            network: match self.endpoint {
+                Some((vpc, vpce)) => Network::Endpoint { vpc: vpc.into(), vpce: vpce.into(), ip: None },
+                None => Network::Public { ip: None },
+            },
+            session_expiry: self.session_expiry,
+            context: self.context,
+            ..Request::mint(Mint {
+                audiences: self.audiences,
+                duration: self.duration,
+                signing_algorithm: self.signing_algorithm,
+            })
+        }
+    }
+
+    fn context(self, action: &str, a: &Assumptions) -> mintlint::eval::RequestContext {
+        self.build().context(action, a)
+    }
+}
+
+fn request() -> Req {
+    Req {
         principal_arn: Some(ROLE.into()),
         audiences: vec!["https://api.partner.example".into()],
         signing_algorithm: "ES384".into(),
         region: Some("eu-west-1".into()),
         time: mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:00:00Z"),
-        ..TokenRequest::default()
+        ..Req::default()
     }
 }
 
-fn run(set: &PolicySet, r: TokenRequest) -> Simulation {
-    simulate(set, &Subject::Token(r), &Assumptions::default(), None)
+fn run(set: &PolicySet, r: Req) -> Simulation {
+    simulate(set, &r.build(), &Assumptions::default(), None)
 }
 
-fn run_with(set: &PolicySet, r: TokenRequest, assume: &str) -> Simulation {
+fn run_with(set: &PolicySet, r: Req, assume: &str) -> Simulation {
     let mut a = Assumptions::default();
     a.apply(assume).unwrap();
-    simulate(set, &Subject::Token(r), &a, None)
+    simulate(set, &r.build(), &a, None)
 }
 
 /// The verdict and the layer of the first check that did not allow (or of the last check when all allow).
@@ -196,7 +241,7 @@ fn service_linked_role_is_exempt_from_scps_and_rcps() {
     let mut set = everything_allows();
     set.scp_levels[1] = vec![scp(&stmt("Deny", DENY_MINT, ""))];
     set.rcps.push(rcp(&stmt("Deny", DENY_MINT, r#""Principal": "*""#)));
-    let slr = TokenRequest {
+    let slr = Req {
         principal_arn: Some(
             "arn:aws:iam::111122223333:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2"
                 .into(),
@@ -207,7 +252,7 @@ fn service_linked_role_is_exempt_from_scps_and_rcps() {
     // The identity-side layers still apply to it.
     set.identity = vec![identity(&stmt("Deny", DENY_MINT, ""))];
     set.scp_levels[1].clear();
-    let slr = TokenRequest {
+    let slr = Req {
         principal_arn: Some("arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/Role".into()),
         ..request()
     };
@@ -224,7 +269,7 @@ fn rcp_deny_and_its_assumption() {
         DENY_MINT,
         r#""Principal": "*", "Condition": {"NumericGreaterThan": {"sts:DurationSeconds": "300"}}"#,
     )));
-    let long = TokenRequest { duration: Some(900), ..request() };
+    let long = Req { duration: Some(900), ..request() };
     let sim = run(&set, long.clone());
     assert_eq!(outcome(&sim), decided(Decision::ExplicitDeny, Layer::Rcp));
     assert_eq!(depends(&sim), [Setting::RcpAppliesToMinting]);
@@ -232,7 +277,7 @@ fn rcp_deny_and_its_assumption() {
     assert_eq!(outcome(&sim).0, Verdict::Decided(Decision::Allow));
     assert_eq!(depends(&sim), [Setting::RcpAppliesToMinting]);
     // Short lifetimes are not denied, and then nothing depends on the assumption.
-    let sim = run(&set, TokenRequest { duration: Some(300), ..request() });
+    let sim = run(&set, Req { duration: Some(300), ..request() });
     assert_eq!(outcome(&sim).0, Verdict::Decided(Decision::Allow));
     assert!(depends(&sim).is_empty());
 }
@@ -255,7 +300,7 @@ fn boundary_must_allow() {
         ),
     ));
     assert_eq!(outcome(&run(&set, request())).0, Verdict::Decided(Decision::Allow));
-    let other = TokenRequest { audiences: vec!["https://other.example".into()], ..request() };
+    let other = Req { audiences: vec!["https://other.example".into()], ..request() };
     let sim = run(&set, other);
     assert_eq!(outcome(&sim), decided(Decision::ImplicitDeny, Layer::Boundary));
     assert_eq!(sim.checks[0].near_misses.len(), 1, "the boundary Allow that failed a condition is reported");
@@ -351,7 +396,7 @@ fn resource_star_and_not_resource() {
 /// §2.1: with tags, the call is also authorized as `sts:TagGetWebIdentityToken`; both checks must allow.
 #[test]
 fn tags_make_two_checks_and_both_must_allow() {
-    let tagged = TokenRequest { tags: vec![("job".into(), "nightly".into())], ..request() };
+    let tagged = Req { tags: vec![("job".into(), "nightly".into())], ..request() };
     let set = PolicySet { identity: vec![identity(&allow_mint())], ..PolicySet::default() };
     let sim = run(&set, tagged.clone());
     let actions: Vec<_> = sim.checks.iter().map(|c| c.action.as_str()).collect();
@@ -390,7 +435,7 @@ fn tag_check_sees_sts_keys_is_an_assumption() {
         ],
         ..PolicySet::default()
     };
-    let tagged = TokenRequest { tags: vec![("job".into(), "nightly".into())], ..request() };
+    let tagged = Req { tags: vec![("job".into(), "nightly".into())], ..request() };
     let sim = run(&set, tagged.clone());
     assert!(sim.verdict.is_allow());
     assert_eq!(depends(&sim), [Setting::TagCheckSeesStsKeys]);
@@ -413,14 +458,14 @@ fn duration_key_only_when_given() {
     assert_eq!(sim.absent_keys, ["sts:durationseconds"]);
     assert_eq!(depends(&sim), [Setting::DurationKeyWhenOmitted]);
     assert!(run_with(&strict, request(), "duration_key_when_omitted=default-300").verdict.is_allow());
-    assert!(run(&strict, TokenRequest { duration: Some(900), ..request() }).verdict.is_allow());
-    assert!(!run(&strict, TokenRequest { duration: Some(901), ..request() }).verdict.is_allow());
+    assert!(run(&strict, Req { duration: Some(900), ..request() }).verdict.is_allow());
+    assert!(!run(&strict, Req { duration: Some(901), ..request() }).verdict.is_allow());
 
     let lenient = capped("NumericLessThanEqualsIfExists");
     let sim = run(&lenient, request());
     assert!(sim.verdict.is_allow());
     assert!(depends(&sim).is_empty(), "IfExists resolves the ambiguity (§2.2)");
-    assert!(!run(&lenient, TokenRequest { duration: Some(3600), ..request() }).verdict.is_allow());
+    assert!(!run(&lenient, Req { duration: Some(3600), ..request() }).verdict.is_allow());
 }
 
 /// §2.2: `aws:TagKeys` and `aws:RequestTag/*` are in the context only when tags are given, so an Allow with
@@ -449,9 +494,9 @@ fn tag_keys_only_when_tags_are_given() {
         r#""Condition": {"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["job"]}}"#,
     )));
     assert!(run(&set, request()).verdict.is_allow());
-    let ok = TokenRequest { tags: vec![("job".into(), "nightly".into())], ..request() };
+    let ok = Req { tags: vec![("job".into(), "nightly".into())], ..request() };
     assert!(run(&set, ok).verdict.is_allow());
-    let bad = TokenRequest { tags: vec![("job".into(), "x".into()), ("admin".into(), "true".into())], ..request() };
+    let bad = Req { tags: vec![("job".into(), "x".into()), ("admin".into(), "true".into())], ..request() };
     assert_eq!(outcome(&run(&set, bad)), decided(Decision::ExplicitDeny, Layer::Scp(0)));
 }
 
@@ -459,7 +504,7 @@ fn tag_keys_only_when_tags_are_given() {
 #[test]
 fn api_validation_gives_invalid_request() {
     let set = PolicySet { identity: vec![identity(&stmt("Allow", r#""*""#, ""))], ..PolicySet::default() };
-    let invalid = |r: TokenRequest| {
+    let invalid = |r: Req| {
         let sim = run(&set, r);
         assert!(sim.checks.is_empty(), "no authorization check for an invalid request");
         match sim.verdict {
@@ -467,23 +512,23 @@ fn api_validation_gives_invalid_request() {
             other => panic!("expected invalid-request, got {}", other.name()),
         }
     };
-    assert!(invalid(TokenRequest { duration: Some(59), ..request() }).contains("60-3600"));
-    assert!(invalid(TokenRequest { duration: Some(3601), ..request() }).contains("60-3600"));
-    assert!(invalid(TokenRequest { audiences: vec![], ..request() }).contains("audience"));
-    assert!(invalid(TokenRequest { audiences: vec!["a".into(); 11], ..request() }).contains("at most 10"));
-    assert!(invalid(TokenRequest { audiences: vec!["a".repeat(1001)], ..request() }).contains("1-1000"));
-    assert!(invalid(TokenRequest { signing_algorithm: "HS256".into(), ..request() }).contains("RS256 or ES384"));
-    assert!(invalid(TokenRequest { signing_algorithm: "es384".into(), ..request() }).contains("RS256 or ES384"));
+    assert!(invalid(Req { duration: Some(59), ..request() }).contains("60-3600"));
+    assert!(invalid(Req { duration: Some(3601), ..request() }).contains("60-3600"));
+    assert!(invalid(Req { audiences: vec![], ..request() }).contains("audience"));
+    assert!(invalid(Req { audiences: vec!["a".into(); 11], ..request() }).contains("at most 10"));
+    assert!(invalid(Req { audiences: vec!["a".repeat(1001)], ..request() }).contains("1-1000"));
+    assert!(invalid(Req { signing_algorithm: "HS256".into(), ..request() }).contains("RS256 or ES384"));
+    assert!(invalid(Req { signing_algorithm: "es384".into(), ..request() }).contains("RS256 or ES384"));
     let many = (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect();
-    assert!(invalid(TokenRequest { tags: many, ..request() }).contains("at most 50"));
-    assert!(invalid(TokenRequest { tags: vec![("a".repeat(129), "v".into())], ..request() }).contains("tag key"));
-    assert!(invalid(TokenRequest { tags: vec![("k".into(), "v".repeat(257))], ..request() }).contains("tag value"));
+    assert!(invalid(Req { tags: many, ..request() }).contains("at most 50"));
+    assert!(invalid(Req { tags: vec![("a".repeat(129), "v".into())], ..request() }).contains("tag key"));
+    assert!(invalid(Req { tags: vec![("k".into(), "v".repeat(257))], ..request() }).contains("tag value"));
     // The limits themselves are valid.
     for r in [
-        TokenRequest { duration: Some(60), ..request() },
-        TokenRequest { duration: Some(3600), ..request() },
-        TokenRequest { audiences: vec!["a".repeat(1000); 10], ..request() },
-        TokenRequest { tags: vec![("k".repeat(128), String::new())], ..request() },
+        Req { duration: Some(60), ..request() },
+        Req { duration: Some(3600), ..request() },
+        Req { audiences: vec!["a".repeat(1000); 10], ..request() },
+        Req { tags: vec![("k".repeat(128), String::new())], ..request() },
     ] {
         assert!(run(&set, r).verdict.is_allow());
     }
@@ -496,23 +541,20 @@ fn api_validation_gives_invalid_request() {
 fn session_expiry_gives_session_duration_escalation() {
     let set = PolicySet { identity: vec![identity(&allow_mint())], ..PolicySet::default() };
     let expiry = mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:10:00Z");
-    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(900), ..request() });
+    let sim = run(&set, Req { session_expiry: expiry, duration: Some(900), ..request() });
     assert!(matches!(sim.verdict, Verdict::Invalid(InvalidRequest::SessionDurationEscalation(_))));
     assert_eq!(sim.verdict.name(), "session-duration-escalation");
-    assert!(run(&set, TokenRequest { session_expiry: expiry, duration: Some(600), ..request() }).verdict.is_allow());
-    assert!(run(&set, TokenRequest { session_expiry: expiry, ..request() }).verdict.is_allow(), "300 s default fits");
+    assert!(run(&set, Req { session_expiry: expiry, duration: Some(600), ..request() }).verdict.is_allow());
+    assert!(run(&set, Req { session_expiry: expiry, ..request() }).verdict.is_allow(), "300 s default fits");
     let soon = mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:04:00Z");
-    assert!(
-        !run(&set, TokenRequest { session_expiry: soon, ..request() }).verdict.is_allow(),
-        "300 s default does not"
-    );
+    assert!(!run(&set, Req { session_expiry: soon, ..request() }).verdict.is_allow(), "300 s default does not");
 }
 
 /// §3: the claims preview of an allowed request.
 #[test]
 fn claims_preview() {
     let set = PolicySet { identity: vec![identity(&stmt("Allow", r#""sts:*""#, ""))], ..PolicySet::default() };
-    let r = TokenRequest {
+    let r = Req {
         audiences: vec!["https://a.example".into(), "https://b.example".into()],
         duration: Some(900),
         principal_tags: vec![("team".into(), "data".into())],
@@ -544,7 +586,7 @@ fn claims_preview() {
     assert_eq!(claims["aud"], "https://api.partner.example");
     assert_eq!(claims["exp"], 1_767_268_800 + 300);
     let issuer = "https://00000000-1111-2222-3333-444444444444.tokens.sts.global.api.aws";
-    let sim = simulate(&set, &Subject::Token(request()), &Assumptions::default(), Some(issuer));
+    let sim = simulate(&set, &request().build(), &Assumptions::default(), Some(issuer));
     assert_eq!(sim.claims.unwrap()["iss"], issuer);
 }
 
@@ -562,7 +604,7 @@ fn absent_keys_are_reported() {
     let sim = run(&set, request());
     assert_eq!(sim.absent_keys, ["aws:sourcevpc"]);
     assert_eq!(sim.checks[0].near_misses.len(), 1);
-    let via_vpc = TokenRequest { source_vpc: Some("vpc-0abc".into()), ..request() };
+    let via_vpc = Req { endpoint: Some(("vpc-0abc", "vpce-0abc")), ..request() };
     let sim = run(&set, via_vpc);
     assert!(sim.verdict.is_allow());
     assert!(sim.absent_keys.is_empty());
@@ -582,7 +624,7 @@ fn claims_follow_the_evaluated_context() {
         ))],
         ..PolicySet::default()
     };
-    let r = TokenRequest {
+    let r = Req {
         principal_tags: vec![("team".into(), "data".into()), ("env".into(), "prod".into())],
         context: vec![
             ("aws:PrincipalTag/team".into(), ContextValue::Single("ops".into())),
@@ -605,12 +647,12 @@ fn claims_follow_the_evaluated_context() {
 fn tag_pattern_rejects_control_characters() {
     let set = PolicySet { identity: vec![identity(&stmt("Allow", r#""*""#, ""))], ..PolicySet::default() };
     for (k, v) in [("a\tb", "v"), ("k", "line\nbreak"), ("k", "nul\u{0}")] {
-        let sim = run(&set, TokenRequest { tags: vec![(k.into(), v.into())], ..request() });
+        let sim = run(&set, Req { tags: vec![(k.into(), v.into())], ..request() });
         assert_eq!(sim.verdict.name(), "invalid-request", "tag {k:?}={v:?}");
     }
     for (k, v) in [("cost center", "a b"), ("équipe", "données"), ("k", "no\u{2003}break"), ("a:b/c=d+e-f@g_h.i", "")]
     {
-        let sim = run(&set, TokenRequest { tags: vec![(k.into(), v.into())], ..request() });
+        let sim = run(&set, Req { tags: vec![(k.into(), v.into())], ..request() });
         assert!(sim.verdict.is_allow(), "tag {k:?}={v:?}: {}", sim.verdict.name());
     }
 }
@@ -627,11 +669,11 @@ fn absent_policy_variable_keys_are_reported() {
         ))],
         ..PolicySet::default()
     };
-    let tagged = TokenRequest { tags: vec![("team".into(), "data".into())], ..request() };
+    let tagged = Req { tags: vec![("team".into(), "data".into())], ..request() };
     let sim = run(&set, tagged.clone());
     assert!(!sim.verdict.is_allow());
     assert_eq!(sim.absent_keys, ["aws:principaltag/team"]);
-    let sim = run(&set, TokenRequest { principal_tags: vec![("team".into(), "data".into())], ..tagged });
+    let sim = run(&set, Req { principal_tags: vec![("team".into(), "data".into())], ..tagged });
     assert!(sim.verdict.is_allow());
     assert!(sim.absent_keys.is_empty());
 }
@@ -650,14 +692,14 @@ fn authorization_comes_before_the_session_duration_check() {
         ..PolicySet::default()
     };
     let expiry = mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:05:00Z");
-    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(900), ..request() });
+    let sim = run(&set, Req { session_expiry: expiry, duration: Some(900), ..request() });
     assert_eq!(outcome(&sim), decided(Decision::ImplicitDeny, Layer::Identity));
-    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(600), ..request() });
+    let sim = run(&set, Req { session_expiry: expiry, duration: Some(600), ..request() });
     assert_eq!(sim.verdict.name(), "session-duration-escalation");
     assert_eq!(sim.checks.len(), 1, "the authorization checks that passed are still reported");
     assert!(sim.claims.is_none(), "no token, no claims");
     // Invalid parameters are refused before any authorization check.
-    let sim = run(&set, TokenRequest { session_expiry: expiry, duration: Some(30), ..request() });
+    let sim = run(&set, Req { session_expiry: expiry, duration: Some(30), ..request() });
     assert_eq!(sim.verdict.name(), "invalid-request");
     assert!(sim.checks.is_empty());
 }
@@ -674,10 +716,8 @@ fn assumed_role_session_arn_becomes_the_role_arn() {
         ))],
         ..PolicySet::default()
     };
-    let session = TokenRequest {
-        principal_arn: Some("arn:aws:sts::111122223333:assumed-role/payments/ci-job-42".into()),
-        ..request()
-    };
+    let session =
+        Req { principal_arn: Some("arn:aws:sts::111122223333:assumed-role/payments/ci-job-42".into()), ..request() };
     let sim = run(&set, session.clone());
     assert!(sim.verdict.is_allow(), "{:?}", sim.checks);
     let claims = sim.claims.unwrap();
@@ -691,8 +731,7 @@ fn assumed_role_session_arn_becomes_the_role_arn() {
         ("arn:aws:iam::111122223333:root", "Account"),
         ("arn:aws:sts::111122223333:federated-user/bob", "FederatedUser"),
     ] {
-        let ctx =
-            TokenRequest { principal_arn: Some(arn.into()), ..request() }.context(MINT_ACTION, &Assumptions::default());
+        let ctx = Req { principal_arn: Some(arn.into()), ..request() }.context(MINT_ACTION, &Assumptions::default());
         assert_eq!(ctx.get("aws:PrincipalArn"), Some(&mintlint::eval::ContextValue::Single(arn.into())));
         assert_eq!(ctx.get("aws:PrincipalType"), Some(&mintlint::eval::ContextValue::Single(kind.into())), "{arn}");
     }
@@ -702,7 +741,7 @@ fn assumed_role_session_arn_becomes_the_role_arn() {
 /// is still restricted by SCPs (and RCPs), and explicit denies still win.
 #[test]
 fn root_user_needs_no_identity_allow() {
-    let root = TokenRequest { principal_arn: Some("arn:aws:iam::111122223333:root".into()), ..request() };
+    let root = Req { principal_arn: Some("arn:aws:iam::111122223333:root".into()), ..request() };
     let set = PolicySet::default();
     assert_eq!(outcome(&run(&set, root.clone())), decided(Decision::Allow, Layer::Identity));
     let set = PolicySet { scp_levels: vec![vec![full_aws_access()]], ..PolicySet::default() };
@@ -715,7 +754,7 @@ fn root_user_needs_no_identity_allow() {
     };
     assert_eq!(outcome(&run(&set, root.clone())), decided(Decision::ExplicitDeny, Layer::Scp(0)));
     // Only the root user: an IAM user or role still needs its Allow.
-    let user = TokenRequest { principal_arn: Some("arn:aws:iam::111122223333:user/root".into()), ..request() };
+    let user = Req { principal_arn: Some("arn:aws:iam::111122223333:user/root".into()), ..request() };
     assert_eq!(outcome(&run(&PolicySet::default(), user)), decided(Decision::ImplicitDeny, Layer::Identity));
 }
 
@@ -723,8 +762,7 @@ fn root_user_needs_no_identity_allow() {
 /// permissions, whatever the IAM user's policies allow; with one, the session policy must allow.
 #[test]
 fn federated_user_session_needs_a_session_policy() {
-    let federated =
-        TokenRequest { principal_arn: Some("arn:aws:sts::111122223333:federated-user/bob".into()), ..request() };
+    let federated = Req { principal_arn: Some("arn:aws:sts::111122223333:federated-user/bob".into()), ..request() };
     let mut set = PolicySet { identity: vec![identity(&allow_mint())], ..PolicySet::default() };
     assert_eq!(outcome(&run(&set, federated.clone())), decided(Decision::ImplicitDeny, Layer::Session));
     set.session = vec![policy("session.json", PolicyKind::Session, &allow_mint())];

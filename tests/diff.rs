@@ -17,7 +17,7 @@ use common::{mintlint, root};
 use mintlint::diff::load::load_pair;
 use mintlint::diff::{DiffOptions, DiffReport, compare, pair};
 use mintlint::eval::{Assumptions, PolicySet};
-use mintlint::simulate::{Subject, simulate};
+use mintlint::simulate::simulate;
 use mintlint::source::json::Limits;
 use serde_json::Value;
 
@@ -209,9 +209,9 @@ fn witnesses_simulate_as_claimed() {
         for (p, (base, cur)) in report.principals.iter().zip(&sets) {
             for (changes, gained, other) in [(&p.widened, cur, base), (&p.narrowed, base, cur)] {
                 for change in changes {
-                    let subject = Subject::Token(change.witness.clone());
-                    assert!(simulate(gained, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
-                    assert!(!simulate(other, &subject, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                    let witness = &change.witness;
+                    assert!(simulate(gained, witness, &a, None).verdict.is_allow(), "{name}: {change:?}");
+                    assert!(!simulate(other, witness, &a, None).verdict.is_allow(), "{name}: {change:?}");
                 }
             }
         }
@@ -336,4 +336,115 @@ fn terraform_plans_diff_by_principal() {
     assert_eq!(findings["findings"][0]["rule"], "MINT300");
     assert!(findings["findings"][0]["source"].as_str().unwrap().contains("plan.json › "));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Quote a word for `sh -c` (every word, for simplicity).
+fn sh_word(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Run a `mintlint ...` line as printed (the `reproduce` line), with extra arguments, through the shell.
+fn run_printed(line: &str, extra: &[&str]) -> common::Run {
+    let rest = line.strip_prefix("mintlint ").unwrap_or_else(|| panic!("not a mintlint line: {line}"));
+    let extra: Vec<String> = extra.iter().map(|a| sh_word(a)).collect();
+    let script = format!("{} {rest} {}", sh_word(env!("CARGO_BIN_EXE_mintlint")), extra.join(" "));
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).current_dir(root()).output().unwrap();
+    common::Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// Every witness of every `diff` fixture (policy files, directories, a Terraform plan, Terraform source)
+/// replays: its printed `reproduce` line is allowed, and the witness as a cases-file entry (the JSON report's
+/// `witness`, with a name and `expect`) passes and is read back as the same request.
+#[test]
+fn every_witness_replays_through_its_reproduce_line_and_a_cases_file() {
+    let dir = std::env::temp_dir().join(format!("mintlint-diff-replay-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("tf")).unwrap();
+    let plan = std::fs::read_to_string(root().join("fixtures/inputs/plan.json")).unwrap();
+    std::fs::write(
+        dir.join("plan.json"),
+        plan.replace(r#"DurationSeconds\":\"900\""#, r#"DurationSeconds\":\"3600\""#),
+    )
+    .unwrap();
+    let tf = std::fs::read_to_string(root().join("fixtures/inputs/main.tf")).unwrap();
+    let widened_tf = tf.replace("default     = 900", "default     = 3600");
+    assert_ne!(tf, widened_tf);
+    std::fs::write(dir.join("tf/main.tf"), widened_tf).unwrap();
+    let mut inputs: Vec<(String, String, String)> = pairs();
+    inputs.push(("plan".into(), "fixtures/inputs/plan.json".into(), dir.join("plan.json").display().to_string()));
+    inputs.push(("tf".into(), "fixtures/inputs/main.tf".into(), dir.join("tf/main.tf").display().to_string()));
+    let mut replayed = 0;
+    for (name, b, c) in inputs {
+        let report = report(&b, &c);
+        for p in report["principals"].as_array().unwrap() {
+            for change in p["widened"].as_array().unwrap().iter().chain(p["narrowed"].as_array().unwrap()) {
+                let line = change["reproduce"].as_str().unwrap();
+                let run = run_printed(line, &[]);
+                assert_eq!(run.code, 0, "{name}: `{line}` does not reproduce:\n{}{}", run.stdout, run.stderr);
+                let mut case = change["witness"].clone();
+                let obj = case.as_object_mut().unwrap();
+                assert!(obj.values().all(|v| !v.is_null()), "{name}: a null in {case}");
+                obj.insert("name".into(), "witness".into());
+                obj.insert("expect".into(), "allow".into());
+                let cases = dir.join(format!("{name}-{replayed}.json"));
+                std::fs::write(&cases, serde_json::json!({ "cases": [case] }).to_string()).unwrap();
+                let run = run_printed(line, &["--cases", cases.to_str().unwrap(), "--format", "json"]);
+                assert_eq!(run.code, 0, "{name}: the witness as a case fails:\n{}{}", run.stdout, run.stderr);
+                let result: Value = serde_json::from_str(&run.stdout).unwrap();
+                // A witness of policies that test no time names none; simulate then decides it now.
+                let mut read = result["cases"][0]["request"].clone();
+                if change["witness"].get("time").is_none() {
+                    read.as_object_mut().unwrap().remove("time");
+                }
+                assert_eq!(read, change["witness"], "{name}: read back differently");
+                replayed += 1;
+            }
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+    assert!(replayed >= 14, "only {replayed} witnesses");
+}
+
+/// `diff P P` is empty and exact for every policy document under `fixtures/` and the vendored sample of
+/// token policies.
+#[test]
+fn every_policy_against_itself_is_empty_and_exact() {
+    let mut files = Vec::new();
+    for top in [root().join("fixtures"), common::corpus_sample()] {
+        for entry in walkdir::WalkDir::new(top).into_iter().filter_map(Result::ok) {
+            let path = entry.path().to_path_buf();
+            if path.extension().is_some_and(|e| e == "json") {
+                files.push(path);
+            }
+        }
+    }
+    let mut compared = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(json) = mintlint::source::json::parse(&text, &Default::default()) else { continue };
+        let docs = mintlint::policy::parse_document(&json, mintlint::policy::PolicyKind::Identity);
+        let [doc] = docs.as_slice() else { continue };
+        let (Some(policy), true) = (&doc.policy, doc.problems.is_empty()) else { continue };
+        let source = std::sync::Arc::new(mintlint::source::SourceFile::new("p", "p", text.clone()));
+        let set = PolicySet {
+            identity: vec![mintlint::eval::LoadedPolicy::new(
+                source,
+                policy.clone(),
+                mintlint::policy::PolicyKind::Identity,
+            )],
+            ..PolicySet::default()
+        };
+        let result = compare("p", &set, &set, &Default::default(), &DiffOptions::default());
+        let name = path.display();
+        assert!(result.widened.is_empty() && result.narrowed.is_empty(), "{name}: {result:?}");
+        if result.over_budget {
+            continue;
+        }
+        assert!(result.exact, "{name}: {:?}", result.inexact_reason);
+        compared += 1;
+    }
+    assert!(compared >= 100, "only {compared} policies compared");
 }

@@ -28,10 +28,10 @@ use std::sync::Arc;
 
 use mintlint::eval::{self, Assumptions, Decision, Layer, LoadedPolicy, NoTrace, PolicySet, Setting};
 use mintlint::policy::{PolicyKind, parse_policy};
-use mintlint::simulate::{Subject, Verdict, simulate};
+use mintlint::request::{Mint, Network, Request};
+use mintlint::simulate::{Verdict, simulate};
 use mintlint::source::SourceFile;
 use mintlint::source::json::{Limits, parse};
-use mintlint::token::TokenRequest;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
@@ -157,7 +157,7 @@ fn set() -> impl Strategy<Value = Set> {
         .prop_map(|(identity, boundary, session, scps, rcps)| Set { identity, boundary, session, scps, rcps })
 }
 
-fn request() -> impl Strategy<Value = TokenRequest> {
+fn request() -> impl Strategy<Value = Request> {
     (
         subsequence(vec!["https://a", "https://b", "https://c"], 1..=3),
         select(vec![None, Some(300u32), Some(900), Some(3600)]),
@@ -166,16 +166,20 @@ fn request() -> impl Strategy<Value = TokenRequest> {
         subsequence(vec![("team", "data"), ("job", "nightly")], 0..=2),
         any::<bool>(),
     )
-        .prop_map(|(audiences, duration, alg, vpc, tags, tagged_principal)| TokenRequest {
+        .prop_map(|(audiences, duration, alg, vpc, tags, tagged_principal)| Request {
             principal_arn: Some("arn:aws:iam::111122223333:role/payments".into()),
             principal_tags: if tagged_principal { vec![("team".into(), "data".into())] } else { Vec::new() },
-            audiences: audiences.into_iter().map(str::to_owned).collect(),
-            duration,
-            signing_algorithm: alg.into(),
             tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-            source_vpc: vpc.map(str::to_owned),
+            network: match vpc {
+                Some(vpc) => Network::Endpoint { vpc: vpc.into(), vpce: format!("vpce-{vpc}"), ip: None },
+                None => Network::Public { ip: None },
+            },
             time: mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:00:00Z"),
-            ..TokenRequest::default()
+            ..Request::mint(Mint {
+                audiences: audiences.into_iter().map(str::to_owned).collect(),
+                duration,
+                signing_algorithm: alg.into(),
+            })
         })
 }
 
@@ -259,12 +263,12 @@ fn build(s: &Set) -> PolicySet {
 }
 
 /// The verdict and, per check, the decision and the deciding layer.
-fn decide(s: &Set, r: &TokenRequest, a: &Assumptions) -> (Verdict, Vec<(Decision, Option<Layer>)>) {
-    let sim = simulate(&build(s), &Subject::Token(r.clone()), a, None);
+fn decide(s: &Set, r: &Request, a: &Assumptions) -> (Verdict, Vec<(Decision, Option<Layer>)>) {
+    let sim = simulate(&build(s), r, a, None);
     (sim.verdict, sim.checks.iter().map(|c| (c.decision, c.layer)).collect())
 }
 
-fn allowed(s: &Set, r: &TokenRequest, a: &Assumptions) -> bool {
+fn allowed(s: &Set, r: &Request, a: &Assumptions) -> bool {
     decide(s, r, a).0.is_allow()
 }
 
@@ -344,7 +348,7 @@ proptest! {
         prop_assert_eq!(before, decide(&reordered, &r, &a));
         // Audience order in the request does not matter either.
         let mut r2 = r.clone();
-        r2.audiences.reverse();
+        r2.edit_mint(|m| m.audiences.reverse());
         prop_assert_eq!(decide(&s, &r, &a), decide(&s, &r2, &a));
     }
 
@@ -366,7 +370,7 @@ proptest! {
         without.rcps.clear();
         let mut management = build(&s);
         management.management_account = true;
-        let sim = simulate(&management, &Subject::Token(r.clone()), &a, None);
+        let sim = simulate(&management, &r, &a, None);
         let got = (sim.verdict, sim.checks.iter().map(|c| (c.decision, c.layer)).collect::<Vec<_>>());
         prop_assert_eq!(decide(&without, &r, &a), got);
     }
@@ -376,9 +380,9 @@ proptest! {
     #[test]
     fn depends_on_names_exactly_the_deciding_settings(s in set(), r in request(), a in assumptions()) {
         let set = build(&s);
-        let sim = simulate(&set, &Subject::Token(r.clone()), &a, None);
+        let sim = simulate(&set, &r, &a, None);
         for setting in Setting::ALL {
-            let flipped = simulate(&set, &Subject::Token(r.clone()), &a.flipped(setting), None).verdict;
+            let flipped = simulate(&set, &r, &a.flipped(setting), None).verdict;
             let listed = sim.depends_on.iter().find(|d| d.setting == setting);
             match listed {
                 Some(d) => prop_assert_eq!(&d.alternative_verdict, &flipped),
@@ -392,7 +396,7 @@ proptest! {
     #[test]
     fn fast_path_agrees_with_the_explaining_path(s in set(), r in request(), a in assumptions()) {
         let set = build(&s);
-        prop_assume!(r.validate().is_ok());
+        prop_assume!(r.validate(&a).is_ok());
         for action in r.actions() {
             let ctx = r.context(action, &a);
             let fast = set.prepare(action).decide(&ctx, &a, &mut NoTrace);

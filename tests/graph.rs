@@ -17,7 +17,7 @@ use mintlint::diff::DiffInput;
 use mintlint::diff::load::load_side;
 use mintlint::eval::Assumptions;
 use mintlint::graph::{AudienceGrant, GraphOptions, graph};
-use mintlint::simulate::{Subject, simulate};
+use mintlint::simulate::simulate;
 use mintlint::source::json::Limits;
 use mintlint::token::MAX_DURATION;
 use serde_json::Value;
@@ -127,30 +127,29 @@ fn graph_agrees_with_simulate() {
     for input in inputs {
         let g = graph(&input, &GraphOptions::default());
         for p in g.principals.iter().filter(|p| p.can_mint && p.exact) {
-            let allowed = |r: &mintlint::token::TokenRequest| {
-                simulate(&p.policies, &Subject::Token(r.clone()), &assumptions, None).verdict.is_allow()
-            };
+            let allowed =
+                |r: &mintlint::request::Request| simulate(&p.policies, r, &assumptions, None).verdict.is_allow();
             let example = p.example.clone().unwrap();
             assert!(allowed(&example), "{}: the maximum-lifetime request is denied: {example:?}", p.principal);
-            assert_eq!(example.duration, p.max_lifetime, "{}", p.principal);
+            assert_eq!(example.duration(), p.max_lifetime, "{}", p.principal);
             if let Some(max) = p.max_lifetime {
                 let mut above = example.clone();
-                above.duration = Some(max + 1);
+                above.edit_mint(|m| m.duration = Some(max + 1));
                 assert!(!allowed(&above), "{}: {} s is allowed above the maximum {max}", p.principal, max + 1);
                 // Above the maximum on every request the graph saw allowed, not only the example.
                 for r in p.allowed_requests() {
                     let mut above = r.clone();
-                    above.duration = Some(max + 1);
+                    above.edit_mint(|m| m.duration = Some(max + 1));
                     assert!(!allowed(&above), "{}: {above:?}", p.principal);
                 }
             }
             if !p.duration_may_be_omitted {
                 let mut omitted = example.clone();
-                omitted.duration = None;
+                omitted.edit_mint(|m| m.duration = None);
                 assert!(!allowed(&omitted), "{}: an omitted duration is allowed", p.principal);
             }
             for a in &p.audiences {
-                assert!(a.request.audiences.contains(&a.witness), "{}: {:?}", p.principal, a.grant);
+                assert!(a.request.audiences().contains(&a.witness), "{}: {:?}", p.principal, a.grant);
                 assert!(allowed(&a.request), "{}: audience {:?} is denied: {:?}", p.principal, a.grant, a.request);
                 if let AudienceGrant::Literal(l) | AudienceGrant::Pattern(l) = &a.grant {
                     assert!(mintlint::policy::wildcard::matches(l, &a.witness, false), "{l} {}", a.witness);
@@ -160,17 +159,17 @@ fn graph_agrees_with_simulate() {
             if !p.audiences.iter().any(|a| a.grant == AudienceGrant::Any) {
                 for r in p.allowed_requests() {
                     let mut r = r.clone();
-                    r.audiences = vec!["https://unlisted.mintlint.example".to_owned()];
+                    r.edit_mint(|m| m.audiences = vec!["https://unlisted.mintlint.example".to_owned()]);
                     assert!(!allowed(&r), "{}: an unlisted audience is allowed", p.principal);
                 }
             }
             for alg in ["RS256", "ES384"] {
                 let mut r = example.clone();
-                r.signing_algorithm = alg.to_owned();
+                r.edit_mint(|m| alg.clone_into(&mut m.signing_algorithm));
                 if p.algorithms.iter().any(|a| a == alg) {
                     assert!(p.allowed_requests().any(|r| {
                         let mut r = r.clone();
-                        r.signing_algorithm = alg.to_owned();
+                        r.edit_mint(|m| alg.clone_into(&mut m.signing_algorithm));
                         allowed(&r)
                     }));
                 } else {

@@ -112,9 +112,9 @@ fn every_operator_family_evaluates_without_allocating() {
 
     use mintlint::eval::{Assumptions, ContextValue, LoadedPolicy, PolicySet};
     use mintlint::policy::{PolicyKind, parse_policy};
+    use mintlint::request::{Mint, Network, Request};
     use mintlint::source::SourceFile;
     use mintlint::source::json::{Limits, parse};
-    use mintlint::token::TokenRequest;
 
     let conditions = [
         r#"{"StringEquals": {"sts:SigningAlgorithm": ["ES384", "RS256"]}}"#,
@@ -158,23 +158,28 @@ fn every_operator_family_evaluates_without_allocating() {
     let assumptions = Assumptions::default();
     let mut contexts = Vec::new();
     for (i, tags) in [vec![], vec![("team", "data")], vec![("team", "x*y"), ("job", "n")]].into_iter().enumerate() {
-        let request = TokenRequest {
+        let ip = ["203.0.113.9", "2001:db8::1", "10.1.2.3"][i].parse().ok();
+        let request = Request {
             principal_arn: Some("arn:aws:iam::111122223333:role/payments".into()),
             principal_tags: if i == 1 { vec![("team".into(), "data".into())] } else { Vec::new() },
-            audiences: vec!["https://data.example/x".into(), "https://other.example".into()],
-            duration: [None, Some(300), Some(1800)][i],
-            signing_algorithm: "ES384".into(),
             tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             time: mintlint::policy::value::date::Timestamp::parse("2026-01-01T12:00:00Z"),
-            source_ip: Some(["203.0.113.9", "2001:db8::1", "10.1.2.3"][i].into()),
-            source_vpc: (i == 2).then(|| "vpc-1".into()),
+            network: if i == 2 {
+                Network::Endpoint { vpc: "vpc-1".into(), vpce: "vpce-1".into(), ip }
+            } else {
+                Network::Public { ip }
+            },
             context: vec![
                 ("test:Blob".into(), ContextValue::Single(["QmluYXJ5", "Zg", "eA=="][i].into())),
                 ("aws:MultiFactorAuthPresent".into(), ContextValue::Single("true".into())),
                 ("ec2:RoleDelivery".into(), ContextValue::Single("1.0".into())),
                 ("aws:PrincipalOrgPaths".into(), ContextValue::Multi(vec!["o-1/r-2/".into()])),
             ],
-            ..TokenRequest::default()
+            ..Request::mint(Mint {
+                audiences: vec!["https://data.example/x".into(), "https://other.example".into()],
+                duration: [None, Some(300), Some(1800)][i],
+                signing_algorithm: "ES384".into(),
+            })
         };
         for action in request.actions() {
             contexts.push(request.context(action, &assumptions));

@@ -228,3 +228,101 @@ fn an_unknown_kind_in_the_configuration_is_an_error_with_a_suggestion() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_policy_mirrored_into_its_parent_is_reported_once() {
+    // `aws_s3_bucket.policy` holds the text `aws_s3_bucket_policy` manages: one document reached twice. A
+    // bucket the standalone resource does not name keeps its own finding.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/mirrored-bucket-policy/plan.json"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT017").map(|(_, s)| *s).collect();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(sources.iter().any(|s| s.ends_with("aws_s3_bucket_policy.logs › policy")), "{sources:?}");
+    assert!(sources.iter().any(|s| s.ends_with("aws_s3_bucket.other › policy")), "{sources:?}");
+}
+
+#[test]
+fn the_size_of_a_policy_from_terraform_source_is_its_rendered_json() {
+    // The HCL that writes a trust policy is far longer than the 2,048 characters of its JSON quota; the JSON
+    // it renders to is not.
+    let dir = tempdir("tf-size");
+    let padding: String = (0..60).map(|i| format!("  # comment line {i} that makes the HCL long\n")).collect();
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "data \"aws_iam_policy_document\" \"trust\" {{\n{padding}  statement {{\n    actions = [\"sts:AssumeRole\"]\n    principals {{\n      type        = \"Service\"\n      identifiers = [\"ec2.amazonaws.com\"]\n    }}\n  }}\n}}\n\nresource \"aws_iam_role\" \"r\" {{\n  name               = \"r\"\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}}\n"
+        ),
+    )
+    .unwrap();
+    let report = check_in(&dir, &["--fail-on", "never", "main.tf"]);
+    assert!(!report.rules().iter().any(|(r, _)| *r == "MINT005"), "{:#?}", report.findings);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_generated_pattern_that_matches_nothing_in_an_allow_is_info() {
+    let dir = tempdir("pattern-nothing");
+    std::fs::write(
+        dir.join("p.json"),
+        r#"{"Version": "2012-10-17", "Statement": [
+             {"Effect": "Allow", "Action": ["autoscaling:View*", "s3:GetObject"], "Resource": "*"},
+             {"Effect": "Deny", "Action": "autoscaling:View*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let report = check_in(&dir, &["--fail-on", "never", "p.json"]);
+    let severities: Vec<&str> =
+        report.findings.iter().filter(|f| f["rule"] == "MINT006").map(|f| f["severity"].as_str().unwrap()).collect();
+    assert_eq!(severities, ["info", "warning"], "{:#?}", report.findings);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_empty_policy_document_that_feeds_nothing_is_not_linted() {
+    // `"Statement": null` is how the provider renders a policy document data source without statements; one
+    // that no resource uses is deployed nowhere. The same text in a policy resource is reported.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/empty-policy-document/plan.json"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT001").map(|(_, s)| *s).collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].ends_with("aws_iam_policy.broken › policy"), "{sources:?}");
+}
+
+#[test]
+fn main_tf_beside_its_own_plan_is_reported_once() {
+    // The plan holds the same document as the source: the source's finding (readable line) stands for both.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT006").map(|(_, s)| *s).collect();
+    assert_eq!(sources, ["fixtures/inputs/plan-beside-source/main.tf › data.aws_iam_policy_document.reports"]);
+    // Alone, the plan still reports it.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/plan-beside-source/plan.json"]);
+    assert!(report.rules().iter().any(|(r, _)| *r == "MINT006"), "{:?}", report.rules());
+}
+
+#[test]
+fn documents_that_count_switches_off_are_not_linted_with_defaults() {
+    let dir = tempdir("count-off");
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"variable "create_policy" {
+  type    = bool
+  default = false
+}
+
+resource "aws_iam_policy" "optional" {
+  count  = var.create_policy ? 1 : 0
+  name   = "optional"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+
+data "aws_iam_policy_document" "off" {
+  count = 0
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let report = check_in(&dir, &["--fail-on", "never", "main.tf"]);
+    assert!(report.findings.iter().all(|f| f["severity"] == "info"), "{:#?}", report.findings);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -81,7 +81,7 @@ fn the_example_reaches_vault_through_a_forgeable_tag_and_entra_by_reference() {
     let vault = report.parties.iter().find(|p| p.rp.id == "vault_jwt_auth_backend_role.payments").unwrap();
     let w = &vault.reached_by[0].witness;
     // The witness is a request the policy allows whose token carries the bound claim.
-    assert_eq!(w.request.audiences, ["vault.example"]);
+    assert_eq!(w.request.audiences(), ["vault.example"]);
     assert_eq!(w.request.tags, [("team".to_owned(), "payments".to_owned())]);
     assert_eq!(w.token.claims["https://sts.amazonaws.com/"]["request_tags"]["team"], "payments");
     let mut rules = rules_of("fixtures/relying/example");

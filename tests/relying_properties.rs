@@ -19,8 +19,8 @@ use mintlint::relying::claims::token;
 use mintlint::relying::join::{Accounts, JoinOptions, Principal, Reach, reach_all};
 use mintlint::relying::matching::{NoReferences, accepts};
 use mintlint::relying::{Algorithms, AudienceRule, ClaimRule, Compare, Kind, Located, RelyingParty, Text};
+use mintlint::request::{Mint, Request};
 use mintlint::source::{SourceFile, Span};
-use mintlint::token::TokenRequest;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -125,7 +125,7 @@ fn load(policy: &Value) -> PolicySet {
 /// Every request of the brute-force domain: audience sets of up to three strings that fall in every region
 /// the pool {a, ab, c, a*, *b} cuts (the pattern texts included: `StringEquals` reads them literally), every `team` value region (x, xz, y, z, absent, a differently cased
 /// key), an unrelated tag, both algorithms.
-fn domain() -> Vec<TokenRequest> {
+fn domain() -> Vec<Request> {
     let strings = ["a", "ab", "aab", "ac", "cb", "c", "a*", "*b"];
     let mut audience_sets = Vec::new();
     for mask in (1u32..(1 << strings.len())).filter(|m| m.count_ones() <= 3) {
@@ -156,12 +156,14 @@ fn domain() -> Vec<TokenRequest> {
                     if env {
                         tags.push(("env".into(), "x".into()));
                     }
-                    out.push(TokenRequest {
+                    out.push(Request {
                         principal_arn: Some(ARN.into()),
-                        audiences: audiences.clone(),
-                        signing_algorithm: algorithm.into(),
                         tags,
-                        ..TokenRequest::default()
+                        ..Request::mint(Mint {
+                            audiences: audiences.clone(),
+                            signing_algorithm: algorithm.into(),
+                            duration: None,
+                        })
                     });
                 }
             }
@@ -170,8 +172,8 @@ fn domain() -> Vec<TokenRequest> {
     out
 }
 
-fn allowed(set: &PolicySet, r: &TokenRequest, a: &Assumptions) -> bool {
-    r.validate().is_ok()
+fn allowed(set: &PolicySet, r: &Request, a: &Assumptions) -> bool {
+    r.validate(a).is_ok()
         && r.actions().into_iter().all(|action| {
             let ctx = r.context(action, a);
             set.prepare(action).decide(&ctx, a, &mut mintlint::eval::NoTrace).decision
@@ -192,7 +194,7 @@ proptest! {
             arn: ARN.into(),
             arn_assumed: false,
             policies: set.clone(),
-            facts: PrincipalFacts { arn: Some(ARN.into()), tags: Some(Vec::new()) },
+            facts: PrincipalFacts { arn: Some(ARN.into()), tags: Some(Vec::new()), context: Vec::new() },
         };
         let mut accounts = Accounts::default();
         accounts.issuers.insert("111122223333".into(), ISSUER.into());

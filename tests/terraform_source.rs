@@ -1,6 +1,6 @@
 //! Terraform source (`.tf`): real configuration/plan pairs (3 in `tests/corpus-sample/terraform-source`, and
 //! with `scripts/corpus-check` the 7 of the shared corpus) read from `main.tf` mean what their plans mean
-//! (every document, and `mintlint diff plan.json main.tf` finds no drift), and snapshots of the rendered
+//! (every document, and `mintlint diff plan.json main.tf` and `mintlint diff plan.json tree/` find no drift), and snapshots of the rendered
 //! diagnostics on `.tf` fixtures. Read each snapshot before accepting it.
 
 #![allow(
@@ -98,6 +98,19 @@ fn pairs_mean_what_their_plans_mean(dir: &Path, count: usize) {
         let run = mintlint(&["diff", dir.join("plan.json").to_str().unwrap(), dir.join("main.tf").to_str().unwrap()]);
         assert_eq!(run.code, 0, "{}: {}{}", dir.display(), run.stdout, run.stderr);
         assert!(run.stdout.contains(" 0 widened, 0 narrowed, 0 inexact"), "{}: {}", dir.display(), run.stdout);
+        // The plan against its source as a tree (a directory without the plan: one holding a plan is read
+        // from the plan), both ways round.
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let tree = std::env::temp_dir().join(format!("mintlint-pair-tree-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::copy(dir.join("main.tf"), tree.join("main.tf")).unwrap();
+        let plan = dir.join("plan.json");
+        for (a, b) in [(plan.as_path(), tree.as_path()), (tree.as_path(), plan.as_path())] {
+            let run = mintlint(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+            assert_eq!(run.code, 0, "{}: {}{}", dir.display(), run.stdout, run.stderr);
+            assert!(run.stdout.contains(" 0 widened, 0 narrowed, 0 inexact"), "{}: {}", dir.display(), run.stdout);
+        }
+        std::fs::remove_dir_all(&tree).unwrap();
     }
 }
 

@@ -184,3 +184,73 @@ fn escaped_interpolations_are_iam_policy_variables() {
     let run = mintlint(&["check", "--format", "json", "fixtures/terraform-trees/escape"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// `diff tree/ tree/`: one principal per role (the JSON file the module reads with `file()` is part of the
+/// tree, not a principal of its own); a widening's `reproduce` line names the tree, and running it gives the
+/// decision the witness claims.
+#[test]
+fn diff_of_two_trees_reproduces_on_the_tree() {
+    let same = mintlint(&["diff", &format!("{DENY}/tree"), &format!("{DENY}/tree")]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(same.stdout.contains("1 principal compared: 0 widened"), "{}", same.stdout);
+
+    let dir = scratch("tree-no-cap");
+    copy_dir(&root().join(DENY).join("tree"), &dir);
+    let main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let cut = main.find("module \"cap\"").unwrap();
+    std::fs::write(dir.join("main.tf"), &main[..cut]).unwrap();
+    let widened = mintlint(&["diff", &format!("{DENY}/tree"), dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(widened.code, 1, "{}{}", widened.stdout, widened.stderr);
+    let json: Value = serde_json::from_str(&widened.stdout).unwrap();
+    let reproduce = json["principals"][0]["widened"][0]["reproduce"].as_str().unwrap().to_owned();
+    let prefix = format!("mintlint simulate {} --principal ", dir.display());
+    assert!(reproduce.starts_with(&prefix), "{reproduce}");
+    let args: Vec<&str> = reproduce.split(' ').skip(1).collect();
+    let run = mintlint(&args);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 0, "the witness is allowed by the current tree: {}{}", run.stdout, run.stderr);
+}
+
+/// A directory given to `graph` or `diff` confines its `.tf` trees to itself, not to each file's own
+/// directory: an example that calls `../../modules/role` of the same directory given is followed (it was
+/// left out when the directory was in no repository, so `graph` and `diff` saw fewer principals than
+/// `simulate`).
+#[test]
+fn a_walked_directory_is_the_root_of_its_trees() {
+    let dir = scratch("walked-root");
+    std::fs::create_dir_all(dir.join("examples/app")).unwrap();
+    std::fs::create_dir_all(dir.join("modules/role")).unwrap();
+    std::fs::write(
+        dir.join("examples/app/main.tf"),
+        "module \"app\" {\n  source = \"../../modules/role\"\n  name   = \"app-minter\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("modules/role/main.tf"),
+        r#"variable "name" {
+  type = string
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy" "mint" {
+  role = aws_iam_role.this.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:GetWebIdentityToken", Resource = "*",
+    Condition = { "ForAllValues:StringEquals" = { "sts:IdentityTokenAudience" = ["https://app.example"] }, Null = { "sts:IdentityTokenAudience" = "false" } } }] })
+}
+"#,
+    )
+    .unwrap();
+    let graph = mintlint(&["graph", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(graph.code, 0, "{}{}", graph.stdout, graph.stderr);
+    let json: Value = serde_json::from_str(&graph.stdout).unwrap();
+    let principals: Vec<&str> =
+        json["principals"].as_array().unwrap().iter().map(|p| p["principal"].as_str().unwrap()).collect();
+    assert!(principals.iter().any(|p| p.contains("app-minter") && p.contains("module.app.")), "{principals:?}");
+    let diff = mintlint(&["diff", dir.to_str().unwrap(), dir.to_str().unwrap()]);
+    assert!(diff.stdout.contains("1 principal compared"), "{}", diff.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::check::{CheckOptions, FileKinds};
-use crate::config::{self, ConfigError};
+use crate::config::ConfigError;
 use crate::lint::{LintContext, Severity, find_rule, nearest_rule_name};
 use crate::policy::PolicyKind;
 use crate::report;
@@ -50,7 +50,7 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Colour in human output
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     /// Exit 1 when a finding is at or above this severity
@@ -74,12 +74,12 @@ pub struct CheckArgs {
     /// Print files, policies, statements, findings and elapsed time on stderr
     #[arg(long)]
     pub stats: bool,
-    /// Also compare with this baseline (a policy file or directory) and report widening (`drift-widening`)
+    /// Also compare with this baseline (a policy file, Terraform JSON or source, an account snapshot, or a
+    /// directory of them) and report widening (`drift-widening`)
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
-    /// Configuration file (default: the nearest `mintlint.toml` upward from the first path)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: super::SettingsArgs,
     /// What kind of policy the loose policy files are (default: `[[files.kind]]` of mintlint.toml, else by
     /// content: identity, or resource/trust when statements name a principal)
     #[arg(long, value_enum)]
@@ -115,11 +115,11 @@ impl From<KindArg> for PolicyKind {
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
-    let config_path = args.config.clone().or_else(|| args.paths.first().and_then(|p| config::find(p)));
-    let config = match config_path.as_deref().map(config::load).transpose() {
-        Ok(c) => c,
-        Err(error) => return config_error(&error, args.color),
+    let settings = match args.settings.load(args.paths.first().map(PathBuf::as_path), args.color) {
+        Ok(s) => s,
+        Err(outcome) => return outcome,
     };
+    let config = settings.config;
     // Command-line flags override the file: a given `--select`/`--ignore`/`--include`/`--exclude` replaces
     // the file's list.
     let mut rules = config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
@@ -150,9 +150,10 @@ pub fn run(args: &CheckArgs) -> Outcome {
         Ok(f) => f.relative_to(config.as_ref().and_then(|c| c.suppressions.base.clone())),
         Err(e) => return Outcome::usage_error(format!("invalid glob `{}`: {}", e.glob, e.reason)),
     };
-    let lint = match &config {
-        Some(c) => LintContext { token: c.token.clone(), assumptions: c.assumptions, ..LintContext::default() },
-        None => LintContext::default(),
+    let lint = LintContext {
+        token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),
+        assumptions: settings.assumptions,
+        ..LintContext::default()
     };
     let options = CheckOptions {
         paths: args.paths.clone(),
@@ -174,7 +175,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
     };
     if let Some(baseline) = &args.baseline {
-        match super::diff::baseline_findings(baseline, &args.paths, args.color) {
+        match super::diff::baseline_findings(baseline, &args.paths, settings.assumptions, args.color) {
             Ok(found) => {
                 report.findings.extend(found.into_iter().filter_map(|mut f| {
                     f.severity = options.rules.severity_of(&f)?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 
 use crate::diff::load::{LoadError, load_pair, load_side_as, sides};
-use crate::diff::{DEFAULT_BUDGET, DiffOptions, DiffReport, compare, diff, pair};
+use crate::diff::{DEFAULT_BUDGET, DiffOptions, DiffReport, diff, pair};
 use crate::eval::{Assumptions, PolicySet};
 use crate::lint::Finding;
 use crate::report::{self, diff as render};
@@ -17,28 +17,35 @@ use super::{ColorArg, Exit, Outcome};
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum DiffFormat {
+    /// Each change drawn at the statements that make it, with a witness and a reproduce line
     #[default]
     Human,
+    /// A versioned JSON document
     Json,
+    /// SARIF 2.1.0, widening as `drift-widening` results
     Sarif,
 }
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The baseline: a policy file, or a directory of them
+    /// The baseline: a policy file, Terraform JSON (plan or state), Terraform source, an account snapshot, or
+    /// a directory of them
+    #[arg(value_name = "BASELINE")]
     pub baseline: PathBuf,
-    /// The current version: a policy file, or a directory of them (matched by relative path)
+    /// The current version, of the same kinds (directories are matched file by file, by relative path)
+    #[arg(value_name = "CURRENT")]
     pub current: PathBuf,
+    /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     /// Exit 1 on narrowing too, not only on widening
     #[arg(long)]
     pub fail_on_narrowing: bool,
-    /// Set an assumption, NAME=VALUE (repeatable)
-    #[arg(long = "assume", value_name = "NAME=VALUE")]
-    pub assume: Vec<String>,
+    #[command(flatten)]
+    pub settings: super::SettingsArgs,
     /// Representative requests decided per principal before it is reported inexact
     #[arg(long, default_value_t = DEFAULT_BUDGET)]
     pub budget: u64,
@@ -56,12 +63,10 @@ pub fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
 }
 
 pub fn run(args: &DiffArgs) -> Outcome {
-    let mut assumptions = Assumptions::default();
-    for a in &args.assume {
-        if let Err(e) = assumptions.apply(a) {
-            return Outcome::usage_error(e.message);
-        }
-    }
+    let assumptions = match args.settings.load(Some(&args.current), args.color) {
+        Ok(settings) => settings.assumptions,
+        Err(outcome) => return outcome,
+    };
     let (baseline, current) = match load_pair(&args.baseline, &args.current, &Limits::default()) {
         Ok(sides) => sides,
         Err(LoadError::Usage(message)) => return Outcome::usage_error(message),
@@ -70,17 +75,12 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let options = DiffOptions { assumptions, budget: args.budget };
     let empty = PolicySet::default();
     let pairs = pair(&baseline, &current, &empty);
-    let mut report = DiffReport {
-        principals: pairs.iter().map(|p| compare(&p.name, p.baseline, p.current, &p.facts, &options)).collect(),
-    };
+    let mut report = DiffReport { principals: pairs.iter().map(|p| p.compare(&options)).collect() };
     let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
     let reach = crate::relying::drift::reach_changes(&args.baseline, &args.current, &Limits::default(), &join);
     crate::relying::drift::merge(&mut report, reach);
     let stdout = match args.format {
-        DiffFormat::Human => {
-            let sets: Vec<(&PolicySet, &PolicySet)> = pairs.iter().map(|p| (p.baseline, p.current)).collect();
-            render::render_human(&report, &sets, super::style(args.color.into()))
-        }
+        DiffFormat::Human => render::render_human(&report, super::style(args.color.into())),
         DiffFormat::Json => render::render_json(&report),
         DiffFormat::Sarif => {
             let fallback = Arc::new(SourceFile::from_path(&args.current, ""));
@@ -95,7 +95,12 @@ pub fn run(args: &DiffArgs) -> Outcome {
 /// `check --baseline PATH`: widening between the baseline and the checked path as `drift-widening`
 /// findings. The checked side's unreadable policies are already findings of `check`, so they are skipped
 /// here; an unreadable baseline is bad input (exit 2).
-pub fn baseline_findings(baseline: &Path, paths: &[PathBuf], color: ColorArg) -> Result<Vec<Finding>, Outcome> {
+pub fn baseline_findings(
+    baseline: &Path,
+    paths: &[PathBuf],
+    assumptions: Assumptions,
+    color: ColorArg,
+) -> Result<Vec<Finding>, Outcome> {
     let [current] = paths else {
         return Err(Outcome::usage_error("--baseline compares with exactly one PATH (a policy file or a directory)"));
     };
@@ -111,8 +116,8 @@ pub fn baseline_findings(baseline: &Path, paths: &[PathBuf], color: ColorArg) ->
         Err(LoadError::Invalid(_)) => return Ok(Vec::new()),
         Err(e) => return Err(usage(e)),
     };
-    let mut report = diff(&base, &cur, &DiffOptions::default());
-    let join = crate::relying::join::JoinOptions::default();
+    let mut report = diff(&base, &cur, &DiffOptions { assumptions, ..DiffOptions::default() });
+    let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
     crate::relying::drift::merge(&mut report, crate::relying::drift::reach_changes(baseline, current, &limits, &join));
     let fallback = Arc::new(SourceFile::from_path(current, ""));
     let mut findings = render::widening_findings(&report, &fallback);

@@ -7,12 +7,10 @@ use serde_json::Value;
 
 use crate::diff::load::{LoadError, load_side};
 use crate::diff::{DiffInput, DiffPrincipal, PrincipalFacts, PrincipalKey};
-use crate::eval::{Assumptions, PolicySet};
 use crate::graph::{self, GraphOptions, RegisteredAudience, Registry};
-use crate::input::load_policy_file;
-use crate::lint::Finding;
-use crate::policy::PolicyKind;
 use crate::report::graph::{self as render, View};
+use crate::request::witness::PolicySource;
+use crate::simulate::inputs::InputError;
 use crate::source::display_path;
 use crate::source::json::Limits;
 
@@ -20,91 +18,77 @@ use super::{ColorArg, Exit, Outcome};
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub Markdown)
     #[default]
     Mermaid,
+    /// Graphviz DOT
     Dot,
+    /// The whole graph as a versioned JSON document
     Json,
+    /// Markdown tables, for a pull-request comment
     Markdown,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ViewArg {
+    /// One node per principal, with the audiences each can obtain
     #[default]
     Principal,
+    /// One node per audience, with the principals that can obtain it
     Audience,
 }
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// Terraform JSON, account snapshots, policy files or directories of them: every principal in them
+    /// Terraform JSON or source, account snapshots, policy files or directories of them: every principal in
+    /// them
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Identity policy of one more principal built from raw policy files (repeatable)
-    #[arg(long = "policy", value_name = "FILE")]
-    pub policies: Vec<PathBuf>,
-    /// Permissions boundary of the --policy principal
-    #[arg(long, value_name = "FILE")]
-    pub boundary: Option<PathBuf>,
-    /// Service control policy over the --policy principal, one organization level each (repeatable)
-    #[arg(long = "scp", value_name = "FILE")]
-    pub scps: Vec<PathBuf>,
-    /// Resource control policy over the --policy principal (repeatable)
-    #[arg(long = "rcp", value_name = "FILE")]
-    pub rcps: Vec<PathBuf>,
-    /// The ARN of the --policy principal
+    /// The policy files of one more principal (as for `simulate`)
+    #[command(flatten)]
+    pub policies: super::simulate::PolicyArgs,
+    /// The ARN of the principal the --policy files belong to (aws:PrincipalArn, aws:PrincipalAccount,
+    /// aws:PrincipalType; default: an ordinary role in a member account)
     #[arg(long, value_name = "ARN")]
     pub principal: Option<String>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub format: GraphFormat,
     /// Read the graph by principal, or by audience (who can mint tokens for it)
     #[arg(long, value_enum, default_value_t = ViewArg::Principal)]
     pub view: ViewArg,
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// Audience registry, JSON: {"token": {"audience": [{"name": "...", "owner": "..."}]}}
+    /// Audience registry, JSON: {"token": {"audience": [{"name": "...", "owner": "..."}]}} (default: the
+    /// `[[token.audience]]` entries of mintlint.toml)
     #[arg(long, value_name = "FILE")]
     pub registry: Option<PathBuf>,
-    /// Set an assumption, NAME=VALUE (repeatable)
-    #[arg(long = "assume", value_name = "NAME=VALUE")]
-    pub assume: Vec<String>,
+    #[command(flatten)]
+    pub settings: super::SettingsArgs,
     /// Representative requests decided per principal before it is reported inexact
     #[arg(long, default_value_t = graph::DEFAULT_BUDGET)]
     pub budget: u64,
 }
 
 /// The principal that `--policy` and its companions describe.
-fn policy_principal(args: &GraphArgs, limits: &Limits) -> Result<Option<DiffPrincipal>, Vec<Finding>> {
-    if args.policies.is_empty() {
+fn policy_principal(args: &GraphArgs, limits: &Limits) -> Result<Option<DiffPrincipal>, InputError> {
+    let files = args.policies.files().map_err(InputError::Usage)?;
+    if files.identity.is_empty() {
+        if !files.is_empty() {
+            return Err(InputError::Usage(
+                "--boundary, --scp, --rcp and --session-policy describe the --policy principal: give its identity \
+                 policies with --policy"
+                    .into(),
+            ));
+        }
         return Ok(None);
     }
-    let mut set = PolicySet::default();
-    let mut findings = Vec::new();
-    let mut take = |path: &PathBuf, kind: PolicyKind| match load_policy_file(path, kind, limits) {
-        Ok(p) => p,
-        Err(f) => {
-            findings.extend(f);
-            Vec::new()
-        }
-    };
-    for p in &args.policies {
-        set.identity.extend(take(p, PolicyKind::Identity));
-    }
-    if let Some(b) = &args.boundary {
-        set.boundary = take(b, PolicyKind::Boundary).into_iter().next();
-    }
-    for p in &args.scps {
-        set.scp_levels.push(take(p, PolicyKind::Scp));
-    }
-    for p in &args.rcps {
-        set.rcps.extend(take(p, PolicyKind::Rcp));
-    }
-    if !findings.is_empty() {
-        return Err(findings);
-    }
+    let set = files.load(limits)?;
     let display = args
         .principal
         .clone()
-        .unwrap_or_else(|| args.policies.iter().map(|p| display_path(p)).collect::<Vec<_>>().join(" + "));
+        .unwrap_or_else(|| files.identity.iter().map(|p| display_path(p)).collect::<Vec<_>>().join(" + "));
     let mut keys = vec![PrincipalKey::Files];
     if let Some(arn) = &args.principal {
         keys.insert(0, PrincipalKey::Arn(arn.clone()));
@@ -113,7 +97,8 @@ fn policy_principal(args: &GraphArgs, limits: &Limits) -> Result<Option<DiffPrin
         keys,
         display,
         policies: set,
-        facts: PrincipalFacts { arn: args.principal.clone(), tags: None },
+        facts: PrincipalFacts { arn: args.principal.clone(), tags: None, context: Vec::new() },
+        source: PolicySource::Files,
     }))
 }
 
@@ -142,42 +127,29 @@ fn read_registry(path: &PathBuf) -> Result<Registry, String> {
 }
 
 pub fn run(args: &GraphArgs) -> Outcome {
-    let mut assumptions = Assumptions::default();
-    for a in &args.assume {
-        if let Err(e) = assumptions.apply(a) {
-            return Outcome::usage_error(e.message);
-        }
-    }
-    if args.paths.is_empty() && args.policies.is_empty() {
+    if args.paths.is_empty() && args.policies.policies.is_empty() {
         return Outcome::usage_error("give a PATH (Terraform JSON, account snapshot, policy files) or --policy FILE");
     }
     let mut registry = match args.registry.as_ref().map(read_registry).transpose() {
         Ok(r) => r,
         Err(message) => return Outcome::usage_error(message),
     };
-    // Without --registry, the audience registry of the nearest `mintlint.toml` (`[[token.audience]]`).
-    let config_path = args.paths.first().or(args.policies.first()).and_then(|p| crate::config::find(p));
-    let mut loaded_config = None;
-    if let Some(path) = config_path {
-        match crate::config::load(&path) {
-            Ok(config) => {
-                if registry.is_none() && !config.token.audiences.is_empty() {
-                    let audiences = config
-                        .token
-                        .audiences
-                        .iter()
-                        .map(|a| graph::RegisteredAudience { name: a.name.clone(), owner: a.owner.clone() })
-                        .collect();
-                    registry = Some(Registry { audiences });
-                }
-                if args.assume.is_empty() {
-                    assumptions = config.assumptions;
-                }
-                loaded_config = Some(config);
-            }
-            Err(error) => return super::check::config_error(&error, args.color),
-        }
+    let first = args.paths.first().or(args.policies.policies.first());
+    let settings = match args.settings.load(first.map(PathBuf::as_path), args.color) {
+        Ok(s) => s,
+        Err(outcome) => return outcome,
+    };
+    // Without --registry, the audience registry of the configuration (`[[token.audience]]`).
+    if let Some(config) = settings.config.as_ref().filter(|c| registry.is_none() && !c.token.audiences.is_empty()) {
+        let audiences = config
+            .token
+            .audiences
+            .iter()
+            .map(|a| graph::RegisteredAudience { name: a.name.clone(), owner: a.owner.clone() })
+            .collect();
+        registry = Some(Registry { audiences });
     }
+    let assumptions = settings.assumptions;
     let limits = Limits::default();
     let mut input = DiffInput::default();
     let mut findings = Vec::new();
@@ -190,7 +162,8 @@ pub fn run(args: &GraphArgs) -> Outcome {
     }
     match policy_principal(args, &limits) {
         Ok(p) => input.principals.extend(p),
-        Err(f) => findings.extend(f),
+        Err(InputError::Usage(message)) => return Outcome::usage_error(message),
+        Err(InputError::Invalid(f)) => findings.extend(f),
     }
     if !findings.is_empty() {
         let mut outcome = super::diff::bad_input(&findings, args.color);
@@ -200,7 +173,7 @@ pub fn run(args: &GraphArgs) -> Outcome {
     let options = GraphOptions { assumptions, budget: args.budget, registry };
     let mut graph = graph::graph(&input, &options);
     let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
-    graph.relying = crate::relying::inputs::join_paths(&args.paths, &limits, loaded_config.as_ref(), &join);
+    graph.relying = crate::relying::inputs::join_paths(&args.paths, &limits, settings.config.as_ref(), &join);
     let view = match args.view {
         ViewArg::Principal => View::Principal,
         ViewArg::Audience => View::Audience,

@@ -11,7 +11,7 @@ pub mod simulate;
 
 use std::io::IsTerminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::{ColorChoice, Style};
 
@@ -74,12 +74,48 @@ pub enum Command {
     Replay(Box<replay::ReplayArgs>),
 }
 
+/// `--config` and `--assume`, taken by every command that evaluates or lints policies.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Configuration file (default: the nearest mintlint.toml upward from the first path)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Set an assumption, NAME=VALUE, over the configuration's `[assumptions]` (repeatable; see README
+    /// "Assumptions")
+    #[arg(long = "assume", value_name = "NAME=VALUE")]
+    pub assume: Vec<String>,
+}
+
+/// What a command runs with: the configuration (if any), its assumptions with `--assume` applied, and the
+/// default region of requests.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: Option<crate::config::Config>,
+    pub assumptions: crate::eval::Assumptions,
+    pub region: Option<crate::request::Region>,
+}
+
+impl SettingsArgs {
+    /// Find and read the configuration, then apply `--assume`. An invalid file or setting is exit 2.
+    pub fn load(&self, first: Option<&std::path::Path>, color: ColorArg) -> Result<Settings, Outcome> {
+        let config = crate::config::discover(self.config.as_deref(), first)
+            .map_err(|error| check::config_error(&error, color))?;
+        let assumptions = crate::config::assumptions(config.as_ref(), &self.assume)
+            .map_err(|e| Outcome::usage_error(format!("--assume: {}", e.message)))?;
+        let region = config.as_ref().and_then(|c| c.defaults.region.clone());
+        Ok(Settings { config, assumptions, region })
+    }
+}
+
 /// `--color`, shared by every command.
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ColorArg {
+    /// Colour a terminal, unless NO_COLOR is set
     #[default]
     Auto,
+    /// Always colour
     Always,
+    /// Never colour
     Never,
 }
 
@@ -151,5 +187,48 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Replay(args) => replay::run(&args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every flag and positional of every subcommand has help text, and a flag that several subcommands take
+    /// is described in the same words everywhere (where its meaning differs, its name differs).
+    #[test]
+    fn every_flag_is_described_alike_everywhere() {
+        let cli = Cli::command();
+        let mut texts: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{} {id}", sub.get_name()));
+                }
+                if arg.get_long().is_some() {
+                    texts.entry(id.to_owned()).or_default().push((sub.get_name().to_owned(), help));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+        // `graph --principal` only names the --policy principal (every principal of its PATHs is graphed), so
+        // it cannot say what `simulate --principal` says.
+        let differing: Vec<String> = texts
+            .iter()
+            .filter(|(id, _)| id.as_str() != "principal")
+            .filter(|(_, uses)| uses.iter().any(|(_, h)| *h != uses[0].1))
+            .map(|(id, uses)| format!("--{id}: {uses:?}"))
+            .collect();
+        assert!(differing.is_empty(), "described differently:\n{}", differing.join("\n"));
     }
 }

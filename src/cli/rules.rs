@@ -9,13 +9,16 @@ use super::{Exit, Outcome};
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum RulesFormat {
+    /// One line per rule: code, name, default severity, summary
     #[default]
     Human,
+    /// The same as a JSON array
     Json,
 }
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Output format
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
 }

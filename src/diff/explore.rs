@@ -7,7 +7,10 @@ use crate::eval::{
     self, Assumptions, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext, RequestResource, Setting,
 };
 use crate::policy::wildcard;
-use crate::token::{DEFAULT_DURATION, MINT_ACTION, TAG_ACTION, TokenRequest};
+use crate::request::witness::{PolicySource, simulate_command};
+use crate::request::{Network, Request};
+use crate::simulate::allows;
+use crate::token::{DEFAULT_DURATION, MINT_ACTION, TAG_ACTION};
 
 use super::space::{self, Dim, DimKind, PrincipalFacts, Rep, Space};
 use super::{Change, Dependency, DiffOptions, Dimension, PrincipalDiff, Role, Side, StatementLink};
@@ -23,7 +26,7 @@ struct RepDelta {
 
 /// The contexts of the base request, and what each representative of each dimension changes in them. A
 /// dimension's keys are disjoint from every other's, so a point's contexts are the base contexts with each
-/// dimension's representative applied, which is what `TokenRequest::context` would build for the whole
+/// dimension's representative applied, which is what `Request::context` would build for the whole
 /// request (a test checks this).
 struct Deltas {
     base: [RequestContext; 2],
@@ -139,7 +142,7 @@ impl Grid<'_> {
         self.results.get(index).is_some_and(|b| b & bit != 0)
     }
 
-    fn request(&self, index: usize) -> TokenRequest {
+    fn request(&self, index: usize) -> Request {
         let mut r = self.space.base.clone();
         for (dim, d) in self.space.dims.iter().zip(self.digits(index)) {
             if let Some(rep) = dim.reps.get(d) {
@@ -154,25 +157,20 @@ impl Grid<'_> {
     }
 }
 
-/// Whether a whole request is allowed: valid, and every check it makes allowed.
-fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
-    if request.validate().is_err() {
-        return false;
-    }
-    request.actions().into_iter().all(|a| {
-        let ctx = request.context(a, assumptions);
-        set.prepare(a).decide(&ctx, assumptions, &mut NoTrace).decision == Decision::Allow
-    })
-}
-
 pub fn compare(
     name: &str,
     baseline: &PolicySet,
     current: &PolicySet,
     facts: &PrincipalFacts,
     options: &DiffOptions,
+    sources: [&PolicySource; 2],
 ) -> PrincipalDiff {
     let assumptions = &options.assumptions;
+    // The same documents decide every request alike: nothing to find, exactly, whatever the analysis could
+    // follow (a policy variable in a pattern, say).
+    if baseline.same_documents(current) {
+        return PrincipalDiff::unchanged(name);
+    }
     let space = space::build(baseline, current, facts, assumptions);
     let mut reasons: Vec<String> = space.unsupported.clone();
     let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len().max(1)).collect();
@@ -246,8 +244,8 @@ pub fn compare(
         }
     }
     let grid = Grid { space: &space, radix, results };
-    let widened = changes(&grid, baseline, current, Side::Current, assumptions);
-    let narrowed = changes(&grid, baseline, current, Side::Baseline, assumptions);
+    let widened = changes(&grid, baseline, current, Side::Current, assumptions, sources);
+    let narrowed = changes(&grid, baseline, current, Side::Baseline, assumptions, sources);
     PrincipalDiff {
         principal: name.to_owned(),
         exact: reasons.is_empty(),
@@ -281,20 +279,21 @@ fn changes(
     current: &PolicySet,
     gained: Side,
     assumptions: &Assumptions,
+    sources: [&PolicySource; 2],
 ) -> Vec<Change> {
     let (to_bit, from_bit) = match gained {
         Side::Current => (CURRENT, BASELINE),
         Side::Baseline => (BASELINE, CURRENT),
     };
-    let (to_set, from_set) = match gained {
-        Side::Current => (current, baseline),
-        Side::Baseline => (baseline, current),
+    let (to_set, from_set, to_source) = match gained {
+        Side::Current => (current, baseline, sources[1]),
+        Side::Baseline => (baseline, current, sources[0]),
     };
     let lost = gained == Side::Baseline;
     let points: Vec<usize> =
         (0..grid.results.len()).filter(|&i| grid.allowed(i, to_bit) && !grid.allowed(i, from_bit)).collect();
     let Some(&first) = points.first() else { return Vec::new() };
-    let ctx = Ctx { grid, to_set, from_set, to_bit, from_bit, gained, assumptions };
+    let ctx = Ctx { grid, to_set, from_set, to_source, to_bit, from_bit, gained, assumptions };
     if !(0..grid.results.len()).any(|i| grid.allowed(i, from_bit)) {
         let description = if lost {
             "can no longer mint tokens: the current policies allow no token request".to_owned()
@@ -328,6 +327,8 @@ struct Ctx<'a> {
     grid: &'a Grid<'a>,
     to_set: &'a PolicySet,
     from_set: &'a PolicySet,
+    /// How the gaining side's policies are named on a `simulate` command line.
+    to_source: &'a PolicySource,
     to_bit: u8,
     from_bit: u8,
     gained: Side,
@@ -454,10 +455,12 @@ impl Ctx<'_> {
             DimKind::Tags => self.describe_tags(d, dim, explained),
             DimKind::Network => {
                 let what = match rep_of(p) {
-                    Some(Rep::Network { vpc: Some(vpc), vpce, .. }) => {
-                        format!("calls through VPC endpoint `{}` in `{vpc}`", vpce.clone().unwrap_or_default())
+                    Some(Rep::Network(Network::Endpoint { vpc, vpce, .. })) => {
+                        format!("calls through VPC endpoint `{vpce}` in `{vpc}`")
                     }
-                    Some(Rep::Network { ip: Some(ip), .. }) => format!("calls from `{ip}` over the public endpoint"),
+                    Some(Rep::Network(Network::Public { ip: Some(ip) })) => {
+                        format!("calls from `{ip}` over the public endpoint")
+                    }
                     _ => "calls over the public endpoint".to_owned(),
                 };
                 let description = if lost {
@@ -653,7 +656,8 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        Change { dimension, description, witness, statements, depends_on }
+        let reproduce = simulate_command(self.to_source, self.to_set, &witness);
+        Change { dimension, description, witness, reproduce, statements, depends_on }
     }
 }
 
@@ -696,7 +700,7 @@ fn links(
 mod tests {
     use super::*;
 
-    /// The incremental contexts of the enumeration equal what `TokenRequest::context` builds.
+    /// The incremental contexts of the enumeration equal what `Request::context` builds.
     #[test]
     fn deltas_rebuild_the_request_contexts() {
         use crate::eval::LoadedPolicy;

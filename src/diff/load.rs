@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use crate::eval::PolicySet;
-use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
+use crate::input::{InventoryError, load_inventory_within, load_policy_file, read_json};
 use crate::lint::Finding;
 use crate::policy::PolicyKind;
+use crate::request::witness::PolicySource;
 use crate::source::discover::{FileFilter, discover};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
@@ -92,7 +93,19 @@ pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
 /// The principals of Terraform JSON or account snapshots, each keyed by its ARN when known, then by kind and
 /// name (a role the plan creates has no ARN yet), then by its resource address.
 fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffInput, LoadError> {
-    let inventory = load_inventory(paths, limits).map_err(|e| match e {
+    inventory_and_files(paths, &[], limits).map(|(side, _)| side)
+}
+
+/// As [`inventory_side`], with the files its documents were read from (canonical): the JSON and template files
+/// a `.tf` tree reads with `file()` and `templatefile()` are parts of the tree, not principals of their own.
+/// `inputs`: the directory these paths were found under (empty: the paths themselves), whose root confines
+/// the `.tf` trees.
+fn inventory_and_files(
+    paths: &[std::path::PathBuf],
+    inputs: &[std::path::PathBuf],
+    limits: &Limits,
+) -> Result<(DiffInput, std::collections::HashSet<std::path::PathBuf>), LoadError> {
+    let inventory = load_inventory_within(paths, inputs, limits).map_err(|e| match e {
         InventoryError::Unreadable(findings) => LoadError::Invalid(findings),
         InventoryError::Missing(path) => {
             LoadError::Usage(format!("no such file or directory: `{}`", display_path(&path)))
@@ -129,10 +142,17 @@ fn inventory_side(paths: &[std::path::PathBuf], limits: &Limits) -> Result<DiffI
                 p.origin.entry
             ),
             policies: policies.set,
-            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+            facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags), context: policies.context },
+            source: PolicySource::Inventory(paths.to_vec()),
         });
     }
-    if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
+    let read: std::collections::HashSet<std::path::PathBuf> = inventory
+        .documents
+        .iter()
+        .filter(|d| !d.source.path.as_os_str().is_empty())
+        .filter_map(|d| std::fs::canonicalize(&d.source.path).ok())
+        .collect();
+    if findings.is_empty() { Ok((DiffInput { principals }, read)) } else { Err(LoadError::Invalid(findings)) }
 }
 
 /// Both results, or every finding of both.
@@ -154,11 +174,13 @@ fn file_principal(path: &Path, key: PrincipalKey, limits: &Limits) -> Result<Dif
         display: display_path(path),
         policies: PolicySet { identity: policies, ..PolicySet::default() },
         facts: PrincipalFacts::default(),
+        source: PolicySource::Files,
     })
 }
 
-/// Every policy file under a directory, one principal each, keyed by its relative path. Cases files are not
-/// principals and are skipped; inventories are not read here yet.
+/// Every policy file under a directory, one principal each, keyed by its relative path, then the principals
+/// of the inventories in it (plans, snapshots, `.tf` trees; a file a `.tf` tree reads is part of that tree).
+/// Cases files are not principals and are skipped.
 fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     let found = discover(&[dir.to_path_buf()], &FileFilter::default())
         .map_err(|m| LoadError::Usage(format!("no such file or directory: `{}`", display_path(&m.0))))?;
@@ -168,27 +190,46 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     let mut principals = Vec::new();
     let mut findings = Vec::new();
     let mut inventories = Vec::new();
+    let mut policies = Vec::new();
     for path in &found.files {
-        let relative = path.strip_prefix(dir).map_or_else(|_| path.clone(), Path::to_path_buf);
         if crate::input::tfsource::is_terraform_source(path) {
             inventories.push(path.clone());
             continue;
         }
         match read_json(path, limits) {
             Ok((_, json)) => match InputKind::classify(&json) {
-                InputKind::Policy | InputKind::CliOutput => {}
+                InputKind::Policy | InputKind::CliOutput => policies.push(path),
                 // Cases files, and JSON that is no policy (`package.json` beside the policies).
-                InputKind::Cases | InputKind::NotPolicy => continue,
-                InputKind::TerraformJson | InputKind::AccountSnapshot => {
-                    inventories.push(path.clone());
-                    continue;
-                }
+                InputKind::Cases | InputKind::NotPolicy => {}
+                InputKind::TerraformJson | InputKind::AccountSnapshot => inventories.push(path.clone()),
             },
-            Err(f) => {
-                findings.push(*f);
-                continue;
-            }
+            Err(f) => findings.push(*f),
         }
+    }
+    let mut read_by_inventories = std::collections::HashSet::new();
+    let mut inventory_principals = Vec::new();
+    if !inventories.is_empty() {
+        match inventory_and_files(&inventories, &[dir.to_path_buf()], limits) {
+            Ok((mut side, read)) => {
+                // A tree of `.tf` source is reproduced as the directory (`simulate tree/ --principal ...`), not as
+                // the list of its files (a directory with a plan in it would be read from the plan).
+                if inventories.iter().all(|p| crate::input::tfsource::is_terraform_source(p)) {
+                    for p in &mut side.principals {
+                        p.source = PolicySource::Inventory(vec![dir.to_path_buf()]);
+                    }
+                }
+                inventory_principals = side.principals;
+                read_by_inventories = read;
+            }
+            Err(LoadError::Invalid(f)) => findings.extend(f),
+            Err(e) => return Err(e),
+        }
+    }
+    for path in policies {
+        if std::fs::canonicalize(path).is_ok_and(|c| read_by_inventories.contains(&c)) {
+            continue;
+        }
+        let relative = path.strip_prefix(dir).map_or_else(|_| path.clone(), Path::to_path_buf);
         match file_principal(path, PrincipalKey::Path(display_path(&relative)), limits) {
             Ok(mut p) => {
                 p.display = display_path(&relative);
@@ -198,12 +239,6 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
             Err(e) => return Err(e),
         }
     }
-    if !inventories.is_empty() {
-        match inventory_side(&inventories, limits) {
-            Ok(side) => principals.extend(side.principals),
-            Err(LoadError::Invalid(f)) => findings.extend(f),
-            Err(e) => return Err(e),
-        }
-    }
+    principals.extend(inventory_principals);
     if findings.is_empty() { Ok(DiffInput { principals }) } else { Err(LoadError::Invalid(findings)) }
 }

@@ -19,8 +19,9 @@ pub mod strings;
 use std::sync::Arc;
 
 use crate::eval::{Assumptions, Layer, PolicySet, Setting};
+use crate::request::Request;
+use crate::request::witness::PolicySource;
 use crate::source::{SourceFile, Span};
-use crate::token::TokenRequest;
 
 pub use space::PrincipalFacts;
 
@@ -57,6 +58,8 @@ pub struct DiffPrincipal {
     pub display: String,
     pub policies: PolicySet,
     pub facts: PrincipalFacts,
+    /// Where its policies come from, to name them on a `simulate` command line that reproduces a witness.
+    pub source: PolicySource,
 }
 
 /// One side of a comparison.
@@ -182,7 +185,9 @@ pub struct Change {
     pub dimension: Dimension,
     pub description: String,
     /// Allowed by the side that gained it, denied by the other (simulate confirms it).
-    pub witness: TokenRequest,
+    pub witness: Request,
+    /// A `mintlint simulate` command line that decides the witness against the gaining side.
+    pub reproduce: String,
     pub statements: Vec<StatementLink>,
     pub depends_on: Vec<Dependency>,
 }
@@ -200,6 +205,21 @@ pub struct PrincipalDiff {
     pub evaluations: u64,
     /// Whether the budget stopped the enumeration.
     pub over_budget: bool,
+}
+
+impl PrincipalDiff {
+    /// A principal compared exactly with nothing found, no request decided.
+    pub fn unchanged(principal: &str) -> PrincipalDiff {
+        PrincipalDiff {
+            principal: principal.to_owned(),
+            exact: true,
+            inexact_reason: None,
+            widened: Vec::new(),
+            narrowed: Vec::new(),
+            evaluations: 0,
+            over_budget: false,
+        }
+    }
 }
 
 /// The comparison of two inputs, principals in a stable order.
@@ -229,6 +249,16 @@ pub struct Pair<'a> {
     pub baseline: &'a PolicySet,
     pub current: &'a PolicySet,
     pub facts: PrincipalFacts,
+    /// Where each side's policies come from (baseline, current).
+    pub sources: [PolicySource; 2],
+}
+
+impl Pair<'_> {
+    /// Compare the two sides.
+    pub fn compare(&self, options: &DiffOptions) -> PrincipalDiff {
+        let [b, c] = &self.sources;
+        explore::compare(&self.name, self.baseline, self.current, &self.facts, options, [b, c])
+    }
 }
 
 /// Match the principals of two sides by their keys (the first key they share, most specific first); a
@@ -255,6 +285,7 @@ pub fn pair<'a>(baseline: &'a DiffInput, current: &'a DiffInput, empty: &'a Poli
                     baseline: &base.policies,
                     current: &cur.policies,
                     facts: merge_facts(&base.facts, &cur.facts),
+                    sources: [base.source.clone(), cur.source.clone()],
                 });
             }
             None => pairs.push(Pair {
@@ -262,6 +293,7 @@ pub fn pair<'a>(baseline: &'a DiffInput, current: &'a DiffInput, empty: &'a Poli
                 baseline: empty,
                 current: &cur.policies,
                 facts: cur.facts.clone(),
+                sources: [PolicySource::Files, cur.source.clone()],
             }),
         }
     }
@@ -271,6 +303,7 @@ pub fn pair<'a>(baseline: &'a DiffInput, current: &'a DiffInput, empty: &'a Poli
             baseline: &base.policies,
             current: empty,
             facts: base.facts.clone(),
+            sources: [base.source.clone(), PolicySource::Files],
         });
     }
     pairs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -280,10 +313,7 @@ pub fn pair<'a>(baseline: &'a DiffInput, current: &'a DiffInput, empty: &'a Poli
 /// Compare two sides (see [`pair`]).
 pub fn diff(baseline: &DiffInput, current: &DiffInput, options: &DiffOptions) -> DiffReport {
     let empty = PolicySet::default();
-    let principals = pair(baseline, current, &empty)
-        .iter()
-        .map(|p| explore::compare(&p.name, p.baseline, p.current, &p.facts, options))
-        .collect();
+    let principals = pair(baseline, current, &empty).iter().map(|p| p.compare(options)).collect();
     DiffReport { principals }
 }
 
@@ -292,6 +322,7 @@ fn merge_facts(baseline: &PrincipalFacts, current: &PrincipalFacts) -> Principal
     PrincipalFacts {
         arn: current.arn.clone().or_else(|| baseline.arn.clone()),
         tags: current.tags.clone().or_else(|| baseline.tags.clone()),
+        context: if current.context.is_empty() { baseline.context.clone() } else { current.context.clone() },
     }
 }
 
@@ -303,5 +334,6 @@ pub fn compare(
     facts: &PrincipalFacts,
     options: &DiffOptions,
 ) -> PrincipalDiff {
-    explore::compare(name, baseline, current, facts, options)
+    let files = PolicySource::Files;
+    explore::compare(name, baseline, current, facts, options, [&files, &files])
 }

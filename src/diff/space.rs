@@ -8,14 +8,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::eval::assumptions::CaseVariantTagKeys;
 use crate::eval::condition::{ClauseValues, CompiledClause, PatternPart, StrPattern};
 use crate::eval::{Assumptions, ContextValue, PolicySet, RequestContext};
 use crate::policy::value::date::Timestamp;
 use crate::policy::value::ip::{Cidr, parse_addr};
 use crate::policy::value::number::Number;
 use crate::policy::{Family, Operator, OperatorKind};
+use crate::request::validate::case_variant_keys;
+use crate::request::{Mint, Network, Region, Request};
 use crate::service::{KeyType, ServiceReference};
-use crate::token::{self, MAX_AUDIENCE_LEN, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MINT_ACTION, TAG_ACTION, TokenRequest};
+use crate::token::{self, MAX_AUDIENCE_LEN, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MINT_ACTION, TAG_ACTION};
 
 use super::strings::{self, Atom, CharEq, Domain, Piece};
 
@@ -45,26 +48,22 @@ pub enum Rep {
     Duration(Option<u32>),
     Algorithm(String),
     Tags(Vec<(String, String)>),
-    Network { vpc: Option<String>, vpce: Option<String>, ip: Option<String> },
+    Network(Network),
     Time(Timestamp),
     PrincipalArn(String),
     PrincipalTag(String, Option<String>),
-    Region(String),
+    Region(Region),
     Context(String, Option<ContextValue>),
 }
 
 impl Rep {
-    pub fn apply(&self, r: &mut TokenRequest) {
+    pub fn apply(&self, r: &mut Request) {
         match self {
-            Rep::Audiences(a) => r.audiences.clone_from(a),
-            Rep::Duration(d) => r.duration = *d,
-            Rep::Algorithm(a) => r.signing_algorithm.clone_from(a),
+            Rep::Audiences(a) => r.edit_mint(|m| m.audiences.clone_from(a)),
+            Rep::Duration(d) => r.edit_mint(|m| m.duration = *d),
+            Rep::Algorithm(a) => r.edit_mint(|m| m.signing_algorithm.clone_from(a)),
             Rep::Tags(t) => r.tags.clone_from(t),
-            Rep::Network { vpc, vpce, ip } => {
-                r.source_vpc.clone_from(vpc);
-                r.source_vpce.clone_from(vpce);
-                r.source_ip.clone_from(ip);
-            }
+            Rep::Network(n) => r.network.clone_from(n),
             Rep::Time(t) => r.time = Some(*t),
             Rep::PrincipalArn(a) => r.principal_arn = Some(a.clone()),
             Rep::PrincipalTag(k, v) => {
@@ -73,7 +72,7 @@ impl Rep {
                     r.principal_tags.push((k.clone(), v.clone()));
                 }
             }
-            Rep::Region(region) => r.region = Some(region.clone()),
+            Rep::Region(region) => r.region.clone_from(region),
             Rep::Context(k, v) => {
                 r.context.retain(|(key, _)| !key.eq_ignore_ascii_case(k));
                 if let Some(v) = v {
@@ -94,7 +93,7 @@ pub struct Dim {
 #[derive(Clone, Debug)]
 pub struct Space {
     /// The request every point starts from: the principal's known facts and neutral values.
-    pub base: TokenRequest,
+    pub base: Request,
     pub dims: Vec<Dim>,
     /// Why the regions may not cover every request (unsupported constructs); empty when exact.
     pub unsupported: Vec<String>,
@@ -106,6 +105,9 @@ pub struct PrincipalFacts {
     pub arn: Option<String>,
     /// `None` when unknown (raw policy files): the principal's tags then vary.
     pub tags: Option<Vec<(String, String)>>,
+    /// Condition keys the inventory fixes for the principal (its organization: `aws:PrincipalOrgID`,
+    /// `aws:PrincipalOrgPaths`), as `simulate` gives them: they are facts of the principal, never varied.
+    pub context: Vec<(String, ContextValue)>,
 }
 
 /// What a caller of the region analysis adds to the policies' own constants (the relying-party join): more
@@ -165,6 +167,7 @@ const ALWAYS_PRESENT: [&str; 6] = [
 ];
 
 const AUDIENCE: &str = "sts:identitytokenaudience";
+const REGION: &str = "aws:requestedregion";
 const DURATION: &str = "sts:durationseconds";
 const ALGORITHM: &str = "sts:signingalgorithm";
 const TAG_KEYS: &str = "aws:tagkeys";
@@ -175,6 +178,7 @@ const PRINCIPAL_TAG: &str = "aws:principaltag/";
 /// them falls in it).
 const PRETTY_AUDIENCES: [&str; 3] = ["https://audience.example", "https://other.example", "audience"];
 const PRETTY_VALUES: [&str; 3] = ["value", "other", "x"];
+const PRETTY_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 const PRETTY_TAG_KEYS: [&str; 3] = ["env", "tag", "other"];
 const PRETTY_ARN: [&str; 3] = [
     "arn:aws:iam::111122223333:role/mintlint-witness",
@@ -622,7 +626,8 @@ pub fn build_with(
             types.insert(key.clone(), ty);
         }
     }
-    for (key, _) in &extra.fixed {
+    let fixed: Vec<&(String, ContextValue)> = extra.fixed.iter().chain(&facts.context).collect();
+    for (key, _) in &fixed {
         types.remove(&key.to_ascii_lowercase());
     }
     let tested = |k: &str| types.contains_key(k);
@@ -636,17 +641,15 @@ pub fn build_with(
         unsupported.push("`aws:PrincipalType` or `aws:username` is tested and the principal's ARN is unknown".into());
     }
 
-    let mut base = TokenRequest {
+    let mut base = Request {
         principal_arn: facts.arn.clone(),
         principal_tags: facts.tags.clone().unwrap_or_default(),
-        audiences: vec![PRETTY_AUDIENCES[0].to_owned()],
-        signing_algorithm: "ES384".to_owned(),
-        ..TokenRequest::default()
+        ..Request::mint(Mint { audiences: vec![PRETTY_AUDIENCES[0].to_owned()], ..Mint::default() })
     };
     if arn_varies {
         base.principal_arn = Some(PRETTY_ARN[0].to_owned());
     }
-    base.context.extend(extra.fixed.iter().cloned());
+    base.context.extend(fixed.iter().map(|kv| (*kv).clone()));
     let base_ctx = base.context(MINT_ACTION, assumptions);
 
     // Keys that vary, for variable resolution.
@@ -840,7 +843,9 @@ pub fn build_with(
     if NETWORK_KEYS.iter().any(|k| tested(k)) {
         let mut strings_of = |key: &str, fallback: &str, unsupported: &mut Vec<String>| -> Vec<String> {
             if tested(key) {
-                let classes = string_group(&mut parent, key, Domain::any(), &[fallback], false, unsupported);
+                // A VPC or endpoint id is never empty (a request carries both or neither).
+                let domain = Domain { min_len: 1, ..Domain::any() };
+                let classes = string_group(&mut parent, key, domain, &[fallback], false, unsupported);
                 let mut v: Vec<String> = classes.iter().filter_map(|(_, ws)| ws.first().cloned()).collect();
                 if v.is_empty() {
                     v.push(fallback.to_owned());
@@ -891,13 +896,19 @@ pub fn build_with(
                 unsupported.push(format!("a string pattern tests `{key}`"));
             }
         }
+        // Every candidate address is a parsed address written back (ip_candidates), so none is dropped.
+        let address = |ip: &Option<String>| ip.as_deref().and_then(crate::policy::value::ip::parse_addr);
         let mut reps: Vec<Rep> =
-            ips_of("aws:sourceip").into_iter().map(|ip| Rep::Network { vpc: None, vpce: None, ip }).collect();
+            ips_of("aws:sourceip").iter().map(|ip| Rep::Network(Network::Public { ip: address(ip) })).collect();
         let vpc_ips = ips_of("aws:vpcsourceip");
         for vpc in &vpcs {
             for vpce in &vpces {
                 for ip in &vpc_ips {
-                    reps.push(Rep::Network { vpc: Some(vpc.clone()), vpce: Some(vpce.clone()), ip: ip.clone() });
+                    reps.push(Rep::Network(Network::Endpoint {
+                        vpc: vpc.clone(),
+                        vpce: vpce.clone(),
+                        ip: address(ip),
+                    }));
                 }
             }
         }
@@ -945,7 +956,7 @@ pub fn build_with(
         arn_atoms.push(strings::string_atom(&[Piece::Glob("*:role/aws-service-role/*".into())], true, CharEq::Exact));
         let domain = Domain { min_len: 1, max_len: 2048, allowed: |c| c != '\n', shape: vec![strings::arn_shape()] };
         let classify = |text: &str| -> Vec<bool> {
-            let r = TokenRequest { principal_arn: Some(text.to_owned()), ..base.clone() };
+            let r = Request { principal_arn: Some(text.to_owned()), ..base.clone() };
             let ctx = r.context(MINT_ACTION, assumptions);
             let mut v: Vec<bool> = ARN_KEYS.iter().flat_map(|k| classifier.vector_in(k, &ctx)).collect();
             v.push(text.contains(":role/aws-service-role/"));
@@ -1003,14 +1014,18 @@ pub fn build_with(
             clauses.get(key).and_then(|cs| cs.first()).map(|c| c.key.to_string()).unwrap_or_else(|| key.clone());
         let values: Vec<Option<ContextValue>> = match ty.scalar() {
             KeyType::String | KeyType::Arn => {
-                let classes = string_group(
-                    &mut parent,
-                    key,
-                    Domain::any(),
-                    &PRETTY_VALUES,
-                    ty.is_multi_valued(),
-                    &mut unsupported,
-                );
+                let (domain, pretty): (Domain, &[&str]) = if key == REGION {
+                    let domain = Domain {
+                        min_len: 1,
+                        max_len: crate::request::MAX_REGION_LEN,
+                        allowed: crate::request::region_char,
+                        shape: Vec::new(),
+                    };
+                    (domain, &PRETTY_REGIONS)
+                } else {
+                    (Domain::any(), &PRETTY_VALUES)
+                };
+                let classes = string_group(&mut parent, key, domain, pretty, ty.is_multi_valued(), &mut unsupported);
                 let linked = !ty.is_multi_valued() && group_of(&mut parent, key).len() > 1;
                 let elements: Vec<String> = classes
                     .into_iter()
@@ -1076,8 +1091,15 @@ pub fn build_with(
         if ty.is_multi_valued() && !matches!(ty.scalar(), KeyType::String | KeyType::Arn) {
             unsupported.push(format!("`{written}` is a list of {}", ty.scalar()));
         }
-        let families: BTreeSet<String> =
-            clauses.get(key).into_iter().flatten().map(|c| family_name(c.operator)).collect();
+        // `Null` tests presence, which every family's regions already split (absent is a region of its own):
+        // a `Null` beside a `Bool` or numeric test is one key of one type, not two.
+        let families: BTreeSet<&str> = clauses
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|c| c.operator.kind.family() != Family::Null)
+            .map(|c| family_name(c.operator))
+            .collect();
         if families.len() > 1 && !matches!(ty.scalar(), KeyType::String | KeyType::Arn) {
             unsupported.push(format!(
                 "conditions of several types ({}) test `{written}`",
@@ -1093,10 +1115,12 @@ pub fn build_with(
             let class = classifier.vector(key, v.clone());
             if linked || !seen.contains(&class) {
                 seen.push(class);
-                if key == "aws:requestedregion" {
-                    match &v {
-                        Some(ContextValue::Single(r)) => reps.push(Rep::Region(r.to_string())),
-                        _ => reps.push(Rep::Context(written.clone(), v)),
+                if key == REGION {
+                    // Region witnesses come from the region domain, so each parses; the key is never absent.
+                    if let Some(ContextValue::Single(r)) = &v
+                        && let Some(region) = Region::parse(r)
+                    {
+                        reps.push(Rep::Region(region));
                     }
                 } else {
                     reps.push(Rep::Context(written.clone(), v));
@@ -1112,7 +1136,7 @@ pub fn build_with(
     Space { base, dims, unsupported }
 }
 
-fn family_name(op: Operator) -> String {
+fn family_name(op: Operator) -> &'static str {
     match op.kind.family() {
         Family::String => "String",
         Family::Numeric => "Numeric",
@@ -1121,9 +1145,8 @@ fn family_name(op: Operator) -> String {
         Family::Binary => "Binary",
         Family::Ip => "IP address",
         Family::Arn => "ARN",
-        Family::Null => return String::new(),
+        Family::Null => "Null",
     }
-    .to_owned()
 }
 
 /// A string key that no dimension owns specially.
@@ -1245,8 +1268,25 @@ fn tags_dim(
         }
         options_per_named.push(options);
     }
+    // Tag keys that differ only in case: by default the API rejects such a request, so it is no point of the
+    // space (`simulate` answers `invalid-request`); accepted, two spellings of one named key would need their
+    // order enumerated (the later value wins), which is not done.
+    let accepted = classifier.assumptions.case_variant_tag_keys == CaseVariantTagKeys::Accepted;
+    if accepted && (0..named.len()).any(|i| classes.iter().filter(|((_, m), _)| *m == Some(i)).count() > 1) {
+        unsupported.push(
+            "tag keys that differ only in case are accepted (`case_variant_tag_keys = accepted`) and a named tag key \
+             has several spellings"
+                .into(),
+        );
+    }
     let mut reps = Vec::new();
-    let unnamed_sets = subsets(&unnamed, token::MAX_TAGS, true);
+    let mut unnamed_sets = subsets(&unnamed, token::MAX_TAGS, true);
+    if !accepted {
+        unnamed_sets.retain(|set| {
+            let tags: Vec<(String, String)> = set.iter().map(|k| (k.clone(), String::new())).collect();
+            case_variant_keys(&tags).is_none()
+        });
+    }
     let mut combos: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for options in &options_per_named {
         let mut next = Vec::new();

@@ -163,7 +163,7 @@ pub fn arn_atom(pieces: &[Piece]) -> Atom {
 }
 
 /// Characters a request tag key or value may hold: `[\p{L}\p{Z}\p{N}_.:/=+\-@]` (reference §1.2), as
-/// `crate::token::TokenRequest::validate` reads it.
+/// `crate::request::Request::validate` reads it.
 pub fn tag_char(c: char) -> bool {
     c.is_alphabetic() || c.is_numeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
 }

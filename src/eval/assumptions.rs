@@ -32,6 +32,11 @@ pub struct Assumptions {
     /// is ignored (always true). Access Analyzer says such a condition "does not affect the policy"; the
     /// runtime effect is not documented (reference §5.6).
     pub empty_condition_values: EmptyValues,
+    /// Request tags whose keys differ only in case (`team`, `Team`): the API rejects them, or accepts them
+    /// (`aws:RequestTag/team` then holds the later tag's value). AWS documents the rejection for the same
+    /// `Tag` type in `AssumeRole` ("you cannot have separate `Department` and `department` tag keys"), not
+    /// for `GetWebIdentityToken` (reference §8, §10.17).
+    pub case_variant_tag_keys: CaseVariantTagKeys,
     /// The `aud` claim of a token minted for several audiences: a JSON array of them (RFC 7519 allows it;
     /// AWS documents only the one-audience string, relying-parties.md §1.2), or such a token is accepted by no
     /// relying party that checks the audience. Relying-party reach only.
@@ -39,6 +44,14 @@ pub struct Assumptions {
     /// The `sub` claim of a token minted by an IAM user: the user's ARN, or a value no configured subject
     /// names (AWS documents `sub` only for roles, relying-parties.md §1.2). Relying-party reach only.
     pub user_token_subject: UserSubject,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CaseVariantTagKeys {
+    /// A `ValidationError`, as for session tags.
+    Rejected,
+    /// Accepted: `aws:TagKeys` lists every key as sent; the later tag's value wins for `aws:RequestTag/<key>`.
+    Accepted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,6 +122,7 @@ impl Default for Assumptions {
             minting_resource: MintingResource::Star,
             variable_wildcards: VariableWildcards::Literal,
             empty_condition_values: EmptyValues::NoMatch,
+            case_variant_tag_keys: CaseVariantTagKeys::Rejected,
             several_audiences_claim: SeveralAudiences::Array,
             user_token_subject: UserSubject::UserArn,
         }
@@ -127,12 +141,13 @@ pub enum Setting {
     MintingResource,
     VariableWildcards,
     EmptyConditionValues,
+    CaseVariantTagKeys,
     SeveralAudiencesClaim,
     UserTokenSubject,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 11] = [
+    pub const ALL: [Setting; 12] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -142,6 +157,7 @@ impl Setting {
         Setting::MintingResource,
         Setting::VariableWildcards,
         Setting::EmptyConditionValues,
+        Setting::CaseVariantTagKeys,
         Setting::SeveralAudiencesClaim,
         Setting::UserTokenSubject,
     ];
@@ -157,6 +173,7 @@ impl Setting {
             Setting::MintingResource => "minting_resource",
             Setting::VariableWildcards => "variable_wildcards",
             Setting::EmptyConditionValues => "empty_condition_values",
+            Setting::CaseVariantTagKeys => "case_variant_tag_keys",
             Setting::SeveralAudiencesClaim => "several_audiences_claim",
             Setting::UserTokenSubject => "user_token_subject",
         }
@@ -174,6 +191,7 @@ impl Setting {
             Setting::MintingResource => &["*", "self-arn"],
             Setting::VariableWildcards => &["literal", "wildcard"],
             Setting::EmptyConditionValues => &["no-match", "ignored"],
+            Setting::CaseVariantTagKeys => &["rejected", "accepted"],
             Setting::SeveralAudiencesClaim => &["array", "unaccepted"],
             Setting::UserTokenSubject => &["user-arn", "unknown"],
         }
@@ -182,7 +200,13 @@ impl Setting {
     /// Whether the setting changes the request context a token request becomes (rather than how policies
     /// are evaluated against it), so a context built under one value cannot be reused under the other.
     pub fn shapes_request_context(self) -> bool {
-        matches!(self, Setting::DurationKeyWhenOmitted | Setting::TagCheckSeesStsKeys | Setting::MintingResource)
+        matches!(
+            self,
+            Setting::DurationKeyWhenOmitted
+                | Setting::TagCheckSeesStsKeys
+                | Setting::MintingResource
+                | Setting::CaseVariantTagKeys
+        )
     }
 
     /// Whether the setting can change an authorization decision (the token-shape settings only change
@@ -236,6 +260,10 @@ impl Assumptions {
             Setting::EmptyConditionValues => match self.empty_condition_values {
                 EmptyValues::NoMatch => "no-match",
                 EmptyValues::Ignored => "ignored",
+            },
+            Setting::CaseVariantTagKeys => match self.case_variant_tag_keys {
+                CaseVariantTagKeys::Rejected => "rejected",
+                CaseVariantTagKeys::Accepted => "accepted",
             },
             Setting::SeveralAudiencesClaim => match self.several_audiences_claim {
                 SeveralAudiences::Array => "array",
@@ -299,6 +327,13 @@ impl Assumptions {
                 self.empty_condition_values = match value {
                     "no-match" => EmptyValues::NoMatch,
                     "ignored" => EmptyValues::Ignored,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::CaseVariantTagKeys => {
+                self.case_variant_tag_keys = match value {
+                    "rejected" => CaseVariantTagKeys::Rejected,
+                    "accepted" => CaseVariantTagKeys::Accepted,
                     _ => return Err(bad()),
                 }
             }
@@ -366,6 +401,7 @@ mod tests {
                 ("minting_resource", "*"),
                 ("variable_wildcards", "literal"),
                 ("empty_condition_values", "no-match"),
+                ("case_variant_tag_keys", "rejected"),
                 ("several_audiences_claim", "array"),
                 ("user_token_subject", "user-arn"),
             ]

@@ -90,6 +90,18 @@ pub struct StatementRef {
 }
 
 impl PolicySet {
+    /// Whether two sets hold the same documents in the same layers (spans and file names aside): then they
+    /// decide every request alike.
+    pub fn same_documents(&self, other: &PolicySet) -> bool {
+        self.management_account == other.management_account
+            && self.scp_levels.len() == other.scp_levels.len()
+            && self.policies().count() == other.policies().count()
+            && self
+                .policies()
+                .zip(other.policies())
+                .all(|((la, ia, a), (lb, ib, b))| la == lb && ia == ib && a.kind == b.kind && a.policy == b.policy)
+    }
+
     /// Every policy with its layer and index.
     pub fn policies(&self) -> impl Iterator<Item = (Layer, usize, &LoadedPolicy)> {
         let scps = self

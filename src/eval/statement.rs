@@ -120,6 +120,23 @@ impl CompiledStatement {
         listed != *not_principal
     }
 
+    /// Whether the principal element names the caller itself: `"*"`, or its ARN (`aws:PrincipalArn`), not
+    /// merely its account. A resource policy that names an account delegates to that account's IAM
+    /// policies, which must then allow too.
+    pub fn names_principal_directly(&self, ctx: &RequestContext) -> bool {
+        match &self.principal {
+            Some((false, PrincipalSet::Any)) => true,
+            Some((false, PrincipalSet::Typed(entries))) => {
+                let arn = ctx.single_lower("aws:principalarn");
+                entries.iter().any(|e| {
+                    e.kind.node == PrincipalKind::Aws
+                        && e.values.iter().any(|v| &*v.node == "*" || arn == Some(&*v.node))
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// Action, resource and principal (everything but the conditions).
     pub fn applies_to(&self, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
         self.matches_action(&ctx.action) && self.matches_resource(ctx, assumptions) && self.matches_principal(ctx)

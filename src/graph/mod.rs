@@ -15,11 +15,12 @@ use std::sync::Arc;
 
 use crate::diff::space::{self, DimKind, PrincipalFacts, Rep, Space};
 use crate::diff::{DiffInput, PrincipalKey};
-use crate::eval::{self, Assumptions, Decision, Layer, NoTrace, PolicySet, StatementRef};
+use crate::eval::{self, Assumptions, Decision, Layer, PolicySet, StatementRef};
 use crate::policy::wildcard;
-use crate::simulate::{self, Subject};
+use crate::request::Request;
+use crate::simulate;
 use crate::source::{SourceFile, Span};
-use crate::token::{MAX_DURATION, SIGNING_ALGORITHMS, TokenRequest};
+use crate::token::{MAX_DURATION, SIGNING_ALGORITHMS};
 
 /// Representative requests decided per principal before it is reported inexact (`--budget`). Lower than
 /// the diff's: each point is decided through a whole request, not incrementally.
@@ -133,7 +134,7 @@ pub struct AudienceEdge {
     pub witness: String,
     pub statements: Vec<Cite>,
     /// An allowed request whose audience list holds the witness (not rendered).
-    pub request: TokenRequest,
+    pub request: Request,
 }
 
 /// What a request tag's value may be.
@@ -199,7 +200,7 @@ pub struct PrincipalGraph {
     /// The policies, to check claims against (not rendered).
     pub policies: PolicySet,
     /// An allowed request with the maximum lifetime, to check claims against (not rendered).
-    pub example: Option<TokenRequest>,
+    pub example: Option<Request>,
     /// The request space and the indices of its allowed points (not rendered): kept as indices, since a
     /// large space can allow hundreds of thousands of representative requests.
     space: Option<Space>,
@@ -208,7 +209,7 @@ pub struct PrincipalGraph {
 
 impl PrincipalGraph {
     /// Every allowed representative request: one per allowed combination of regions.
-    pub fn allowed_requests(&self) -> impl Iterator<Item = TokenRequest> + '_ {
+    pub fn allowed_requests(&self) -> impl Iterator<Item = Request> + '_ {
         let points = self.space.as_ref().and_then(|s| Points::new(s, u64::MAX));
         self.allowed_points.iter().filter_map(move |&i| points.as_ref().map(|p| p.request(i)))
     }
@@ -336,9 +337,9 @@ fn reaches(p: &PrincipalGraph, audience: &str, assumptions: &Assumptions) -> boo
     // requested alone or added to a list that is allowed (`ForAnyValue:` grants allow the latter).
     p.allowed_requests().any(|r| {
         let mut alone = r.clone();
-        alone.audiences = vec![audience.to_owned()];
+        alone.edit_mint(|m| m.audiences = vec![audience.to_owned()]);
         let mut added = r.clone();
-        added.audiences.push(audience.to_owned());
+        added.edit_mint(|m| m.audiences.push(audience.to_owned()));
         allows(&p.policies, &alone, assumptions) || allows(&p.policies, &added, assumptions)
     })
 }
@@ -374,7 +375,7 @@ impl<'s> Points<'s> {
         self.space.dims.get(d)?.reps.get(self.digit(index, d))
     }
 
-    fn request(&self, index: usize) -> TokenRequest {
+    fn request(&self, index: usize) -> Request {
         let mut r = self.space.base.clone();
         for d in 0..self.space.dims.len() {
             if let Some(rep) = self.rep(index, d) {
@@ -385,17 +386,13 @@ impl<'s> Points<'s> {
     }
 }
 
-/// Whether a whole request is allowed: valid, and every check it makes allowed.
-fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
-    request.validate().is_ok()
-        && request.actions().into_iter().all(|a| {
-            let ctx = request.context(a, assumptions);
-            set.prepare(a).decide(&ctx, assumptions, &mut NoTrace).decision == Decision::Allow
-        })
+/// Whether a whole request is allowed: the one answer `simulate` gives.
+fn allows(set: &PolicySet, request: &Request, assumptions: &Assumptions) -> bool {
+    simulate::allows(set, request, assumptions)
 }
 
 /// The statements that allow an allowed request.
-fn allowing(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> Vec<Cite> {
+fn allowing(set: &PolicySet, request: &Request, assumptions: &Assumptions) -> Vec<Cite> {
     let mut out = Vec::new();
     for a in request.actions() {
         let check = eval::check(set, &request.context(a, assumptions), assumptions);
@@ -406,7 +403,7 @@ fn allowing(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) 
 
 /// The statements that deny a denied request: the matching Denies, or the Allows of the deciding layer
 /// whose condition failed.
-fn bounding(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> Vec<Cite> {
+fn bounding(set: &PolicySet, request: &Request, assumptions: &Assumptions) -> Vec<Cite> {
     let mut out = Vec::new();
     for a in request.actions() {
         let check = eval::check(set, &request.context(a, assumptions), assumptions);
@@ -590,11 +587,11 @@ pub fn principal(
     // policy lists that the evaluator allows in its place, and as "any audience" when its representative
     // matches no listed value.
     let audience_values = values_on(set, "sts:identitytokenaudience");
-    let mut audiences: BTreeMap<AudienceGrant, (String, TokenRequest)> = BTreeMap::new();
+    let mut audiences: BTreeMap<AudienceGrant, (String, Request)> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for &i in &allowed_points {
         let request = points.request(i);
-        for w in &request.audiences {
+        for w in request.audiences() {
             if !seen.insert(w.clone()) {
                 continue;
             }
@@ -604,11 +601,13 @@ pub fn principal(
             for v in &audience_values {
                 let instance = pattern_instance(v);
                 let mut r = request.clone();
-                for a in &mut r.audiences {
-                    if a == w {
-                        a.clone_from(&instance);
+                r.edit_mint(|m| {
+                    for a in &mut m.audiences {
+                        if a == w {
+                            a.clone_from(&instance);
+                        }
                     }
-                }
+                });
                 if !audiences.keys().any(|g| g.label() == *v) && allows(set, &r, assumptions) {
                     let grant = if wildcard::has_wildcard(v) {
                         AudienceGrant::Pattern(v.clone())
@@ -623,7 +622,7 @@ pub fn principal(
     for (grant, (witness, mut r)) in audiences {
         // The audience alone when it can be requested alone; otherwise with the list that allowed it.
         let mut alone = r.clone();
-        alone.audiences = vec![witness.clone()];
+        alone.edit_mint(|m| m.audiences = vec![witness.clone()]);
         if allows(set, &alone, assumptions) {
             r = alone;
         }
@@ -635,7 +634,7 @@ pub fn principal(
     // Lifetime: the largest allowed (each lifetime representative is the largest of its region).
     let mut best: Option<(u32, usize)> = None;
     for &i in &allowed_points {
-        let d = points.request(i).duration;
+        let d = points.request(i).duration();
         match d {
             None => g.duration_may_be_omitted = true,
             Some(d) if best.is_none_or(|(b, _)| d > b) => best = Some((d, i)),
@@ -646,27 +645,27 @@ pub fn principal(
         // Untested: every lifetime is allowed wherever one is.
         g.duration_may_be_omitted = true;
         let mut r = points.request(first);
-        r.duration = Some(MAX_DURATION);
+        r.edit_mint(|m| m.duration = Some(MAX_DURATION));
         best = allows(set, &r, assumptions).then_some((MAX_DURATION, first));
     }
     g.max_lifetime = best.map(|(d, _)| d);
     let example_point = best.map_or(first, |(_, i)| i);
     let mut example = points.request(example_point);
     if dim_of(&DimKind::Lifetime).is_none() {
-        example.duration = g.max_lifetime;
+        example.edit_mint(|m| m.duration = g.max_lifetime);
     }
     if let Some(max) = g.max_lifetime {
         depends(&mut g.depends_on, "maximum lifetime", set, &example, assumptions);
         if max < MAX_DURATION {
             let mut above = example.clone();
-            above.duration = Some(max + 1);
+            above.edit_mint(|m| m.duration = Some(max + 1));
             depends(&mut g.depends_on, "lifetime above the maximum denied", set, &above, assumptions);
             g.lifetime_statements = dedup(bounding(set, &above, assumptions));
         }
     }
 
     let mut omitted = example.clone();
-    omitted.duration = None;
+    omitted.edit_mint(|m| m.duration = None);
     let claim = if g.duration_may_be_omitted { "duration may be omitted" } else { "duration must be sent" };
     depends(&mut g.depends_on, claim, set, &omitted, assumptions);
 
@@ -674,14 +673,14 @@ pub fn principal(
     for alg in SIGNING_ALGORITHMS {
         let ok = allowed_points.iter().any(|&i| {
             let mut r = points.request(i);
-            r.signing_algorithm = alg.to_owned();
+            r.edit_mint(|m| alg.clone_into(&mut m.signing_algorithm));
             allows(set, &r, assumptions)
         });
         if ok {
             g.algorithms.push(alg.to_owned());
         } else {
             let mut r = points.request(first);
-            r.signing_algorithm = alg.to_owned();
+            r.edit_mint(|m| alg.clone_into(&mut m.signing_algorithm));
             g.algorithm_statements.extend(bounding(set, &r, assumptions));
         }
     }
@@ -698,8 +697,8 @@ pub fn principal(
 }
 
 /// Record the assumptions under whose alternative value a request decides otherwise.
-fn depends(out: &mut Vec<Dependency>, claim: &str, set: &PolicySet, r: &TokenRequest, assumptions: &Assumptions) {
-    let sim = simulate::simulate(set, &Subject::Token(r.clone()), assumptions, None);
+fn depends(out: &mut Vec<Dependency>, claim: &str, set: &PolicySet, r: &Request, assumptions: &Assumptions) {
+    let sim = simulate::simulate(set, r, assumptions, None);
     out.extend(sim.depends_on.iter().map(|d| Dependency {
         claim: claim.to_owned(),
         setting: d.setting.name(),
@@ -786,7 +785,7 @@ fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumpti
 }
 
 /// A request with the tag `from` sent as `to` (and with `value`, when given).
-fn renamed(r: &TokenRequest, from: &str, to: &str, value: Option<&str>) -> TokenRequest {
+fn renamed(r: &Request, from: &str, to: &str, value: Option<&str>) -> Request {
     let mut r = r.clone();
     for (key, v) in &mut r.tags {
         if key == from {

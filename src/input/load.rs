@@ -43,10 +43,22 @@ pub enum InventoryError {
 /// directories may hold other JSON (policies, cases files): those are no inventory and are passed over; a
 /// file named directly must be one.
 pub fn load_inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, InventoryError> {
+    load_inventory_within(paths, &[], limits)
+}
+
+/// As [`load_inventory`] for files found under `inputs` (the paths the user gave): `.tf` trees are confined to
+/// the roots of `inputs`, not of each file (a module in `../../modules` of a walked example is inside the
+/// directory given). Empty `inputs`: `paths` are the inputs.
+pub fn load_inventory_within(
+    paths: &[PathBuf],
+    inputs: &[PathBuf],
+    limits: &Limits,
+) -> Result<Inventory, InventoryError> {
     // `[accounts]` of the nearest mintlint.toml names the account of `.tf` trees.
     let config = paths.first().and_then(|p| crate::config::find(p)).and_then(|c| crate::config::load(&c).ok());
     let mut options = super::tfsource::TfOptions::new(*limits);
     options.config = config;
+    options.inputs = inputs.to_vec();
     load_inventory_with(paths, &options)
 }
 
@@ -103,10 +115,14 @@ pub fn load_inventory_with(
         .collect();
     if !terraform_source.is_empty() {
         let mut tf_options = options.clone();
-        tf_options.inputs = paths.to_vec();
+        if tf_options.inputs.is_empty() {
+            tf_options.inputs = paths.to_vec();
+        }
         tf_options.var_files.extend(var_files);
         let mut one = super::tfsource::load(&terraform_source, &tf_options);
-        // As for plans: findings on the `.tf` itself (MINT008) are `check`'s.
+        // A `.tf` file that cannot be read is as an unreadable plan: the tree is not judged without it.
+        unreadable.extend(one.findings.iter().filter(|f| super::tfsource::is_unreadable(f)).cloned());
+        // As for plans: other findings on the `.tf` itself (MINT008) are `check`'s.
         one.findings.retain(|f| !super::tfsource::is_terraform_source(&f.source.path));
         inventory.extend(one);
     }

@@ -8,7 +8,7 @@ pub mod snapshot;
 pub mod terraform;
 pub mod tfsource;
 
-pub use load::{InventoryError, load_inventory, load_inventory_file, load_inventory_with};
+pub use load::{InventoryError, load_inventory, load_inventory_file, load_inventory_with, load_inventory_within};
 
 use std::path::Path;
 use std::sync::Arc;

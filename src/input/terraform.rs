@@ -265,10 +265,57 @@ pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory
     plan.accounts(&mut b);
     b.inv.relying = plan.relying_resources();
     crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
+    plan.mark_mirrored_attributes(&mut b);
     b.inv
 }
 
+/// A resource whose policy attribute the provider fills from the standalone policy resource that manages it
+/// (`aws_s3_bucket.policy` from `aws_s3_bucket_policy`), with the standalone's attribute naming its parent.
+const MIRRORED: [(&str, &str, &str); 8] = [
+    ("aws_s3_bucket", "aws_s3_bucket_policy", "bucket"),
+    ("aws_sqs_queue", "aws_sqs_queue_policy", "queue_url"),
+    ("aws_sns_topic", "aws_sns_topic_policy", "arn"),
+    ("aws_kms_key", "aws_kms_key_policy", "key_id"),
+    ("aws_secretsmanager_secret", "aws_secretsmanager_secret_policy", "secret_arn"),
+    ("aws_opensearch_domain", "aws_opensearch_domain_policy", "domain_name"),
+    ("aws_elasticsearch_domain", "aws_elasticsearch_domain_policy", "domain_name"),
+    ("aws_vpc_endpoint", "aws_vpc_endpoint_policy", "vpc_endpoint_id"),
+];
+
+/// The attributes by which a standalone policy resource names its parent.
+const PARENT_IDS: [&str; 7] = ["id", "arn", "bucket", "url", "key_id", "name", "domain_name"];
+
 impl<'a> Plan<'a> {
+    /// A policy both in a parent's attribute and in the standalone resource that manages it is one document,
+    /// reached twice (state and plans mirror the standalone's text into the parent): `check` reports it once,
+    /// on the standalone resource. Same text, and the standalone names the parent where both are known.
+    fn mark_mirrored_attributes(&self, b: &mut Builder) {
+        for (i, standalone) in self.resources.iter().enumerate() {
+            let Some((parent_ty, _, link)) = MIRRORED.iter().find(|(_, ty, _)| *ty == standalone.at.ty) else {
+                continue;
+            };
+            let Some(&doc) = b.document_of.get(&i) else { continue };
+            let Some(text) = b.inv.documents.get(doc).and_then(|d| d.json.as_ref()).map(Json::to_serde) else {
+                continue;
+            };
+            let link = standalone.text(link);
+            for (j, parent) in self.resources.iter().enumerate() {
+                if parent.at.ty != *parent_ty || parent.at.data {
+                    continue;
+                }
+                let names_parent = link.is_none_or(|link| PARENT_IDS.iter().any(|k| parent.text(k) == Some(link)));
+                let Some(&mirrored) = b.document_of.get(&j) else { continue };
+                let Some(d) = b.inv.documents.get_mut(mirrored) else { continue };
+                if names_parent
+                    && d.duplicate_of.is_none()
+                    && d.json.as_ref().map(Json::to_serde).as_ref() == Some(&text)
+                {
+                    d.duplicate_of = Some(doc);
+                }
+            }
+        }
+    }
+
     fn file(&self) -> Arc<str> {
         Arc::clone(&self.source.name)
     }

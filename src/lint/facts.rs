@@ -223,7 +223,10 @@ fn condition_key_cached(reference: &'static ServiceReference, lower_key: &str) -
         if let Some(known) = seen.borrow().get(lower_key) {
             return *known;
         }
-        let info = reference.condition_key(lower_key);
+        let mut info = reference.condition_key(lower_key);
+        if let Some(info) = info.as_mut().filter(|_| super::provider_keys::is_multivalued_provider_key(lower_key)) {
+            info.ty = crate::service::KeyType::ArrayOfString;
+        }
         seen.borrow_mut().insert(lower_key.into(), info);
         info
     })

@@ -1,9 +1,11 @@
 //! The lint engine: the rule registry, the finding type, and running the rules over parsed documents.
 //! Each rule lives in its own file under `rules/`, its doc comment being its documentation.
 
+pub mod choice;
 pub mod document;
 pub mod facts;
 pub mod finding;
+pub mod provider_keys;
 pub mod rules;
 
 use std::fmt;

@@ -3,7 +3,7 @@
 //! decided pairs: a pair the join could not decide is listed as undecided and never turned into a finding.
 
 use crate::eval::Assumptions;
-use crate::token::TokenRequest;
+use crate::request::Request;
 
 use super::join::{self, Accounts, JoinOptions, Principal, Reach, Witness};
 use super::matching::{Check, Part, Verdict, accepts};
@@ -184,13 +184,13 @@ fn forgeable(
     let w = &reached.witness;
     let issuer = p.account().and_then(|a| accounts.issuers.get(a)).cloned();
     for (key, value) in &w.request.tags {
-        let mut fresh: TokenRequest = w.request.clone();
+        let mut fresh: Request = w.request.clone();
         for (k, v) in &mut fresh.tags {
             if k == key {
                 FREE_VALUE.clone_into(v);
             }
         }
-        if !join::allows(&p.policies, &fresh, assumptions) {
+        if !crate::simulate::allows(&p.policies, &fresh, assumptions) {
             continue;
         }
         let t = super::claims::token(&fresh, issuer.as_deref(), assumptions);

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use crate::eval::Assumptions;
 use crate::eval::assumptions::UserSubject;
-use crate::token::{MINT_ACTION, TokenRequest};
+use crate::request::Request;
+use crate::token::MINT_ACTION;
 
 pub use crate::token::claims::AWS_CLAIM;
 
@@ -33,7 +34,7 @@ pub struct Token {
 }
 
 /// The token an allowed request yields, with `iss` the issuer of the principal's account when known.
-pub fn token(request: &TokenRequest, issuer: Option<&str>, assumptions: &Assumptions) -> Token {
+pub fn token(request: &Request, issuer: Option<&str>, assumptions: &Assumptions) -> Token {
     let ctx = request.context(MINT_ACTION, assumptions);
     let mut claims = crate::token::claims::preview(request, &ctx, issuer);
     if let Value::Object(map) = &mut claims {
@@ -53,7 +54,8 @@ pub fn token(request: &TokenRequest, issuer: Option<&str>, assumptions: &Assumpt
             map.insert("sub".into(), Value::String(UNKNOWN_USER_SUBJECT.to_owned()));
         }
     }
-    Token { claims, algorithm: request.signing_algorithm.clone(), audiences: request.audiences.clone() }
+    let algorithm = request.token().map(|m| m.signing_algorithm.clone()).unwrap_or_default();
+    Token { claims, algorithm, audiences: request.audiences().to_vec() }
 }
 
 #[cfg(test)]
@@ -61,15 +63,17 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn request() -> TokenRequest {
-        TokenRequest {
+    fn request() -> Request {
+        Request {
             principal_arn: Some("arn:aws:iam::111122223333:role/app".into()),
             principal_tags: vec![("team".into(), "payments".into())],
-            audiences: vec!["vault.example".into()],
-            signing_algorithm: "RS256".into(),
             tags: vec![("env".into(), "prod".into())],
-            region: Some("eu-west-1".into()),
-            ..TokenRequest::default()
+            region: crate::request::Region::parse("eu-west-1").unwrap_or_default(),
+            ..Request::mint(crate::request::Mint {
+                audiences: vec!["vault.example".into()],
+                signing_algorithm: "RS256".into(),
+                ..Default::default()
+            })
         }
     }
 
@@ -90,7 +94,7 @@ mod tests {
     #[test]
     fn several_audiences_are_an_array_and_users_follow_the_setting() {
         let mut r = request();
-        r.audiences.push("other".into());
+        r.edit_mint(|m| m.audiences.push("other".into()));
         assert_eq!(token(&r, None, &Assumptions::default()).claims["aud"], json!(["vault.example", "other"]));
         assert_eq!(token(&r, None, &Assumptions::default()).claims["iss"], Value::Null);
         r.principal_arn = Some("arn:aws:iam::111122223333:user/dev".into());

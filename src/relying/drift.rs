@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::diff::{Change, Dependency, Dimension};
+use crate::request::witness::{PolicySource, shell_quote, simulate_command};
 use crate::source::json::Limits;
 
 use super::analysis::RelyingReport;
@@ -22,11 +23,11 @@ fn side(path: &Path, limits: &Limits, options: &JoinOptions) -> RelyingReport {
 pub fn reach_changes(baseline: &Path, current: &Path, limits: &Limits, options: &JoinOptions) -> ReachChanges {
     let before = side(baseline, limits, options);
     let after = side(current, limits, options);
-    (gained(&after, &before, false), gained(&before, &after, true))
+    (gained(&after, current, &before, false), gained(&before, baseline, &after, true))
 }
 
-/// Reaches of `to` that `from` decided and does not have.
-fn gained(to: &RelyingReport, from: &RelyingReport, lost: bool) -> Vec<(String, Change)> {
+/// Reaches of `to` (read from `to_path`) that `from` decided and does not have.
+fn gained(to: &RelyingReport, to_path: &Path, from: &RelyingReport, lost: bool) -> Vec<(String, Change)> {
     let mut out = Vec::new();
     for party in &to.parties {
         let other = from.parties.iter().find(|p| p.rp.id == party.rp.id);
@@ -64,12 +65,19 @@ fn gained(to: &RelyingReport, from: &RelyingReport, lost: bool) -> Vec<(String, 
                 .iter()
                 .map(|d| Dependency { setting: d.setting, configured: d.configured, alternative: d.alternative })
                 .collect();
+            let source = PolicySource::Inventory(vec![to_path.to_path_buf()]);
+            let reproduce = format!(
+                "{} --relying-party {}",
+                simulate_command(&source, &principal.policies, &r.witness.request),
+                shell_quote(&party.rp.id)
+            );
             out.push((
                 principal.display.clone(),
                 Change {
                     dimension: Dimension::Reach,
                     description,
                     witness: r.witness.request.clone(),
+                    reproduce,
                     statements: Vec::new(),
                     depends_on,
                 },
@@ -88,15 +96,7 @@ pub fn merge(report: &mut crate::diff::DiffReport, changes: ReachChanges) {
             let at = match report.principals.iter().position(|p| p.principal == name) {
                 Some(i) => i,
                 None => {
-                    report.principals.push(crate::diff::PrincipalDiff {
-                        principal: name.clone(),
-                        exact: true,
-                        inexact_reason: None,
-                        widened: Vec::new(),
-                        narrowed: Vec::new(),
-                        evaluations: 0,
-                        over_budget: false,
-                    });
+                    report.principals.push(crate::diff::PrincipalDiff::unchanged(&name));
                     report.principals.len() - 1
                 }
             };

@@ -59,7 +59,7 @@ pub fn principals(inventory: &Inventory) -> (Vec<Principal>, Vec<Finding>) {
                 arn: policies.arn.clone(),
                 arn_assumed: false,
                 policies: policies.set,
-                facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags) },
+                facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags), context: policies.context },
             }),
             Err(f) => findings.extend(f),
         }

@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 
 use crate::diff::space::{self, Extra, PrincipalFacts};
 use crate::diff::strings::{Atom, CharEq, Piece, string_atom};
-use crate::eval::{Assumptions, ContextValue, Decision, NoTrace, PolicySet, Setting};
+use crate::eval::{Assumptions, ContextValue, PolicySet, Setting};
+use crate::request::Request;
+use crate::simulate::allows;
 use crate::source::Span;
-use crate::token::TokenRequest;
 
 use super::claims::{AWS_CLAIM, Token, token};
 use super::matching::{Check, Part, Resolve, Verdict, accepts};
@@ -106,7 +107,7 @@ pub enum Reach {
 /// A reach, proved.
 #[derive(Clone, Debug)]
 pub struct Witness {
-    pub request: TokenRequest,
+    pub request: Request,
     pub token: Token,
     /// Every condition of the relying party the token meets.
     pub checks: Vec<Check>,
@@ -393,21 +394,12 @@ fn extra(reads: &Reads, principal: &Principal, accounts: &Accounts, rp: &Relying
     Extra { probes, fixed }
 }
 
-/// Whether a whole request is allowed: valid, and every check it makes allowed.
-pub(crate) fn allows(set: &PolicySet, request: &TokenRequest, assumptions: &Assumptions) -> bool {
-    request.validate().is_ok()
-        && request.actions().into_iter().all(|a| {
-            let ctx = request.context(a, assumptions);
-            set.prepare(a).decide(&ctx, assumptions, &mut NoTrace).decision == Decision::Allow
-        })
-}
-
 fn issuer_for(principal: &Principal, accounts: &Accounts) -> Option<String> {
     principal.account().and_then(|a| accounts.issuers.get(a)).cloned()
 }
 
 /// The best witness so far: its size (audiences and tags), its count of undocumented facts, and the proof.
-type Best = (usize, usize, TokenRequest, Token, Vec<Check>, Vec<String>);
+type Best = (usize, usize, Request, Token, Vec<Check>, Vec<String>);
 
 /// Decide one pair.
 fn reach(
@@ -469,7 +461,7 @@ fn reach(
         let t = token(&request, issuer.as_deref(), assumptions);
         match accepts(rp, &t, assumptions, refs) {
             Verdict::Accepted { checks, undocumented } => {
-                let size = (request.audiences.len() + request.tags.len(), undocumented.len());
+                let size = (request.audiences().len() + request.tags.len(), undocumented.len());
                 let better = best.as_ref().is_none_or(|b| (size.1, size.0) < (b.1, b.0));
                 if better {
                     best = Some((size.0, size.1, request, t, checks, undocumented));
@@ -504,53 +496,15 @@ fn reach(
     }
 }
 
-/// A token request in the cases-file format (DESIGN §3), fields omitted when absent.
-pub fn witness_case(request: &TokenRequest, principal: &str) -> serde_json::Value {
-    use serde_json::{Map, Value, json};
-    let mut m = Map::new();
-    m.insert("principal".into(), Value::String(principal.to_owned()));
-    m.insert("audience".into(), json!(request.audiences));
-    if let Some(d) = request.duration {
-        m.insert("duration".into(), json!(d));
+/// A witness request as a `--cases` entry expecting `allow` (the cases-file format, DESIGN §3: fields the
+/// request does not have are left out), naming the principal by `principal`.
+pub fn witness_case(request: &Request, principal: &str) -> serde_json::Value {
+    let mut case = request.case_json();
+    if let serde_json::Value::Object(m) = &mut case {
+        m.insert("principal".into(), serde_json::Value::String(principal.to_owned()));
+        m.insert("expect".into(), serde_json::Value::String("allow".into()));
     }
-    m.insert("signing_algorithm".into(), json!(request.signing_algorithm));
-    if !request.tags.is_empty() {
-        m.insert("tags".into(), Value::Object(request.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect()));
-    }
-    if !request.principal_tags.is_empty() {
-        m.insert(
-            "principal_tags".into(),
-            Value::Object(request.principal_tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect()),
-        );
-    }
-    let mut context = Map::new();
-    for (k, v) in [("aws:SourceVpc", &request.source_vpc), ("aws:SourceVpce", &request.source_vpce)] {
-        if let Some(v) = v {
-            context.insert(k.into(), json!(v));
-        }
-    }
-    if let Some(ip) = &request.source_ip {
-        let key = if request.source_vpc.is_some() { "aws:VpcSourceIp" } else { "aws:SourceIp" };
-        context.insert(key.into(), json!(ip));
-    }
-    for (k, v) in &request.context {
-        let value = match v {
-            ContextValue::Single(s) => json!(s.as_ref()),
-            ContextValue::Multi(items) => json!(items.iter().map(|s| s.as_ref()).collect::<Vec<_>>()),
-        };
-        context.insert(k.clone(), value);
-    }
-    if !context.is_empty() {
-        m.insert("context".into(), Value::Object(context));
-    }
-    if let Some(r) = &request.region {
-        m.insert("region".into(), json!(r));
-    }
-    if let Some(t) = request.time {
-        m.insert("time".into(), json!(t.to_rfc3339()));
-    }
-    m.insert("expect".into(), json!("allow"));
-    Value::Object(m)
+    case
 }
 
 /// The subject a relying party pins: exact value(s) of `sub` it accepts, or `None` when it accepts any

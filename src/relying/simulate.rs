@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::eval::Assumptions;
 use crate::inventory::Inventory;
-use crate::token::TokenRequest;
+use crate::request::Request;
 
 use super::claims::{Token, token};
 use super::join::{Accounts, Principal};
@@ -42,7 +42,7 @@ impl Resolve for Refs<'_> {
 /// `mintlint.toml`. `issuer` (the `--issuer` flag) wins over the account's configured issuer.
 pub fn judge(
     id: &str,
-    request: &TokenRequest,
+    request: &Request,
     inventory: Option<&Inventory>,
     issuer: Option<&str>,
     paths: &[PathBuf],

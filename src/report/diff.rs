@@ -6,15 +6,15 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::human::{Excerpt, RelatedDiagnostic};
 use crate::diff::{Change, DiffReport, PrincipalDiff, Role, Side, StatementLink};
-use crate::eval::{ContextValue, Layer, PolicySet};
+use crate::eval::Layer;
 use crate::lint::Finding;
 use crate::lint::rules::drift_widening;
+use crate::request::Request;
 use crate::source::{SourceFile, Span};
-use crate::token::TokenRequest;
 
 use super::Style;
 
@@ -22,188 +22,14 @@ use super::Style;
 pub const VERSION: u32 = 1;
 
 /// The witness as a `--cases` entry (without `name` and `expect`): paste it into a cases file to keep it as
-/// a regression test. Network facts are written as the context keys they become.
-pub fn witness_json(w: &TokenRequest) -> Value {
-    let mut obj = Map::new();
-    if let Some(p) = &w.principal_arn {
-        obj.insert("principal".into(), p.clone().into());
-    }
-    if !w.principal_tags.is_empty() {
-        obj.insert("principal_tags".into(), pairs(&w.principal_tags));
-    }
-    obj.insert("audience".into(), w.audiences.clone().into());
-    obj.insert("duration".into(), w.duration.map_or(Value::Null, Value::from));
-    obj.insert("signing_algorithm".into(), w.signing_algorithm.clone().into());
-    obj.insert("tags".into(), pairs(&w.tags));
-    if let Some(r) = &w.region {
-        obj.insert("region".into(), r.clone().into());
-    }
-    if let Some(t) = &w.time {
-        obj.insert("time".into(), t.to_rfc3339().into());
-    }
-    let context = context_entries(w);
-    if !context.is_empty() {
-        let map: Map<String, Value> = context
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    ContextValue::Single(s) => Value::from(s.to_string()),
-                    ContextValue::Multi(vs) => Value::from(vs.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-                };
-                (k, v)
-            })
-            .collect();
-        obj.insert("context".into(), Value::Object(map));
-    }
-    Value::Object(obj)
-}
-
-fn pairs(p: &[(String, String)]) -> Value {
-    Value::Object(p.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect())
-}
-
-/// The network facts and other context keys of a witness, as condition keys.
-fn context_entries(w: &TokenRequest) -> Vec<(String, ContextValue)> {
-    let mut out = Vec::new();
-    let vpc = w.source_vpc.is_some() || w.source_vpce.is_some();
-    if let Some(v) = &w.source_vpc {
-        out.push(("aws:SourceVpc".to_owned(), ContextValue::Single(v.as_str().into())));
-    }
-    if let Some(v) = &w.source_vpce {
-        out.push(("aws:SourceVpce".to_owned(), ContextValue::Single(v.as_str().into())));
-    }
-    if let Some(ip) = &w.source_ip {
-        let key = if vpc { "aws:VpcSourceIp" } else { "aws:SourceIp" };
-        out.push((key.to_owned(), ContextValue::Single(ip.as_str().into())));
-    }
-    out.extend(w.context.iter().cloned());
-    out
+/// a regression test.
+pub fn witness_json(w: &Request) -> Value {
+    w.case_json()
 }
 
 /// One line: what the witness request sends.
-pub fn witness_summary(w: &TokenRequest) -> String {
-    let mut parts = Vec::new();
-    if let Some(p) = &w.principal_arn {
-        parts.push(format!("principal `{p}`"));
-    }
-    for (k, v) in &w.principal_tags {
-        parts.push(format!("principal tag `{k}={v}`"));
-    }
-    let audiences = w.audiences.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-    parts.push(format!("audience [{audiences}]"));
-    parts.push(match w.duration {
-        Some(d) => format!("duration {d} s"),
-        None => "duration omitted".to_owned(),
-    });
-    parts.push(format!("algorithm {}", w.signing_algorithm));
-    if w.tags.is_empty() {
-        parts.push("no tags".to_owned());
-    } else {
-        let tags = w.tags.iter().map(|(k, v)| format!("`{k}={v}`")).collect::<Vec<_>>().join(", ");
-        parts.push(format!("tags {tags}"));
-    }
-    if let Some(r) = &w.region {
-        parts.push(format!("region `{r}`"));
-    }
-    if let Some(t) = &w.time {
-        parts.push(format!("at {}", t.to_rfc3339()));
-    }
-    for (k, v) in context_entries(w) {
-        parts.push(format!("`{k}` = {v}"));
-    }
-    parts.join(", ")
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./:=@%+-,".contains(c)) {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-/// A `mintlint simulate` command line that decides the witness against the policies of one side.
-pub fn simulate_command(set: &PolicySet, w: &TokenRequest) -> String {
-    let mut args: Vec<String> = vec!["mintlint".into(), "simulate".into()];
-    // Policies embedded in Terraform JSON or a snapshot are simulated through the inventory: name the files
-    // and the principal, the inventory supplies its policies, boundary, organization layers and tags.
-    let inventory =
-        set.policies().any(|(_, _, p)| p.source.enclosing.is_some() || p.source.path.as_os_str().is_empty());
-    if inventory {
-        let mut files: Vec<String> = set
-            .policies()
-            .map(|(_, _, p)| &p.source.path)
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(|p| crate::source::display_path(p))
-            .collect();
-        files.sort();
-        files.dedup();
-        args.extend(files.iter().map(|f| shell_quote(f)));
-    }
-    let mut flag = |f: &str, v: &str| {
-        args.push(f.to_owned());
-        args.push(shell_quote(v));
-    };
-    let path = |p: &crate::eval::LoadedPolicy| crate::source::display_path(&p.source.path);
-    let listed: &[crate::eval::LoadedPolicy] = if inventory { &[] } else { &set.identity };
-    for p in listed {
-        flag("--policy", &path(p));
-    }
-    if !inventory {
-        if let Some(b) = &set.boundary {
-            flag("--boundary", &path(b));
-        }
-        for (level, ps) in set.scp_levels.iter().enumerate() {
-            for p in ps {
-                flag("--scp", &format!("{level}:{}", path(p)));
-            }
-        }
-        for p in &set.rcps {
-            flag("--rcp", &path(p));
-        }
-        for p in &set.session {
-            flag("--session-policy", &path(p));
-        }
-    }
-    if let Some(p) = &w.principal_arn {
-        flag("--principal", p);
-    }
-    if !inventory {
-        for (k, v) in &w.principal_tags {
-            flag("--principal-tag", &format!("{k}={v}"));
-        }
-    }
-    for a in &w.audiences {
-        flag("--audience", a);
-    }
-    if let Some(d) = w.duration {
-        flag("--duration", &d.to_string());
-    }
-    flag("--signing-algorithm", &w.signing_algorithm);
-    for (k, v) in &w.tags {
-        flag("--tag", &format!("{k}={v}"));
-    }
-    if let Some(r) = &w.region {
-        flag("--region", r);
-    }
-    if let Some(t) = &w.time {
-        flag("--time", &t.to_rfc3339());
-    }
-    if let Some(v) = &w.source_vpc {
-        flag("--source-vpc", v);
-    }
-    if let Some(v) = &w.source_vpce {
-        flag("--source-vpce", v);
-    }
-    if let Some(v) = &w.source_ip {
-        flag("--source-ip", v);
-    }
-    for (k, v) in &w.context {
-        for value in v.values() {
-            flag("--context", &format!("{k}={value}"));
-        }
-    }
-    args.join(" ")
+pub fn witness_summary(w: &Request) -> String {
+    w.summary()
 }
 
 fn link_json(l: &StatementLink) -> Value {
@@ -225,6 +51,7 @@ fn change_json(c: &Change) -> Value {
         "dimension": c.dimension.as_str(),
         "description": c.description,
         "witness": witness_json(&c.witness),
+        "reproduce": c.reproduce,
         "statements": c.statements.iter().map(link_json).collect::<Vec<_>>(),
         "depends_on": c.depends_on.iter().map(|d| json!({
             "setting": d.setting.name(),
@@ -376,7 +203,7 @@ fn label(l: &StatementLink, widened: bool) -> String {
     }
 }
 
-fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &GraphicalReportHandler) -> String {
+fn render_change(c: &Change, widened: bool, handler: &GraphicalReportHandler) -> String {
     let gained = if widened { Side::Current } else { Side::Baseline };
     // Name a statement the user wrote (an identity policy) rather than an implicit organization default.
     let allows = |l: &&StatementLink| l.side == gained && l.role == Role::Allows;
@@ -407,11 +234,7 @@ fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &Gr
         (_, true) => "allowed now, denied by the baseline",
         (_, false) => "allowed by the baseline, denied now",
     };
-    let help = format!(
-        "witness ({verdict}): {}\n  reproduce: {}",
-        witness_summary(&c.witness),
-        simulate_command(gained_set, &c.witness)
-    );
+    let help = format!("witness ({verdict}): {}\n  reproduce: {}", witness_summary(&c.witness), c.reproduce);
     let diagnostic = ChangeDiagnostic { message, widened, help, primary, related };
     let mut out = String::new();
     if handler.render_report(&mut out, &diagnostic).is_err() {
@@ -420,14 +243,12 @@ fn render_change(c: &Change, widened: bool, gained_set: &PolicySet, handler: &Gr
     out
 }
 
-/// The human report. `sets` gives each principal's (baseline, current) policy sets for the reproduce lines.
-pub fn render_human(report: &DiffReport, sets: &[(&PolicySet, &PolicySet)], style: Style) -> String {
+/// The human report.
+pub fn render_human(report: &DiffReport, style: Style) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
-    let empty = PolicySet::default();
-    for (i, p) in report.principals.iter().enumerate() {
-        let (b, c) = sets.get(i).copied().unwrap_or((&empty, &empty));
+    for p in &report.principals {
         let exactness = if p.exact {
             format!("exact, {} representative requests", p.evaluations)
         } else {
@@ -442,11 +263,11 @@ pub fn render_human(report: &DiffReport, sets: &[(&PolicySet, &PolicySet)], styl
         );
         for change in &p.widened {
             out.push('\n');
-            out.push_str(&render_change(change, true, c, &handler));
+            out.push_str(&render_change(change, true, &handler));
         }
         for change in &p.narrowed {
             out.push('\n');
-            out.push_str(&render_change(change, false, b, &handler));
+            out.push_str(&render_change(change, false, &handler));
         }
         out.push('\n');
     }

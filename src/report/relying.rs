@@ -21,9 +21,9 @@ fn reached_json(report: &RelyingReport, r: &Reached) -> Value {
     json!({
         "principal": name,
         "arn": arn,
-        "audience": w.request.audiences,
+        "audience": w.request.audiences(),
         "request_tags": w.request.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "signing_algorithm": w.request.signing_algorithm,
+        "signing_algorithm": w.request.token().map(|m| m.signing_algorithm.as_str()),
         "witness": witness_case(&w.request, arn),
         "claims": w.token.claims,
         "conditions": w.checks.iter().map(|c| json!({"part": c.part.as_str(), "detail": c.detail})).collect::<Vec<_>>(),
@@ -58,7 +58,7 @@ fn party_json(report: &RelyingReport, p: &PartyResult) -> Value {
 /// The label of a reach edge: the witness's audience and request tags.
 fn edge_label(r: &Reached) -> String {
     let w = &r.witness.request;
-    let mut s = format!("aud {}", w.audiences.join(", "));
+    let mut s = format!("aud {}", w.audiences().join(", "));
     if !w.tags.is_empty() {
         let _ = write!(s, " · tags {}", w.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "));
     }

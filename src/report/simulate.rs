@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
-use crate::simulate::{Simulation, Verdict};
+use crate::simulate::Simulation;
+use crate::simulate::inputs::InventoryPrincipal;
 
 use super::Style;
 
@@ -89,8 +90,9 @@ fn clause_text(set: &PolicySet, at: StatementRef, clause: usize) -> String {
 pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
     json!({
         "version": 1,
+        "request": sim.request.case_json(),
         "decision": sim.verdict.name(),
-        "reason": match &sim.verdict { Verdict::Invalid(i) => Some(i.reason()), Verdict::Decided(_) => None },
+        "reason": sim.verdict.reason().or(sim.note.as_deref()),
         "checks": sim.checks.iter().map(|c| check_json(set, c)).collect::<Vec<_>>(),
         "absent_keys": sim.absent_keys,
         "assumptions": crate::eval::Setting::ALL.iter().map(|s| json!({"name": s.name(), "value": sim.assumptions.get(*s)})).collect::<Vec<_>>(),
@@ -108,9 +110,10 @@ pub fn simulation_json(set: &PolicySet, sim: &Simulation) -> Value {
 pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "decision: {}", sim.verdict.name());
-    if let Verdict::Invalid(invalid) = &sim.verdict {
-        let _ = writeln!(out, "  {}", invalid.reason());
+    if let Some(reason) = sim.verdict.reason().or(sim.note.as_deref()) {
+        let _ = writeln!(out, "  {reason}");
     }
+    let _ = writeln!(out, "request: {}", sim.request.summary());
     for (check, ctx) in sim.checks.iter().zip(&sim.contexts) {
         let layer = check.layer.map(|l| format!(" ({l})")).unwrap_or_default();
         let _ = writeln!(out, "\n{}: {}{layer}", check.action, check.decision);
@@ -363,4 +366,32 @@ pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+/// The inventory principal a simulation is about, and what the inputs could not tell.
+/// The inventory principal a simulation is about; `action` is `--action` (token minting when `None`), for
+/// the parts of its policies that are not evaluated and may concern it.
+pub fn principal_human(p: &InventoryPrincipal, action: Option<&str>) -> String {
+    let mut out = format!("principal: {}\n", p.describe);
+    let synthesized = if p.policies.arn_synthesized { " (synthesized)" } else { "" };
+    let _ = writeln!(out, "  arn: {}{synthesized}", p.policies.arn);
+    for reason in p.incomplete(action) {
+        let _ = writeln!(out, "  incomplete: {reason}");
+    }
+    for note in &p.policies.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    out.push('\n');
+    out
+}
+
+pub fn principal_json(p: &InventoryPrincipal, action: Option<&str>) -> Value {
+    json!({
+        "principal": p.describe,
+        "arn": p.policies.arn,
+        "arn_synthesized": p.policies.arn_synthesized,
+        "tags": p.policies.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "incomplete": p.incomplete(action),
+        "notes": p.policies.notes,
+    })
 }

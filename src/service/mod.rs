@@ -589,7 +589,7 @@ impl ServiceReference {
     /// "Did you mean": the nearest condition key (service and global keys), if close enough (see the module
     /// documentation). `None` for a known key (in any casing, also through a template). Templates are compared by
     /// their literal head and keep the typed tag part (`aws:RequestTg/team` -> `aws:RequestTag/team`). Keys with
-    /// the typed prefix are tried first, then all keys.
+    /// the typed prefix only, when some key has it; all keys when none does (a misspelt prefix).
     pub fn suggest_key(&self, key: &str) -> Option<String> {
         if self.condition_key(key).is_some() {
             return None;
@@ -608,10 +608,12 @@ impl ServiceReference {
                 .take_while(|k| k.name.get(..head.len()).is_some_and(|p| p.eq_ignore_ascii_case(&head)));
             start..start + len.count()
         });
-        [same_prefix, Some(0..keys.len())]
-            .into_iter()
-            .flatten()
-            .find_map(|range| self.nearest_key(key, keys.get(range).unwrap_or_default(), &mut distance))
+        // A key of a known prefix is corrected within it: `s3:SourceVpce` is no typo of `aws:SourceVpce`, and a
+        // suggestion from another service would change what the condition tests.
+        match same_prefix.filter(|range| !range.is_empty()) {
+            Some(range) => self.nearest_key(key, keys.get(range).unwrap_or_default(), &mut distance),
+            None => self.nearest_key(key, keys, &mut distance),
+        }
     }
 
     fn nearest_key(&self, key: &str, candidates: &[table::KeyEntry], distance: &mut EditDistance) -> Option<String> {

@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 
 use crate::eval::{ContextValue, RequestContext};
 
-use super::{DEFAULT_DURATION, TokenRequest};
+use super::DEFAULT_DURATION;
+use crate::request::Request;
 
 /// The name of the claim holding AWS's own claims (with the trailing slash).
 pub const AWS_CLAIM: &str = "https://sts.amazonaws.com/";
@@ -37,10 +38,11 @@ fn value_json(v: &ContextValue) -> Value {
 }
 
 /// The claims preview: registered claims, then the AWS object with the claims whose context exists.
-pub fn preview(request: &TokenRequest, ctx: &RequestContext, issuer: Option<&str>) -> Value {
+pub fn preview(request: &Request, ctx: &RequestContext, issuer: Option<&str>) -> Value {
     let iat = request.time.map(|t| t.epoch_secs());
-    let lifetime = i64::from(request.duration.unwrap_or(DEFAULT_DURATION));
-    let aud = match request.audiences.as_slice() {
+    let (audiences, duration) = request.token().map_or((&[][..], None), |m| (m.audiences.as_slice(), m.duration));
+    let lifetime = i64::from(duration.unwrap_or(DEFAULT_DURATION));
+    let aud = match audiences {
         // AWS does not document whether one audience is a string or a one-element array (reference §10.6).
         [one] => Value::String(one.clone()),
         many => Value::Array(many.iter().map(|a| Value::String(a.clone())).collect()),

@@ -1,10 +1,7 @@
-//! Token requests: what a caller sends to `GetWebIdentityToken`, the API's validation (reference §1.2), the
-//! one or two authorization checks it becomes (§2.1-§2.3), and the claims the minted JWT would carry (§3).
+//! Token minting: the two actions and the API's limits (reference §1.2, §2.1), and the claims the minted JWT
+//! would carry (§3). The request itself is the one request model of [`crate::request`].
 
 pub mod claims;
-pub mod request;
-
-pub use request::{InvalidRequest, TokenRequest};
 
 /// Authorized on every call.
 pub const MINT_ACTION: &str = "sts:GetWebIdentityToken";

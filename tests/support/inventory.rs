@@ -7,8 +7,8 @@ use mintlint::eval::{Assumptions, PolicySet, RequestContext};
 use mintlint::input::load_policy_file;
 use mintlint::policy::PolicyKind;
 use mintlint::policy::value::date::Timestamp;
+use mintlint::request::{Mint, Network, Region, Request};
 use mintlint::source::json::Limits;
-use mintlint::token::TokenRequest;
 
 pub struct Inventory {
     pub set: PolicySet,
@@ -48,18 +48,23 @@ pub fn inventory(requests: usize) -> Inventory {
         if i % 7 == 0 {
             audiences.push(format!("https://partner{}.example/v2", i % 31));
         }
-        let request = TokenRequest {
+        let ip = "10.0.1.5".parse().ok();
+        let request = Request {
             principal_arn: Some("arn:aws:iam::111122223333:role/payments".into()),
             principal_tags: vec![("team".into(), "data".into())],
-            audiences,
-            duration: [None, Some(300), Some(900), Some(1800)][i % 4],
-            signing_algorithm: if i % 11 == 0 { "RS256" } else { "ES384" }.into(),
             tags: if i % 5 == 0 { vec![("team".into(), "data".into())] } else { Vec::new() },
-            region: Some("eu-west-1".into()),
+            region: Region::parse("eu-west-1").unwrap_or_default(),
             time: Timestamp::parse("2026-01-01T12:00:00Z"),
-            source_vpc: (i % 13 != 0).then(|| "vpc-0abc1234".into()),
-            source_ip: Some("10.0.1.5".into()),
-            ..TokenRequest::default()
+            network: if i % 13 != 0 {
+                Network::Endpoint { vpc: "vpc-0abc1234".into(), vpce: "vpce-0abc1234".into(), ip }
+            } else {
+                Network::Public { ip }
+            },
+            ..Request::mint(Mint {
+                audiences,
+                duration: [None, Some(300), Some(900), Some(1800)][i % 4],
+                signing_algorithm: if i % 11 == 0 { "RS256" } else { "ES384" }.into(),
+            })
         };
         for action in request.actions() {
             contexts.push(request.context(action, &assumptions));

@@ -369,7 +369,16 @@ impl Loader {
         site: Loc,
     ) -> Policy {
         let file = map.map_or(site.file, |m| m.file);
-        let fallback = if value_loc.file == file { value_loc.span } else { site.span };
+        // Where a part of the text that the map does not cover is shown: always a span of `file` (a span of
+        // another file would point past the end of this one).
+        let fallback = if value_loc.file == file {
+            value_loc.span
+        } else if site.file == file {
+            site.span
+        } else {
+            let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            map.and_then(|m| m.span(Span::new(0, len))).unwrap_or(Span::at(0))
+        };
         let remap = |span: Span| -> Span {
             match map {
                 Some(m) => m.span(span).unwrap_or(fallback),

@@ -43,6 +43,19 @@ use value::Value;
 /// The size limit of a `.tf` file and of any file it reads (DESIGN §9.2).
 pub const DEFAULT_MAX_TF_FILE: usize = 16 * 1024 * 1024;
 
+/// The label of a `.tf` or `.tfvars` syntax error (the file is left out).
+pub(crate) const SYNTAX_ERROR_LABEL: &str = "the parser stopped here";
+
+/// Whether a finding of the loader says that a `.tf` or `.tfvars` file itself could not be read (a syntax
+/// error, an unreadable file): what the tree holds is then not known, and commands that judge the tree as a
+/// whole (`simulate`, `diff`, `graph`) stop with it rather than judge the rest as if the file were not there.
+pub fn is_unreadable(f: &crate::lint::Finding) -> bool {
+    let tf = is_terraform_source(&f.source.path) || is_tfvars(&f.source.path);
+    let code = f.rule.code;
+    tf && ((code == crate::lint::rules::invalid_policy::INVALID_POLICY.code && f.label == SYNTAX_ERROR_LABEL)
+        || code == crate::lint::rules::invalid_json::INVALID_JSON.code)
+}
+
 /// Whether a path is Terraform source, by extension (HCL is not JSON: content cannot tell).
 pub fn is_terraform_source(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tf"))
@@ -383,7 +396,7 @@ fn tfvars(loader: &Loader, input: &InputDir, options: &TfOptions) -> HashMap<Str
                 let problem = crate::policy::PolicyProblem {
                     span: crate::source::Span::from_range(at, at.saturating_add(1)),
                     message: format!("`{}` is not valid HCL: {}", loader.file(file).name, error.message()),
-                    label: "the parser stopped here".to_owned(),
+                    label: SYNTAX_ERROR_LABEL.to_owned(),
                     help: "fix the syntax; no value of this file was read".to_owned(),
                 };
                 loader.once(crate::lint::rules::invalid_policy::finding(&loader.file(file), &problem));

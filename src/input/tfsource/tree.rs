@@ -77,7 +77,7 @@ impl Loader {
                 let problem = PolicyProblem {
                     span: Span::from_range(at, at.saturating_add(1)),
                     message: format!("`{}` is not valid HCL: {}", source.name, error.message()),
-                    label: "the parser stopped here".to_owned(),
+                    label: super::SYNTAX_ERROR_LABEL.to_owned(),
                     help: "fix the syntax (`terraform validate` says the same); no policy of this file was checked"
                         .to_owned(),
                 };

@@ -150,7 +150,12 @@ impl TextMap {
     /// A span of the text as a span of the source; `None` when it is not covered (it then belongs to the
     /// whole string).
     pub fn span(&self, span: Span) -> Option<Span> {
-        let start = self.map(span.start, false)?;
+        // An empty span at the end of the text (a truncated document's error) is the end of the last piece.
+        let start = if span.is_empty() {
+            self.map(span.start, false).or_else(|| self.map(span.start, true))?
+        } else {
+            self.map(span.start, false)?
+        };
         let end = if span.is_empty() { start } else { self.map(span.end, true)? };
         Some(Span::new(start, end.max(start)))
     }

@@ -1,40 +1,49 @@
 use crate::declare_rule;
+use crate::eval::condition::{ClauseValues, CompiledClause};
+use crate::lint::choice::audience_with_free_authority;
 use crate::lint::facts::AUDIENCE_KEY;
 use crate::lint::{Document, Finding, LintContext};
 use crate::policy::{ConditionClause, Family, OperatorKind};
 
 declare_rule! {
     /// ## What it finds
-    /// A minting Allow whose audience condition admits far more than a list of services: a `StringLike`
-    /// pattern that is `*` alone, starts with `*` (`*.example.com` also matches `evil-example.com`), or is a
-    /// scheme with a wildcard right after it and less than a domain of two labels behind that (`https://*`,
-    /// `https://*.com`; `https://*.payments.example.com` is anchored and passes); or an audience condition
-    /// written only as a deny-list (`StringNotEquals`, `StringNotLike`), which allows every audience not
-    /// listed.
+    /// A minting Allow whose audience condition lets the caller choose the audience's scheme or host: a
+    /// `StringLike` pattern with a wildcard before the end of its authority (`scheme://host`, closed by `/`,
+    /// `?` or `#`), such as `*`, `https://*`, `https://build-status.example*` (admits
+    /// `https://build-status.example.attacker.example`), `https://exampl?.com`, or
+    /// `https://*.payments.example.com` (`*` also matches `/`, so it admits
+    /// `https://attacker.example/.payments.example.com`, whose host is `attacker.example`); or an audience
+    /// condition written only as a deny-list (`StringNotEquals`, `StringNotLike`), which allows every audience
+    /// not listed. Wildcards after the host (`https://api.example.com/*`,
+    /// `//iam.googleapis.com/projects/*/...`) leave the host fixed and are not reported.
+    ///
+    /// The verdict comes from the region analysis `diff` uses: the pattern and "the authority is the
+    /// literal text's" are compiled into automata and every class of audiences they tell apart is visited;
+    /// the finding names an admitted audience whose host is not fixed.
     ///
     /// ## Why it matters
     /// Such a guard reads as a restriction but admits audiences nobody reviewed: the token is then valid at
-    /// services the organisation never meant to trust it.
+    /// services on hosts the organisation does not own.
     ///
     /// ## Example
     /// ```json
     /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*",
-    ///   "Condition": {"ForAllValues:StringLike": {"sts:IdentityTokenAudience": ["https://*"]},
+    ///   "Condition": {"ForAllValues:StringLike": {"sts:IdentityTokenAudience": ["https://build-status.example*"]},
     ///                 "Null": {"sts:IdentityTokenAudience": "false"}}}]}
     /// ```
     ///
     /// ## Fix
-    /// List the audiences (`ForAllValues:StringEquals`), or anchor patterns on a host you own:
-    /// `https://*.payments.example.com/` rather than `*example.com`.
-    pub static BROAD_AUDIENCE_PATTERN = "MINT101", "broad-audience-pattern", Warning, "audience allowed by a broad pattern (`*`, leading `*`, scheme-only prefix) or by a deny-list operator";
+    /// List the audiences (`ForAllValues:StringEquals`), or put wildcards only after the host:
+    /// `https://build-status.example.com/*`.
+    pub static BROAD_AUDIENCE_PATTERN = "MINT101", "broad-audience-pattern", Warning, "audience allowed by a pattern that lets the caller choose its scheme or host (`*`, `https://*`, `example*`), or by a deny-list operator";
 }
 
-fn words(value: Option<&str>, operator: &str) -> (String, String, &'static str) {
+fn words(value: Option<(&str, &str)>, operator: &str) -> (String, String, &'static str) {
     match value {
-        Some(pattern) => (
-            format!("audience pattern `{pattern}` admits audiences nobody reviewed"),
-            "broad pattern".to_owned(),
-            "list the audiences with `StringEquals`, or anchor the pattern on a host you own",
+        Some((pattern, witness)) => (
+            format!("audience pattern `{pattern}` lets the caller choose the audience's host: it admits `{witness}`"),
+            "wildcard before the end of the host".to_owned(),
+            "list the audiences with `StringEquals`, or put wildcards only after the host (`https://api.example.com/*`)",
         ),
         None => (
             format!("`{operator}` only excludes audiences: every audience not listed may be minted"),
@@ -42,22 +51,6 @@ fn words(value: Option<&str>, operator: &str) -> (String, String, &'static str) 
             "allow-list the audiences instead: `ForAllValues:StringEquals` with `\"Null\": {\"sts:IdentityTokenAudience\": \"false\"}`",
         ),
     }
-}
-
-/// `*` alone, a leading `*`, or `scheme://` followed by a wildcard with less than a registrable domain
-/// (two labels) of literal text after it: `https://*`, `https://*.com`; not `https://*.payments.example`.
-fn is_broad(pattern: &str) -> bool {
-    if pattern.starts_with(['*', '?']) {
-        return true;
-    }
-    let Some((scheme, rest)) = pattern.split_once("://") else { return false };
-    let is_scheme = !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
-    if !is_scheme || !rest.starts_with(['*', '?']) {
-        return false;
-    }
-    let host = rest.split('/').next().unwrap_or_default();
-    let labels = host.split('.').filter(|l| !l.is_empty() && !l.contains(['*', '?'])).count();
-    labels < 2
 }
 
 fn is_like(clause: &ConditionClause) -> bool {
@@ -69,14 +62,15 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
         if !view.facts.grants_mint() {
             continue;
         }
-        let audience: Vec<&ConditionClause> = view
+        let audience: Vec<(&ConditionClause, &CompiledClause)> = view
             .statement
             .conditions
             .iter()
-            .filter(|c| c.key.node.lower() == AUDIENCE_KEY && c.operator.node.kind.family() != Family::Null)
+            .zip(view.facts.compiled.clauses.iter())
+            .filter(|(c, _)| c.key.node.lower() == AUDIENCE_KEY && c.operator.node.kind.family() != Family::Null)
             .collect();
-        let has_allow_list = audience.iter().any(|c| !c.operator.node.kind.is_negated());
-        for clause in &audience {
+        let has_allow_list = audience.iter().any(|(c, _)| !c.operator.node.kind.is_negated());
+        for &(clause, compiled) in &audience {
             let operator = clause.operator.node;
             if operator.kind.is_negated() {
                 if has_allow_list {
@@ -93,27 +87,14 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             if !is_like(clause) {
                 continue;
             }
-            for value in clause.values.iter().filter(|v| is_broad(v.node.template.raw())) {
-                let (message, label, help) = words(Some(value.node.text()), &operator.to_string());
+            let ClauseValues::Strings(patterns, _) = &compiled.values else { continue };
+            for (value, pattern) in clause.values.iter().zip(patterns.iter()) {
+                let Some(witness) = audience_with_free_authority(pattern) else { continue };
+                let (message, label, help) = words(Some((value.node.text(), &witness)), &operator.to_string());
                 out.push(
                     Finding::new(&BROAD_AUDIENCE_PATTERN, &doc.source, value.span, message).label(label).help(help),
                 );
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_broad;
-
-    #[test]
-    fn broad_patterns_are_unanchored() {
-        for broad in ["*", "*.example.com", "?ttps://a.example", "https://*", "https://*.com", "api://*/x"] {
-            assert!(is_broad(broad), "{broad}");
-        }
-        for anchored in ["https://*.payments.example.com", "https://api.example.com/*", "api://AzureADTokenExchange"] {
-            assert!(!is_broad(anchored), "{anchored}");
         }
     }
 }

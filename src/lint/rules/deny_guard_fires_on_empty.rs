@@ -14,7 +14,9 @@ declare_rule! {
     ///   request that mixes an allowed audience with any other passes the guard.
     ///
     /// A Deny allow-list written `ForAnyValue:StringEquals` cannot be told apart from a deny-list, which is
-    /// written the same way, and is not reported.
+    /// written the same way, and is not reported. Nor is `aws:CalledVia`: its absence means the principal
+    /// called directly, and "deny unless called via one of these services" (AWS's data perimeter policies)
+    /// means to deny exactly then.
     ///
     /// ## Why it matters
     /// `ForAllValues:` is vacuously true on an empty set, so an organisation guard meant to restrict tag keys
@@ -68,13 +70,16 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
             {
                 continue;
             }
+            // Absent `aws:CalledVia` is a direct call, which an "unless called via" exemption means to deny.
+            let absence_intended = lower == "aws:calledvia";
             let mixed = if always_present(lower) {
                 if !operator.kind.is_negated() {
                     continue;
                 }
                 true
             } else {
-                if !holds_when_absent(compiled, &ctx.assumptions)
+                if absence_intended
+                    || !holds_when_absent(compiled, &ctx.assumptions)
                     || view.facts.requires_presence(lower, &ctx.assumptions)
                 {
                     continue;

@@ -50,7 +50,16 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
         let Some((limit, whitespace_counts)) = quota(&unit.policy, unit.kind) else {
             continue;
         };
-        let text = doc.source.slice(unit.policy.span);
+        // A policy read from Terraform source reaches AWS as the JSON Terraform renders (`jsonencode`, a policy
+        // document data source), not as the HCL it is written in: its size is that of the rendered JSON,
+        // minified (a lower bound where whitespace counts: a heredoc's own spacing is not measured).
+        let rendered;
+        let text = if crate::input::tfsource::is_terraform_source(&doc.source.path) && doc.policies.len() == 1 {
+            rendered = serde_json::to_string(&doc.json.to_serde()).unwrap_or_default();
+            rendered.as_str()
+        } else {
+            doc.source.slice(unit.policy.span)
+        };
         let size = if whitespace_counts { text.chars().count() } else { minified_len(text) };
         if size > limit {
             let counted = if whitespace_counts { "characters" } else { "characters without whitespace" };

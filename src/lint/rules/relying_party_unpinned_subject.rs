@@ -38,8 +38,10 @@ declare_rule! {
 pub fn witness_line(reached: &Reached) -> String {
     let r = &reached.witness.request;
     let mut parts =
-        vec![format!("audience [{}]", r.audiences.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))];
-    parts.push(format!("signing algorithm `{}`", r.signing_algorithm));
+        vec![format!("audience [{}]", r.audiences().iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))];
+    if let Some(m) = r.token() {
+        parts.push(format!("signing algorithm `{}`", m.signing_algorithm));
+    }
     if !r.tags.is_empty() {
         parts.push(format!("tags {}", r.tags.iter().map(|(k, v)| format!("`{k}={v}`")).collect::<Vec<_>>().join(", ")));
     }

@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::lint::facts::{carries_key, holds_when_absent, listed_actions, quoted};
+use crate::lint::facts::{carries_key, holds_when_absent, listed_actions, quoted, suggestion_cached};
+use crate::lint::provider_keys::{carries_oidc_claims, is_oidc_claim_key, is_provider_url};
 use crate::lint::{Document, Finding, LintContext, Severity};
 use crate::policy::Effect;
 use crate::service::ServiceReference;
@@ -19,6 +20,15 @@ declare_rule! {
     /// managed policies use, so whether AWS sends the key there is unknown. Likewise the few keys no
     /// reference entry defines but AWS's own managed policies use (`aws:PrincipalOrgMasterAccountId` in
     /// `AWSSSOServiceRolePolicy`, `lakeformation:GlueARN`) are reported at `info` as undocumented.
+    ///
+    /// The keys of identity providers, `<provider-url>:<claim>` (`token.actions.githubusercontent.com:sub`,
+    /// `oidc.eks.<region>.amazonaws.com/id/<id>:aud`, `accounts.google.com:aud`, `saml:sub`), are carried by
+    /// the federation requests (`sts:AssumeRoleWithWebIdentity`, `sts:AssumeRoleWithSAML`): known in a role
+    /// trust policy, reported elsewhere (an identity policy's requests never carry them) with a message that
+    /// says so.
+    ///
+    /// A key whose service is not in the embedded AWS service reference at all (a service newer than the
+    /// data) is a warning that names the reference's version: the key may well exist.
     ///
     /// Key names compare case-insensitively, including the tag-key part of `aws:RequestTag/...`.
     ///
@@ -53,6 +63,10 @@ enum Defined {
     OwnServiceUnlisted,
     /// Nowhere in the reference, but AWS's own managed policies use it.
     Undocumented,
+    /// A claim of an identity provider's token, which only federation requests carry.
+    ProviderClaim,
+    /// Of a service the reference does not have at all.
+    ServiceNotInReference,
 }
 
 fn words(key: &str, defined: Defined, effect: Effect, holds_when_absent: bool) -> (String, &'static str) {
@@ -69,10 +83,41 @@ fn words(key: &str, defined: Defined, effect: Effect, holds_when_absent: bool) -
             );
             return (message, "undocumented condition key");
         }
+        Defined::ProviderClaim => {
+            let consequence = match (holds_when_absent, effect) {
+                (true, Effect::Deny) => "here it is always absent, so the Deny fires on every request",
+                (true, Effect::Allow) => {
+                    "here it is always absent, so this condition always holds and restricts nothing"
+                }
+                (false, Effect::Allow) => "here the condition never matches and the statement grants nothing",
+                (false, Effect::Deny) => "here it is always absent, so this Deny guard never fires",
+            };
+            let message = format!(
+                "`{key}` is a claim of an identity provider's token: only `sts:AssumeRoleWithWebIdentity` requests carry it, never a request for these actions; {consequence}"
+            );
+            return (message, "identity provider key outside a trust policy");
+        }
+        Defined::ServiceNotInReference => {
+            let prefix = key.split_once(':').map_or(key, |(p, _)| p);
+            let message = format!(
+                "`{key}`: no service `{prefix}` is in the AWS service reference (version {}); if no request carries the key, {}",
+                crate::service::data_version(),
+                match (holds_when_absent, effect) {
+                    (true, Effect::Deny) => "this condition always holds and the Deny fires on every request",
+                    (true, Effect::Allow) => "this condition always holds",
+                    (false, Effect::Allow) => "the statement grants nothing",
+                    (false, Effect::Deny) => "this Deny guard never fires",
+                }
+            );
+            return (message, "not in the service reference");
+        }
         Defined::Nowhere | Defined::Elsewhere => {}
     }
     let consequence = match (holds_when_absent, effect) {
-        (true, _) => "the key is always absent, so this condition always holds and restricts nothing",
+        (true, Effect::Deny) => {
+            "the key is always absent, so this condition always holds and the Deny fires on every request"
+        }
+        (true, Effect::Allow) => "the key is always absent, so this condition always holds and restricts nothing",
         (false, Effect::Allow) => "the condition never matches and the statement grants nothing",
         (false, Effect::Deny) => "the key is always absent, so this Deny guard never fires",
     };
@@ -110,6 +155,7 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                         None => continue,
                         Some(list) if list.is_empty() => continue,
                         Some(list) if any_carries(list, key, ctx) => continue,
+                        Some(_) if is_provider_url(prefix) => Defined::ProviderClaim,
                         Some(list) if list.iter().any(|a| a.service.eq_ignore_ascii_case(prefix)) => {
                             Defined::OwnServiceUnlisted
                         }
@@ -117,15 +163,35 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                     }
                 }
                 None if UNDOCUMENTED_BUT_USED_BY_AWS.contains(&clause.key.node.lower()) => Defined::Undocumented,
+                // `token.actions.githubusercontent.com:sub`: the provider's URL is the account's choice, so the
+                // reference cannot list it; a web identity request carries it.
+                None if is_oidc_claim_key(key) => match actions.get_or_insert_with(|| listed_actions(view.statement)) {
+                    None => continue,
+                    Some(list) if list.is_empty() || list.iter().any(carries_oidc_claims) => continue,
+                    Some(_) => Defined::ProviderClaim,
+                },
+                None if !prefix.is_empty() && !is_provider_url(prefix) && !reference.has_service(prefix) => {
+                    match suggestion_cached(2, key, || reference.suggest_key(key)) {
+                        Some(_) => Defined::Nowhere,
+                        None => Defined::ServiceNotInReference,
+                    }
+                }
                 None => Defined::Nowhere,
             };
             let (message, label) =
                 words(key, defined, view.statement.effect.node, holds_when_absent(compiled, &ctx.assumptions));
             let mut finding = Finding::new(&UNKNOWN_CONDITION_KEY, &doc.source, clause.key.span, message).label(label);
-            if matches!(defined, Defined::OwnServiceUnlisted | Defined::Undocumented) {
-                finding.severity = Severity::Info;
+            match defined {
+                Defined::OwnServiceUnlisted | Defined::Undocumented => finding.severity = Severity::Info,
+                Defined::ServiceNotInReference => finding.severity = Severity::Warning,
+                _ => {}
             }
-            finding = match reference.suggest_key(key) {
+            // A provider's key is no misspelt service key: a suggestion would send the reader astray.
+            let suggestion = match defined {
+                Defined::ProviderClaim | Defined::ServiceNotInReference => None,
+                _ => suggestion_cached(2, key, || reference.suggest_key(key)),
+            };
+            finding = match suggestion {
                 Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")).fix(
                     format!("use `{suggestion}`"),
                     clause.key.span,
@@ -140,6 +206,12 @@ pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
                 None if defined == Defined::Elsewhere => {
                     finding.help("move the condition to a statement whose actions carry this key, or remove it")
                 }
+                None if defined == Defined::ProviderClaim => finding.help(
+                    "test the token's claims in the role's trust policy; in this policy test what the role's sessions carry (aws:PrincipalTag, aws:PrincipalArn)",
+                ),
+                None if defined == Defined::ServiceNotInReference => finding.help(
+                    "check the key against the service's documentation; refresh the service reference if the service is newer",
+                ),
                 None => finding.help("check the key against the AWS global condition keys and the service's keys"),
             };
             out.push(finding);

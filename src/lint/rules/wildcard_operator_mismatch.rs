@@ -30,8 +30,11 @@ declare_rule! {
 
 fn words(operator: &Operator, like: bool) -> (String, String, String) {
     if like {
+        // Name the exact operator it behaves like, set prefix and all: `ForAnyValue:StringNotLike` is
+        // `ForAnyValue:StringNotEquals`, not `StringEquals`.
+        let exact = swapped(operator.kind).map_or_else(String::new, |kind| Operator { kind, ..*operator }.to_string());
         (
-            format!("`{operator}` without a wildcard in any value: it matches exactly, like `StringEquals`"),
+            format!("`{operator}` without a wildcard in any value: it matches exactly, like `{exact}`"),
             "no `*` or `?` here".to_owned(),
             "use the `Equals` form so the exact match reads as one".to_owned(),
         )

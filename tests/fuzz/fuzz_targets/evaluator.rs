@@ -10,7 +10,7 @@ use mintlint::eval::{self, Assumptions, LoadedPolicy, NoTrace, PolicySet, Settin
 use mintlint::policy::{PolicyKind, parse_policy};
 use mintlint::source::SourceFile;
 use mintlint::source::json::{Limits, parse};
-use mintlint::token::TokenRequest;
+use mintlint::request::{Mint, Network, Request};
 
 const ACTIONS: &[&str] = &["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken", "sts:*", "*", "sts:Get*", "s3:*"];
 const OPERATORS: &[&str] = &[
@@ -149,21 +149,22 @@ fuzz_target!(|input: Input| {
             _ => set.rcps.extend(load(statements, PolicyKind::Identity)),
         }
     }
-    let request = TokenRequest {
+    let request = Request {
         principal_arn: Some("arn:aws:iam::111122223333:role/fuzz".into()),
         principal_tags: input.principal_tag.map(|t| vec![("team".into(), pick(VALUES, t).into())]).unwrap_or_default(),
-        audiences: input.audiences.iter().take(12).map(|a| pick(VALUES, *a).to_owned()).collect(),
-        duration: input.duration.map(u32::from),
-        signing_algorithm: if input.rs256 { "RS256".into() } else { "ES384".into() },
         tags: input
             .tags
             .iter()
             .take(4)
             .map(|(k, v)| (pick(VALUES, *k).to_owned(), pick(VALUES, *v).to_owned()))
             .collect(),
-        source_ip: input.source_ip.then(|| "10.1.2.3".into()),
+        network: Network::Public { ip: input.source_ip.then(|| [10, 1, 2, 3].into()) },
         time: mintlint::policy::value::date::Timestamp::parse("2026-06-01T00:00:00Z"),
-        ..TokenRequest::default()
+        ..Request::mint(Mint {
+            audiences: input.audiences.iter().take(12).map(|a| pick(VALUES, *a).to_owned()).collect(),
+            duration: input.duration.map(u32::from),
+            signing_algorithm: if input.rs256 { "RS256".into() } else { "ES384".into() },
+        })
     };
     for assumptions in
         std::iter::once(Assumptions::default()).chain(Setting::ALL.iter().map(|s| Assumptions::default().flipped(*s)))
@@ -176,6 +177,5 @@ fuzz_target!(|input: Input| {
             assert_eq!(fast.layer, explained.layer);
         }
     }
-    let _ =
-        mintlint::simulate::simulate(&set, &mintlint::simulate::Subject::Token(request), &Assumptions::default(), None);
+    let _ = mintlint::simulate::simulate(&set, &request, &Assumptions::default(), None);
 });

@@ -1,20 +1,27 @@
 //! `simulate`: decide a token request (or any action) against a principal's policies, explain which
 //! statements decided, report assumption-dependent outcomes, and preview the token's claims.
 
+pub mod inputs;
+pub mod resource;
+
 use serde_json::Value;
 
 use crate::eval::{
-    self, Assumptions, CheckResult, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext,
-    RequestResource, Setting,
+    self, Assumptions, CheckResult, ContextValue, Decision, LoadedPolicy, NoTrace, PolicySet, Prepared, RequestContext,
+    Setting,
 };
 use crate::policy::{Family, OperatorKind, SetOp};
-use crate::token::{InvalidRequest, MINT_ACTION, TAG_ACTION, TokenRequest, claims};
+use crate::request::validate::case_variant_keys;
+use crate::request::{InvalidRequest, Request};
+use crate::token::{MINT_ACTION, TAG_ACTION, claims};
 
 /// The outcome of a whole request: a policy decision, or an API-level refusal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Decided(Decision),
     Invalid(InvalidRequest),
+    /// What decides the request is not modelled (a KMS key without its key policy): never an allow.
+    NotModelled(String),
 }
 
 impl Verdict {
@@ -22,11 +29,21 @@ impl Verdict {
         match self {
             Verdict::Decided(d) => d.as_str(),
             Verdict::Invalid(i) => i.decision_name(),
+            Verdict::NotModelled(_) => "not-modelled",
         }
     }
 
     pub fn is_allow(&self) -> bool {
         matches!(self, Verdict::Decided(Decision::Allow))
+    }
+
+    /// Why the API refused the request, or why it is not modelled.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Verdict::Decided(_) => None,
+            Verdict::Invalid(i) => Some(i.reason()),
+            Verdict::NotModelled(why) => Some(why),
+        }
     }
 }
 
@@ -41,6 +58,8 @@ pub struct Dependency {
 
 #[derive(Clone, Debug)]
 pub struct Simulation {
+    /// The request decided, as built (region and time filled in).
+    pub request: Request,
     pub verdict: Verdict,
     /// One per authorization check, in order (empty when the API rejects the request first).
     pub checks: Vec<CheckResult>,
@@ -51,19 +70,17 @@ pub struct Simulation {
     pub depends_on: Vec<Dependency>,
     /// The JWT claims, for an allowed token request.
     pub claims: Option<Value>,
-}
-
-/// What to simulate: a token request, or another action with its context.
-#[derive(Clone, Debug)]
-pub enum Subject {
-    Token(TokenRequest),
-    Action { action: String, resource: Option<String>, request: TokenRequest },
+    /// Why a generic request's verdict is not the principal's own decision (the resource's policy and
+    /// account, a service rule: [`resource`]).
+    pub note: Option<String>,
 }
 
 /// A policy set with its statements prepared once for the two minting actions, so that many requests
 /// (a `--cases` file, and the assumption alternatives of each) do not re-match every statement's actions.
 pub struct Simulator<'a> {
     set: &'a PolicySet,
+    /// The resource's policy, for a generic request (`--resource-policy`).
+    resource_policy: Option<&'a LoadedPolicy>,
     mint: Prepared<'a>,
     tag: Prepared<'a>,
     /// What in the set can make each assumption setting matter (see [`Simulator::can_matter`]).
@@ -111,20 +128,43 @@ impl Features {
 
 impl<'a> Simulator<'a> {
     pub fn new(set: &'a PolicySet) -> Simulator<'a> {
-        Simulator { set, mint: set.prepare(MINT_ACTION), tag: set.prepare(TAG_ACTION), features: Features::of(set) }
+        Simulator {
+            set,
+            resource_policy: None,
+            mint: set.prepare(MINT_ACTION),
+            tag: set.prepare(TAG_ACTION),
+            features: Features::of(set),
+        }
+    }
+
+    /// The same, for generic requests on a resource that has this policy.
+    pub fn with_resource_policy(mut self, policy: Option<&'a LoadedPolicy>) -> Simulator<'a> {
+        self.resource_policy = policy;
+        self
+    }
+
+    /// A generic request's verdict after the resource side and the service rules ([`resource::rule`]).
+    fn resource_rule(
+        &self,
+        request: &Request,
+        contexts: &[RequestContext],
+        decision: Decision,
+        assumptions: &Assumptions,
+    ) -> Option<(Verdict, String)> {
+        let ctx = contexts.first().filter(|_| !request.is_mint())?;
+        resource::rule(request, self.set, self.resource_policy, ctx, decision, assumptions)
     }
 
     /// Whether the other value of a setting could change this request's verdict at all. Only a setting
     /// that cannot is skipped (DESIGN §5: the request must touch it), so the flip loop stays exact; the
     /// law `depends_on_names_exactly_the_deciding_settings` checks that against full re-simulation.
-    fn can_matter(&self, setting: Setting, subject: &Subject, contexts: &[RequestContext]) -> bool {
+    fn can_matter(&self, setting: Setting, request: &Request, contexts: &[RequestContext]) -> bool {
         let f = &self.features;
-        let request = match subject {
-            Subject::Token(r) | Subject::Action { request: r, .. } => r,
-        };
         match setting {
             // A variable could read the key too (`${sts:DurationSeconds}`).
-            Setting::DurationKeyWhenOmitted => (f.duration_key || f.variables) && request.duration.is_none(),
+            Setting::DurationKeyWhenOmitted => {
+                (f.duration_key || f.variables) && request.token().is_some_and(|m| m.duration.is_none())
+            }
             Setting::RcpAppliesToMinting => f.rcps,
             Setting::TagCheckSeesStsKeys => !request.tags.is_empty(),
             Setting::PlainOperatorOnMultivalued => f
@@ -136,6 +176,7 @@ impl<'a> Simulator<'a> {
             Setting::MintingResource => f.narrow_resource,
             Setting::VariableWildcards => f.variables,
             Setting::EmptyConditionValues => f.empty_values,
+            Setting::CaseVariantTagKeys => request.is_mint() && case_variant_keys(&request.tags).is_some(),
             // The shape of the minted token, not its authorization: only relying-party reach reads them.
             Setting::SeveralAudiencesClaim | Setting::UserTokenSubject => false,
         }
@@ -162,53 +203,61 @@ impl<'a> Simulator<'a> {
 
     /// The verdict alone, on the fast path (no trace): what the assumption-flip loop needs for every
     /// setting, so a simulation costs one explained evaluation plus a few fast ones.
-    fn verdict_only(&self, subject: &Subject, contexts: &[RequestContext], assumptions: &Assumptions) -> Verdict {
-        let decisions = contexts
+    fn verdict_only(&self, request: &Request, contexts: &[RequestContext], assumptions: &Assumptions) -> Verdict {
+        let decisions: Vec<Decision> = contexts
             .iter()
-            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision));
-        overall(subject, decisions)
+            .map(|ctx| self.with_prepared(&ctx.action, |p| p.decide(ctx, assumptions, &mut NoTrace).decision))
+            .collect();
+        let verdict = overall(request, decisions.iter().copied());
+        match (&verdict, decisions.first()) {
+            (Verdict::Decided(_), Some(d)) => {
+                self.resource_rule(request, contexts, *d, assumptions).map_or(verdict, |(v, _)| v)
+            }
+            _ => verdict,
+        }
+    }
+
+    /// Whether the request is allowed, on the fast path: valid, every check allowed, and not refused after
+    /// authorization. What `diff` and `graph` ask of every representative request.
+    pub fn allows(&self, request: &Request, assumptions: &Assumptions) -> bool {
+        match request_contexts(request, assumptions) {
+            Ok(contexts) => self.verdict_only(request, &contexts, assumptions).is_allow(),
+            Err(_) => false,
+        }
     }
 
     /// Simulate a request under the configured assumptions, and under each alternative.
-    pub fn simulate(&self, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
-        let contexts = match request_contexts(subject, assumptions) {
+    pub fn simulate(&self, request: &Request, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+        let contexts = match request_contexts(request, assumptions) {
             Ok(contexts) => contexts,
-            Err(invalid) => return invalid_simulation(invalid, assumptions),
+            Err(invalid) => {
+                let mut sim = invalid_simulation(request, invalid, assumptions);
+                // A refusal that only an assumption causes (tag keys differing in case) is flagged too.
+                sim.depends_on = self.dependencies(request, &[], &sim.verdict, assumptions);
+                return sim;
+            }
         };
         let checks = self.explained(&contexts, assumptions);
-        let verdict_now = overall(subject, checks.iter().map(|c| c.decision));
-        let depends_on = Setting::ALL
-            .into_iter()
-            .filter(|setting| self.can_matter(*setting, subject, &contexts))
-            .filter_map(|setting| {
-                let alt = assumptions.flipped(setting);
-                // Most settings change only evaluation: the contexts built above serve them too.
-                let alt_verdict = if setting.shapes_request_context() {
-                    match request_contexts(subject, &alt) {
-                        Ok(alt_contexts) => self.verdict_only(subject, &alt_contexts, &alt),
-                        Err(invalid) => Verdict::Invalid(invalid),
-                    }
-                } else {
-                    self.verdict_only(subject, &contexts, &alt)
-                };
-                (alt_verdict != verdict_now).then(|| Dependency {
-                    setting,
-                    configured: assumptions.get(setting),
-                    alternative: alt.get(setting),
-                    alternative_verdict: alt_verdict,
-                })
-            })
-            .collect();
+        let mut verdict_now = overall(request, checks.iter().map(|c| c.decision));
+        let mut note = None;
+        if let (Verdict::Decided(d), false) = (&verdict_now, request.is_mint())
+            && let Some((v, why)) = self.resource_rule(request, &contexts, *d, assumptions)
+        {
+            verdict_now = v;
+            note = Some(why).filter(|w| !w.is_empty());
+        }
+        let depends_on = self.dependencies(request, &contexts, &verdict_now, assumptions);
         let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
         absent_keys.sort();
         absent_keys.dedup();
-        let claims = match (subject, &verdict_now) {
-            (Subject::Token(request), Verdict::Decided(Decision::Allow)) => {
+        let claims = match (request.is_mint(), &verdict_now) {
+            (true, Verdict::Decided(Decision::Allow)) => {
                 contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
             }
             _ => None,
         };
         Simulation {
+            request: request.clone(),
             verdict: verdict_now,
             checks,
             contexts,
@@ -216,13 +265,51 @@ impl<'a> Simulator<'a> {
             assumptions: *assumptions,
             depends_on,
             claims,
+            note,
         }
+    }
+
+    /// The settings whose alternative value changes the verdict.
+    fn dependencies(
+        &self,
+        request: &Request,
+        contexts: &[RequestContext],
+        verdict_now: &Verdict,
+        assumptions: &Assumptions,
+    ) -> Vec<Dependency> {
+        Setting::ALL
+            .into_iter()
+            .filter(|setting| {
+                // A request the API refused has no contexts: only settings that shape the request can matter.
+                (!contexts.is_empty() || setting.shapes_request_context())
+                    && self.can_matter(*setting, request, contexts)
+            })
+            .filter_map(|setting| {
+                let alt = assumptions.flipped(setting);
+                // Most settings change only evaluation: the contexts built above serve them too.
+                let alt_verdict = if setting.shapes_request_context() || contexts.is_empty() {
+                    match request_contexts(request, &alt) {
+                        Ok(alt_contexts) => self.verdict_only(request, &alt_contexts, &alt),
+                        Err(invalid) => Verdict::Invalid(invalid),
+                    }
+                } else {
+                    self.verdict_only(request, contexts, &alt)
+                };
+                (alt_verdict != *verdict_now).then(|| Dependency {
+                    setting,
+                    configured: assumptions.get(setting),
+                    alternative: alt.get(setting),
+                    alternative_verdict: alt_verdict,
+                })
+            })
+            .collect()
     }
 }
 
 /// A request the API refuses before authorization: no checks, and no setting changes that.
-fn invalid_simulation(invalid: InvalidRequest, assumptions: &Assumptions) -> Simulation {
+fn invalid_simulation(request: &Request, invalid: InvalidRequest, assumptions: &Assumptions) -> Simulation {
     Simulation {
+        request: request.clone(),
         verdict: Verdict::Invalid(invalid),
         checks: Vec::new(),
         contexts: Vec::new(),
@@ -230,12 +317,13 @@ fn invalid_simulation(invalid: InvalidRequest, assumptions: &Assumptions) -> Sim
         assumptions: *assumptions,
         depends_on: Vec::new(),
         claims: None,
+        note: None,
     }
 }
 
 /// Every check must allow: the strongest denial among them decides; then the API-level refusals that
 /// come after authorization (reference §4.7), which only an authorized request reaches.
-fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verdict {
+fn overall(request: &Request, decisions: impl Iterator<Item = Decision>) -> Verdict {
     let decision = decisions
         .max_by_key(|d| match d {
             Decision::Allow => 0,
@@ -243,7 +331,7 @@ fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verd
             Decision::ExplicitDeny => 2,
         })
         .unwrap_or(Decision::ImplicitDeny);
-    if let (Subject::Token(request), Decision::Allow) = (subject, decision)
+    if decision == Decision::Allow
         && let Err(refused) = request.check_session_duration()
     {
         return Verdict::Invalid(refused);
@@ -251,25 +339,22 @@ fn overall(subject: &Subject, decisions: impl Iterator<Item = Decision>) -> Verd
     Verdict::Decided(decision)
 }
 
-fn request_contexts(subject: &Subject, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
-    match subject {
-        Subject::Token(request) => {
-            request.validate_parameters()?;
-            Ok(request.actions().into_iter().map(|a| request.context(a, assumptions)).collect())
-        }
-        Subject::Action { action, resource, request } => {
-            let mut ctx = request.context(action, assumptions);
-            ctx.resource = match resource {
-                Some(arn) => RequestResource::Arn(arn.as_str().into()),
-                None => RequestResource::Star,
-            };
-            Ok(vec![ctx])
-        }
-    }
+/// The contexts of the request's checks, or the API's refusal before authorization.
+fn request_contexts(request: &Request, assumptions: &Assumptions) -> Result<Vec<RequestContext>, InvalidRequest> {
+    request.validate_parameters(assumptions)?;
+    Ok(request.actions().into_iter().map(|a| request.context(a, assumptions)).collect())
 }
 
 /// Simulate a request under the configured assumptions, and under each alternative. For many requests
 /// against one set, build a [`Simulator`] once.
-pub fn simulate(set: &PolicySet, subject: &Subject, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
-    Simulator::new(set).simulate(subject, assumptions, issuer)
+pub fn simulate(set: &PolicySet, request: &Request, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+    Simulator::new(set).simulate(request, assumptions, issuer)
+}
+
+/// Whether the policy set allows the request (valid, every check allowed, not refused after authorization):
+/// the one answer `simulate`, `diff` and `graph` give for a request.
+pub fn allows(set: &PolicySet, request: &Request, assumptions: &Assumptions) -> bool {
+    let Ok(contexts) = request_contexts(request, assumptions) else { return false };
+    let decisions = contexts.iter().map(|ctx| set.prepare(&ctx.action).decide(ctx, assumptions, &mut NoTrace).decision);
+    overall(request, decisions).is_allow()
 }
