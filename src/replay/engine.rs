@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 
 use crate::diff::space::{self, DimKind, PrincipalFacts, Rep};
 use crate::eval::{Assumptions, CheckResult, Decision, StatementRef};
-use crate::simulate::{Dependency, Simulator, Subject, Verdict};
-use crate::token::TokenRequest;
+use crate::request::{Network, Request};
+use crate::simulate::{Dependency, Simulator, Verdict};
 
 use super::inputs::{Lookup, Target, Version};
 use super::record::{Recorded, RecordedCall, Skip};
@@ -120,14 +120,19 @@ struct Regions {
 }
 
 fn regions(now: &Target, baseline: Option<&Target>, assumptions: &Assumptions) -> Regions {
-    let facts = PrincipalFacts { arn: now.arn.clone(), tags: now.tags.clone() };
+    let facts = PrincipalFacts { arn: now.arn.clone(), tags: now.tags.clone(), context: now.context.clone() };
     let space = space::build(baseline.map_or(&now.set, |b| &b.set), &now.set, &facts, assumptions);
     let mut out = Regions::default();
     for dim in &space.dims {
         match &dim.kind {
             DimKind::Network => {
                 for rep in &dim.reps {
-                    let Rep::Network { vpc, ip, .. } = rep else { continue };
+                    let Rep::Network(network) = rep else { continue };
+                    let (vpc, ip) = match network {
+                        Network::Endpoint { vpc, ip, .. } => (Some(vpc), ip.map(|a| a.to_string())),
+                        Network::Public { ip } => (None, ip.map(|a| a.to_string())),
+                    };
+                    let ip = &ip;
                     match vpc {
                         Some(v) => {
                             if !out.vpcs.contains(v) {
@@ -213,9 +218,12 @@ impl<'a> Replayer<'a> {
         });
         let vpc = call.endpoint.as_deref().and_then(|e| self.endpoints.get(e)).map(String::as_str);
         let (unknown, variants) = self.variants(target, baseline_target.flatten(), &call, vpc);
-        let now_each = self.decide_each(&self.now, target, &call, vpc, &variants);
+        let skip = |reason: String| Skip { event_id: call.event_id.clone(), reason };
+        let now_each = self.decide_each(&self.now, target, &call, vpc, &variants).map_err(skip)?;
         let baseline_each = match (&self.baseline, baseline_target) {
-            (Some(side), Some(Some(i))) => Some(Some((i, self.decide_each(side, i, &call, vpc, &variants)))),
+            (Some(side), Some(Some(i))) => {
+                Some(Some((i, self.decide_each(side, i, &call, vpc, &variants).map_err(skip)?)))
+            }
             (Some(_), _) => Some(None),
             (None, _) => None,
         };
@@ -292,8 +300,12 @@ impl<'a> Replayer<'a> {
                         let key = if through_endpoint { "aws:VpcSourceIp" } else { "aws:SourceIp" };
                         name.push(format!("{key}={}", ip.as_deref().unwrap_or("(absent)")));
                     }
-                    let rep = Rep::Network { vpc: vpc.clone(), vpce: call.spec.source_vpce.clone(), ip: ip.clone() };
-                    edits.push((name.join(", "), rep));
+                    let ip = ip.as_deref().and_then(crate::policy::value::ip::parse_addr);
+                    let network = match (vpc, &call.spec.source_vpce) {
+                        (Some(vpc), Some(vpce)) => Network::Endpoint { vpc: vpc.clone(), vpce: vpce.clone(), ip },
+                        _ => Network::Public { ip },
+                    };
+                    edits.push((name.join(", "), Rep::Network(network)));
                 }
             }
             let mut what = Vec::new();
@@ -381,17 +393,17 @@ impl<'a> Replayer<'a> {
         call: &RecordedCall,
         vpc: Option<&str>,
         variants: &[Variant],
-    ) -> Vec<Judged> {
+    ) -> Result<Vec<Judged>, String> {
         let (Some(target), Some(simulator)) = (side.version.targets.get(index), side.simulators.get(index)) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let arn = target.arn.as_deref().unwrap_or(&call.principal);
         let tags = target.tags.as_deref().unwrap_or(&[]);
-        let base = token_request(call, Principal { arn, tags, context: &target.context }, vpc);
+        let base = token_request(call, Principal { arn, tags, context: &target.context }, vpc)?;
         if variants.is_empty() {
-            return vec![decided(simulator, base, &self.assumptions)];
+            return Ok(vec![decided(simulator, base, &self.assumptions)]);
         }
-        variants
+        Ok(variants
             .iter()
             .map(|(_, reps)| {
                 let mut request = base.clone();
@@ -400,7 +412,7 @@ impl<'a> Replayer<'a> {
                 }
                 decided(simulator, request, &self.assumptions)
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -433,7 +445,7 @@ fn merge(each: Vec<Judged>, variants: &[Variant], unknown: &[String]) -> Judged 
     Judged::Undecided { unknown: unknown.to_vec(), outcomes }
 }
 
-fn decided(simulator: &Simulator<'_>, request: TokenRequest, assumptions: &Assumptions) -> Judged {
-    let sim = simulator.simulate(&Subject::Token(request), assumptions, None);
+fn decided(simulator: &Simulator<'_>, request: Request, assumptions: &Assumptions) -> Judged {
+    let sim = simulator.simulate(&request, assumptions, None);
     Judged::Decided { verdict: sim.verdict, depends_on: sim.depends_on, checks: sim.checks }
 }
