@@ -46,17 +46,19 @@ pub struct ReplayArgs {
     /// repeatable
     #[arg(long, value_name = "PATH")]
     pub baseline: Vec<PathBuf>,
-    /// Set an assumption, NAME=VALUE (repeatable)
+    /// Set an assumption, NAME=VALUE, over the configuration's `[assumptions]` (repeatable; see README "Assumptions")
     #[arg(long = "assume", value_name = "NAME=VALUE")]
     pub assume: Vec<String>,
-    /// The configuration file (default: the nearest mintlint.toml upward from the first input)
+    /// Configuration file (default: the nearest mintlint.toml upward from the first path)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The most bytes read from one events file, after decompression
     #[arg(long = "max-input-size", alias = "max-file-size", value_name = "BYTES", default_value_t = EventLimits::DEFAULT_FILE)]
     pub max_input_size: u64,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
     pub format: ReplayFormat,
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 }
