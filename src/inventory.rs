@@ -312,6 +312,13 @@ fn is_account_id(text: &str) -> bool {
 }
 
 /// The account of an IAM ARN (`arn:aws:iam::111122223333:role/x`).
+/// An AWS managed policy's ARN: account `aws` (`arn:aws:iam::aws:policy/ReadOnlyAccess`, in any partition).
+pub fn is_aws_managed_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let (arn_, _, service, _, account) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next());
+    arn_ == Some("arn") && service == Some("iam") && account == Some("aws")
+}
+
 pub fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| is_account_id(a))
 }
@@ -380,7 +387,9 @@ impl Inventory {
             as_identity.extend(g.identity.iter().filter_map(|r| self.resolve(r).ok()));
         }
         for i in as_boundary.difference(&as_identity) {
-            if let Some(d) = self.documents.get_mut(*i).filter(|d| d.kind == PolicyKind::Identity) {
+            if let Some(d) =
+                self.documents.get_mut(*i).filter(|d| matches!(d.kind, PolicyKind::Identity | PolicyKind::AwsManaged))
+            {
                 d.kind = PolicyKind::Boundary;
             }
         }

@@ -272,6 +272,9 @@ fn evaluation_blow_ups_are_bounded() {
     let run = run_in(&root, &["check", "--format", "json", "concat"]);
     let budget: Vec<Value> = findings(&run).into_iter().filter(|f| f["rule"] == "MINT008").collect();
     assert_eq!(budget.len(), 1, "{}", run.stdout);
+    // A policy cut off by the budget does not pass the gate unchecked.
+    assert_eq!(budget[0]["severity"], "warning", "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
 
     std::fs::create_dir_all(root.join("modules")).unwrap();
     std::fs::write(root.join("modules/main.tf"), "module \"a\" {\n  source = \"./a\"\n}\n").unwrap();

@@ -326,3 +326,13 @@ data "aws_iam_policy_document" "off" {
     assert!(report.findings.iter().all(|f| f["severity"] == "info"), "{:#?}", report.findings);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_aws_managed_policy_read_by_a_data_source_has_no_customer_quota() {
+    // `data "aws_iam_policy"` of `arn:aws:iam::aws:policy/...` is one of AWS's own policies; the same text
+    // as the account's own managed policy is over the 6,144-character quota.
+    let report = check(&["--fail-on", "never", "fixtures/inputs/aws-managed-data-source/plan.json"]);
+    let sources: Vec<&str> = report.rules().iter().filter(|(r, _)| *r == "MINT005").map(|(_, s)| *s).collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].ends_with("data.aws_iam_policy.own › policy"), "{sources:?}");
+}

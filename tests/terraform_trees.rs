@@ -186,8 +186,8 @@ fn escaped_interpolations_are_iam_policy_variables() {
 }
 
 /// `diff tree/ tree/`: one principal per role (the JSON file the module reads with `file()` is part of the
-/// tree, not a principal of its own); a widening's `reproduce` line names the tree, and running it gives the
-/// decision the witness claims.
+/// tree, not a principal of its own); a widening's `reproduce` line names the tree and the principal's
+/// Terraform address, and running it gives the decision the witness claims.
 #[test]
 fn diff_of_two_trees_reproduces_on_the_tree() {
     let same = mintlint(&["diff", &format!("{DENY}/tree"), &format!("{DENY}/tree")]);
@@ -203,7 +203,7 @@ fn diff_of_two_trees_reproduces_on_the_tree() {
     assert_eq!(widened.code, 1, "{}{}", widened.stdout, widened.stderr);
     let json: Value = serde_json::from_str(&widened.stdout).unwrap();
     let reproduce = json["principals"][0]["widened"][0]["reproduce"].as_str().unwrap().to_owned();
-    let prefix = format!("mintlint simulate {} --principal ", dir.display());
+    let prefix = format!("mintlint simulate {} --principal aws_iam_role.minter ", dir.display());
     assert!(reproduce.starts_with(&prefix), "{reproduce}");
     let args: Vec<&str> = reproduce.split(' ').skip(1).collect();
     let run = mintlint(&args);

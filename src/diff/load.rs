@@ -143,7 +143,7 @@ fn inventory_and_files(
             ),
             policies: policies.set,
             facts: PrincipalFacts { arn: Some(policies.arn), tags: Some(policies.tags), context: policies.context },
-            source: PolicySource::Inventory(paths.to_vec()),
+            source: source_of(p, &inventory, inputs_or(paths, inputs)),
         });
     }
     let read: std::collections::HashSet<std::path::PathBuf> = inventory
@@ -153,6 +153,26 @@ fn inventory_and_files(
         .filter_map(|d| std::fs::canonicalize(&d.source.path).ok())
         .collect();
     if findings.is_empty() { Ok((DiffInput { principals }, read)) } else { Err(LoadError::Invalid(findings)) }
+}
+
+fn inputs_or<'a>(paths: &'a [std::path::PathBuf], inputs: &'a [std::path::PathBuf]) -> &'a [std::path::PathBuf] {
+    if inputs.is_empty() { paths } else { inputs }
+}
+
+/// How a `simulate` command line names a principal: one of `.tf` source by its Terraform address (when no other
+/// principal of the inputs has it), others by their ARN.
+fn source_of(
+    p: &crate::inventory::Principal,
+    inventory: &crate::inventory::Inventory,
+    inputs: &[std::path::PathBuf],
+) -> PolicySource {
+    let tf = p.origin.file.ends_with(".tf");
+    let unique = || inventory.principals.iter().filter(|q| q.origin.entry == p.origin.entry).count() == 1;
+    if tf && unique() {
+        PolicySource::Tree { inputs: inputs.to_vec(), address: p.origin.entry.clone() }
+    } else {
+        PolicySource::Inventory(inputs.to_vec())
+    }
 }
 
 /// Both results, or every finding of both.
@@ -215,7 +235,12 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
                 // the list of its files (a directory with a plan in it would be read from the plan).
                 if inventories.iter().all(|p| crate::input::tfsource::is_terraform_source(p)) {
                     for p in &mut side.principals {
-                        p.source = PolicySource::Inventory(vec![dir.to_path_buf()]);
+                        match &mut p.source {
+                            PolicySource::Inventory(inputs) | PolicySource::Tree { inputs, .. } => {
+                                *inputs = vec![dir.to_path_buf()];
+                            }
+                            PolicySource::Files => {}
+                        }
                     }
                 }
                 inventory_principals = side.principals;

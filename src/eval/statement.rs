@@ -124,17 +124,17 @@ impl CompiledStatement {
     /// merely its account. A resource policy that names an account delegates to that account's IAM
     /// policies, which must then allow too.
     pub fn names_principal_directly(&self, ctx: &RequestContext) -> bool {
-        match &self.principal {
-            Some((false, PrincipalSet::Any)) => true,
-            Some((false, PrincipalSet::Typed(entries))) => {
-                let arn = ctx.single_lower("aws:principalarn");
-                entries.iter().any(|e| {
-                    e.kind.node == PrincipalKind::Aws
-                        && e.values.iter().any(|v| &*v.node == "*" || arn == Some(&*v.node))
-                })
-            }
-            _ => false,
-        }
+        matches!(self.principal, Some((false, PrincipalSet::Any))) || self.names_principal_arn(ctx, true)
+    }
+
+    /// Whether an AWS entry of the principal element is the caller's ARN (or, with `star`, `"*"`).
+    pub fn names_principal_arn(&self, ctx: &RequestContext, star: bool) -> bool {
+        let Some((false, PrincipalSet::Typed(entries))) = &self.principal else { return false };
+        let arn = ctx.single_lower("aws:principalarn");
+        entries.iter().any(|e| {
+            e.kind.node == PrincipalKind::Aws
+                && e.values.iter().any(|v| (star && &*v.node == "*") || arn == Some(&*v.node))
+        })
     }
 
     /// Action, resource and principal (everything but the conditions).

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use crate::inventory::{Group, Inventory, Origin, PolicyDocument, PolicyRef, Principal, PrincipalKind, arn_account};
+use crate::inventory::{
+    Group, Inventory, Origin, PolicyDocument, PolicyRef, Principal, PrincipalKind, arn_account, is_aws_managed_arn,
+};
 use crate::lint::rules::invalid_policy;
 use crate::policy::{PolicyKind, PolicyProblem};
 use crate::source::json::{Json, Limits};
@@ -40,13 +42,6 @@ pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory
 
 fn list<'j>(value: &'j Json, key: &str) -> &'j [Json] {
     value.get(key).and_then(Json::as_array).unwrap_or_default()
-}
-
-/// An AWS managed policy's ARN: account `aws` (`arn:aws:iam::aws:policy/ReadOnlyAccess`, in any partition).
-fn is_aws_managed_arn(arn: &str) -> bool {
-    let mut parts = arn.splitn(6, ':');
-    let (arn_, _, service, _, account) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next());
-    arn_ == Some("arn") && service == Some("iam") && account == Some("aws")
 }
 
 fn text<'j>(value: &'j Json, key: &str) -> Option<&'j str> {
@@ -192,7 +187,7 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_aws_managed_arn;
+    use crate::inventory::is_aws_managed_arn;
 
     #[test]
     fn aws_managed_policies_are_told_by_their_account() {

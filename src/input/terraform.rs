@@ -658,7 +658,13 @@ impl<'a> Plan<'a> {
                 b.inv.groups.push(Group { key, identity: Vec::new(), origin: self.origin(i, "") });
             }
             (_, "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy") => {
-                self.embed_main(b, i, "policy", PolicyKind::Identity);
+                // `data "aws_iam_policy"` of `arn:aws:iam::aws:policy/...` reads one of AWS's own policies.
+                let kind = if r.text("arn").is_some_and(crate::inventory::is_aws_managed_arn) {
+                    PolicyKind::AwsManaged
+                } else {
+                    PolicyKind::Identity
+                };
+                self.embed_main(b, i, "policy", kind);
             }
             (false, "aws_ssoadmin_permission_set_inline_policy") => {
                 self.embed_main(b, i, "inline_policy", PolicyKind::Identity);

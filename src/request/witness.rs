@@ -199,6 +199,9 @@ pub enum PolicySource {
     /// A principal of an inventory (Terraform JSON or source, account snapshots): the input paths, and the
     /// principal is named with `--principal`.
     Inventory(Vec<PathBuf>),
+    /// A principal of `.tf` source: the input paths, and the principal named by its Terraform address (its ARN
+    /// is synthesized, often in the placeholder account, so the address is what a reader recognises).
+    Tree { inputs: Vec<PathBuf>, address: String },
 }
 
 /// Quote a word for a POSIX shell, only when it needs it.
@@ -217,6 +220,11 @@ pub fn simulate_command(source: &PolicySource, set: &PolicySet, request: &Reques
     match source {
         PolicySource::Inventory(inputs) => {
             args.extend(inputs.iter().map(|p| display_path(p)));
+        }
+        PolicySource::Tree { inputs, address } => {
+            args.extend(inputs.iter().map(|p| display_path(p)));
+            args.push("--principal".into());
+            args.push(address.clone());
         }
         PolicySource::Files => {
             let mut flag = |f: &str, v: String| {
@@ -245,7 +253,14 @@ pub fn simulate_command(source: &PolicySource, set: &PolicySet, request: &Reques
             }
         }
     }
-    args.extend(request.simulate_flags(*source == PolicySource::Files));
+    let mut flags = request.simulate_flags(*source == PolicySource::Files);
+    if matches!(source, PolicySource::Tree { .. })
+        && let Some(at) = flags.iter().position(|f| f == "--principal")
+    {
+        // Named by its address above.
+        flags.drain(at..flags.len().min(at + 2));
+    }
+    args.extend(flags);
     args.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ")
 }
 
@@ -271,6 +286,16 @@ mod tests {
         assert!(!json.to_string().contains("null"), "{json}");
         assert_eq!(json["context"]["aws:SourceVpce"], "vpce-1");
         assert_eq!(json["region"], "us-east-1");
+    }
+
+    /// A `.tf` principal is named once, by its address, not by its synthesized ARN.
+    #[test]
+    fn a_tree_principal_is_named_by_its_address() {
+        let source =
+            PolicySource::Tree { inputs: vec![PathBuf::from("infra")], address: "module.m.aws_iam_role.r".into() };
+        let line = simulate_command(&source, &PolicySet::default(), &witness());
+        assert!(line.starts_with("mintlint simulate infra --principal module.m.aws_iam_role.r --audience "), "{line}");
+        assert_eq!(line.matches("--principal ").count(), 1, "{line}");
     }
 
     /// The flags read back into the same request.

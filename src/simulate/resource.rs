@@ -62,6 +62,8 @@ struct ResourceAnswer {
     allow_direct: bool,
     /// An Allow statement applies, naming the caller or only its account.
     allow_any: bool,
+    /// An Allow statement applies whose principal element is the caller's ARN itself.
+    allow_by_arn: bool,
 }
 
 fn answer(policy: &LoadedPolicy, ctx: &RequestContext, assumptions: &Assumptions) -> ResourceAnswer {
@@ -75,6 +77,7 @@ fn answer(policy: &LoadedPolicy, ctx: &RequestContext, assumptions: &Assumptions
             Effect::Allow => {
                 out.allow_any = true;
                 out.allow_direct |= st.names_principal_directly(ctx);
+                out.allow_by_arn |= st.names_principal_arn(ctx, false);
             }
         }
     }
@@ -173,6 +176,21 @@ pub fn rule(
             }
             (false, _) => deny(format!("cross-account ({}): the principal's own policies must allow too", accounts())),
         };
+    }
+    // An IAM user named by its ARN: within the account, an implicit deny of its permissions boundary does not
+    // limit what a resource policy grants it (IAM User Guide, "Policy evaluation logic": "Resource-based
+    // policies"); a role is limited by its boundary, as a grant names the role, not the session.
+    let user =
+        request.principal_arn.as_deref().and_then(|a| a.split(':').nth(5)).is_some_and(|r| r.starts_with("user/"));
+    if r.allow_by_arn && user && decision != Decision::Allow {
+        let unbounded = PolicySet { boundary: None, ..set.clone() };
+        if guardrails_allow(&unbounded, ctx, assumptions) {
+            return allow(
+                "allowed by the resource policy, which names this IAM user; its permissions boundary does not limit \
+                 a same-account grant to the user's ARN"
+                    .into(),
+            );
+        }
     }
     if r.allow_direct && decision != Decision::Allow && guardrails_allow(set, ctx, assumptions) {
         return allow(
@@ -276,6 +294,12 @@ mod tests {
         let bounded =
             PolicySet { boundary: Some(loaded(&allow("s3:PutObject"), PolicyKind::Boundary)), ..PolicySet::default() };
         assert_eq!(decide(&bounded, Some(&direct), &object), "implicit-deny");
+        // An IAM user named by its ARN is not limited by its boundary's implicit deny.
+        let user = "arn:aws:iam::111122223333:user/dev";
+        let mut by_user = object.clone();
+        by_user.principal_arn = Some(user.into());
+        let names_user = loaded(&grant(user, "Allow"), PolicyKind::Resource);
+        assert_eq!(decide(&bounded, Some(&names_user), &by_user), "allow");
         let deny = loaded(&grant(ROLE, "Deny"), PolicyKind::Resource);
         assert_eq!(decide(&identity(&allow("s3:GetObject")), Some(&deny), &object), "explicit-deny");
         // Without a resource policy, the identity side alone decides in the same account.

@@ -230,6 +230,16 @@ impl Loader {
              mintlint.toml `[accounts]`), or check the plan (`terraform show -json`)"
                 .to_owned(),
         );
+        // A value cut off by the loader's budgets is no ordinary unknown: no real configuration reaches them, and
+        // an input built to reach them must not pass the gate with its policy unchecked.
+        if [super::eval::DEPTH_WHY, super::eval::FUEL_WHY, super::eval::SIZE_WHY].contains(&u.why.as_str()) {
+            finding.severity = crate::lint::Severity::Warning;
+            finding.help = Some(
+                "what depends on it is not checked: the expression is beyond what mintlint evaluates statically; \
+                 simplify it, or check the plan (`terraform show -json`)"
+                    .to_owned(),
+            );
+        }
         self.finding(finding);
     }
 
