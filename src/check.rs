@@ -121,6 +121,9 @@ pub struct Stats {
     pub statements: usize,
     pub findings: usize,
     pub elapsed_ms: u128,
+    /// Files named on the command line that could not be read (a FIFO, a device, no permission): the run
+    /// still checks everything else and reports them, and exits 2 (DESIGN §2, "unreadable path").
+    pub unreadable: usize,
 }
 
 #[derive(Debug)]
@@ -152,6 +155,8 @@ struct FileOutcome {
     not_policy: bool,
     policies: usize,
     statements: usize,
+    /// The file could not be read at all.
+    unreadable: bool,
 }
 
 pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
@@ -195,6 +200,8 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     let mut lint = options.lint.clone();
     let mut minting = Vec::new();
     let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
+    stats.unreadable =
+        discovered.files.iter().zip(&outcomes).filter(|(path, o)| o.unreadable && options.paths.contains(path)).count();
     for outcome in outcomes {
         stats.policies += outcome.policies;
         stats.not_policies += usize::from(outcome.not_policy);
@@ -366,6 +373,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         Err(ReadError::Io(reason)) => {
             let source = Arc::new(SourceFile::from_path(path, ""));
             outcome.findings.push(invalid_json::unreadable(&source, &reason));
+            outcome.unreadable = true;
             return outcome;
         }
         Err(ReadError::TooLarge(size)) => {
@@ -500,9 +508,16 @@ enum ReadError {
     TooLarge(usize),
 }
 
-/// Read a file, refusing before reading when it is over the limit (a 5 GB file must not be loaded).
+/// Read a file, refusing before reading when it is over the limit (a 5 GB file must not be loaded), and
+/// refusing to open anything but a regular file: a FIFO blocks the open until a writer comes (forever, in
+/// CI), `/dev/zero` never ends, and neither has a size to compare with the limit.
 fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        let kind = crate::source::discover::special_kind(&meta.file_type());
+        return Err(ReadError::Io(format!("{kind}, not a regular file; not read")));
+    }
     let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
     let mut bytes = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);

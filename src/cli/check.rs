@@ -202,7 +202,15 @@ pub fn run(args: &CheckArgs) -> Outcome {
     } else {
         String::new()
     };
-    let exit = if report.fails(args.fail_on.threshold()) { Exit::Failure } else { Exit::Success };
+    // A file named on the command line that cannot be read is an unreadable path (exit 2), reported with the
+    // findings of everything else; a walked one is only a finding (the walk was asked to judge what it finds).
+    let exit = if report.stats.unreadable > 0 {
+        Exit::Usage
+    } else if report.fails(args.fail_on.threshold()) {
+        Exit::Failure
+    } else {
+        Exit::Success
+    };
     Outcome { stdout, stderr, exit }
 }
 

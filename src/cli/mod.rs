@@ -35,8 +35,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Exit 2 with a one-line message; the paths and values it quotes are escaped (DESIGN §9.6).
     pub fn usage_error(message: impl Into<String>) -> Outcome {
-        Outcome { stdout: String::new(), stderr: format!("error: {}\n", message.into()), exit: Exit::Usage }
+        let message = message.into();
+        Outcome {
+            stdout: String::new(),
+            stderr: format!("error: {}\n", crate::report::escape::text(&message)),
+            exit: Exit::Usage,
+        }
     }
 }
 
@@ -146,32 +152,117 @@ fn terminal_width() -> Option<usize> {
     std::env::var("COLUMNS").ok()?.parse().ok()
 }
 
+/// Write the report to `--output` (DESIGN §8, §9.6). A regular file or a new path is written atomically: a
+/// temporary file beside it (created exclusively, so a planted link is never followed), flushed to disk,
+/// then renamed over the target, so an interrupted run never leaves a truncated report that CI could
+/// mistake for a clean one. A FIFO or character device (`/dev/stdout`, `/dev/null`, a pipe) is written in
+/// place: replacing it would break the pipe, and as root would replace the device node. A FIFO with no
+/// reader is an error rather than a wait. A symbolic link is never replaced and never written through to a
+/// regular file (a link in a checked-out repository could point anywhere); a link to a FIFO or character
+/// device (`/dev/stdout` is one) is written through. Anything else (a directory, a block device, a socket)
+/// is refused.
+pub fn write_output(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::{Error, ErrorKind};
+    let refuse = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_owned()));
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m.file_type().is_symlink(),
+        Err(e) if e.kind() == ErrorKind::NotFound => return write_atomically(path, contents),
+        Err(e) => return Err(e),
+    };
+    let target = match std::fs::metadata(path) {
+        Ok(m) => m.file_type(),
+        Err(e) if link && e.kind() == ErrorKind::NotFound => return refuse("a symbolic link to nothing"),
+        Err(e) => return Err(e),
+    };
+    if target.is_file() {
+        return if link {
+            refuse("a symbolic link to a regular file; name the file itself (a link is never written through)")
+        } else {
+            write_atomically(path, contents)
+        };
+    }
+    if target.is_dir() {
+        return refuse("a directory");
+    }
+    if is_stream(&target) {
+        return write_in_place(path, contents);
+    }
+    refuse("neither a regular file, a FIFO nor a character device")
+}
+
+#[cfg(unix)]
+fn is_stream(t: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    t.is_fifo() || t.is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &std::fs::FileType) -> bool {
+    false
+}
+
+/// Write to a FIFO or device as it is. A FIFO is opened without blocking first, so one that nobody reads is
+/// an error (ENXIO) instead of a hang; the write itself then waits for the reader as any pipe does.
+fn write_in_place(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    // O_NONBLOCK's value differs between systems: probe where it is known (Linux, 0o4000).
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        const ENXIO: i32 = 6;
+        let probe = std::fs::OpenOptions::new().write(true).custom_flags(O_NONBLOCK).open(path);
+        if let Err(e) = probe {
+            return Err(if e.raw_os_error() == Some(ENXIO) {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "a FIFO that nobody reads")
+            } else {
+                e
+            });
+        }
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.write_all(contents)?;
+    file.flush()
+}
+
 /// Write a whole file atomically: write a temporary file beside it, flush it to disk, then rename it over
-/// the target, so an interrupted run never leaves a truncated report that CI could mistake for a clean one.
-pub fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+/// the target.
+fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut created = false;
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        created = true;
         file.write_all(contents)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
-    if result.is_err() {
+    if result.is_err() && created {
         let _ = std::fs::remove_file(&temp);
     }
     result
 }
 
-/// Run a parsed command line.
+/// Run a parsed command line. Whatever a renderer did, no line of output can be taken by a CI runner as a
+/// command (only `--format github` writes workflow commands, and only its own).
 pub fn run(cli: Cli) -> Outcome {
     let output = cli.output.clone();
     let mut outcome = run_command(cli);
+    use std::borrow::Cow;
+    if let Cow::Owned(s) = crate::report::escape::neutralise_commands(&outcome.stdout, true) {
+        outcome.stdout = s;
+    }
+    if let Cow::Owned(s) = crate::report::escape::neutralise_commands(&outcome.stderr, false) {
+        outcome.stderr = s;
+    }
     if let Some(path) = output {
-        if let Err(e) = write_atomically(&path, outcome.stdout.as_bytes()) {
-            return Outcome::usage_error(format!("cannot write `{}`: {e}", path.display()));
+        if let Err(e) = write_output(&path, outcome.stdout.as_bytes()) {
+            let mut failed = Outcome::usage_error(format!("cannot write `{}`: {e}", path.display()));
+            failed.stderr.insert_str(0, &outcome.stderr);
+            return failed;
         }
         outcome.stdout.clear();
     }

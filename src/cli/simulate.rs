@@ -297,7 +297,7 @@ pub fn run(args: &SimulateArgs) -> Outcome {
             if let (Some(j), Some(obj)) = (&relying, value.as_object_mut()) {
                 obj.insert("relying_party".into(), crate::report::relying::judgement_json(j, sim.verdict.is_allow()));
             }
-            let mut t = serde_json::to_string_pretty(&value).unwrap_or_default();
+            let mut t = crate::report::escape::json(serde_json::to_string_pretty(&value).unwrap_or_default());
             t.push('\n');
             t
         }
@@ -395,7 +395,7 @@ fn run_cases(
                     .collect();
                 obj.insert("principals".into(), list.into());
             }
-            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            let mut text = crate::report::escape::json(serde_json::to_string_pretty(&value).unwrap_or_default());
             text.push('\n');
             text
         }

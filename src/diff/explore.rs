@@ -1,159 +1,66 @@
 //! Enumerate one principal's request space on both sides, find what widened and narrowed, classify each
 //! difference by dimension, and cite the statements that make it.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::eval::{
-    self, Assumptions, ContextValue, Decision, NoTrace, PolicySet, Prepared, RequestContext, RequestResource, Setting,
-};
+use crate::eval::{self, Assumptions, Decision, PolicySet, Setting};
 use crate::policy::wildcard;
 use crate::request::witness::{PolicySource, simulate_command};
 use crate::request::{Network, Request};
 use crate::simulate::allows;
-use crate::token::{DEFAULT_DURATION, MINT_ACTION, TAG_ACTION};
+use crate::token::DEFAULT_DURATION;
 
-use super::space::{self, Dim, DimKind, PrincipalFacts, Rep, Space};
+use super::enumerate::{Grid, decide_all};
+use super::space::{self, Dim, DimKind, PrincipalFacts, Rep};
+use super::work::{Work, bound_for};
 use super::{Change, Dependency, DiffOptions, Dimension, PrincipalDiff, Role, Side, StatementLink};
-
-const ACTIONS: [&str; 2] = [MINT_ACTION, TAG_ACTION];
-
-/// What one representative of one dimension sets in each check's context: every key the dimension owns,
-/// with its value or `None` for absent, and the resource when it differs from the base.
-struct RepDelta {
-    keys: [Vec<(String, Option<ContextValue>)>; 2],
-    resource: [Option<RequestResource>; 2],
-}
-
-/// The contexts of the base request, and what each representative of each dimension changes in them. A
-/// dimension's keys are disjoint from every other's, so a point's contexts are the base contexts with each
-/// dimension's representative applied, which is what `Request::context` would build for the whole
-/// request (a test checks this).
-struct Deltas {
-    base: [RequestContext; 2],
-    per_dim: Vec<Vec<RepDelta>>,
-}
-
-fn deltas(space: &Space, assumptions: &Assumptions) -> Deltas {
-    let base: [RequestContext; 2] = ACTIONS.map(|a| space.base.context(a, assumptions));
-    let mut per_dim = Vec::with_capacity(space.dims.len());
-    for dim in &space.dims {
-        let contexts: Vec<[RequestContext; 2]> = dim
-            .reps
-            .iter()
-            .map(|rep| {
-                let mut r = space.base.clone();
-                rep.apply(&mut r);
-                ACTIONS.map(|a| r.context(a, assumptions))
-            })
-            .collect();
-        let mut settings = Vec::with_capacity(dim.reps.len());
-        let owned: [BTreeSet<String>; 2] = [0, 1].map(|i| {
-            let mut keys = BTreeSet::new();
-            for ctxs in &contexts {
-                if let (Some(ctx), Some(b)) = (ctxs.get(i), base.get(i)) {
-                    keys.extend(changed_keys(b, ctx));
-                }
-            }
-            keys
-        });
-        for ctxs in &contexts {
-            let keys = [0, 1].map(|i| {
-                let (Some(ctx), Some(own)) = (ctxs.get(i), owned.get(i)) else { return Vec::new() };
-                own.iter().map(|k| (k.clone(), ctx.get(k).cloned())).collect()
-            });
-            let resource = [0, 1].map(|i| match (ctxs.get(i), base.get(i)) {
-                (Some(ctx), Some(b)) if ctx.resource != b.resource => Some(ctx.resource.clone()),
-                _ => None,
-            });
-            settings.push(RepDelta { keys, resource });
-        }
-        per_dim.push(settings);
-    }
-    Deltas { base, per_dim }
-}
-
-/// Keys (lower-cased) whose presence or value differs between two contexts.
-fn changed_keys(a: &RequestContext, b: &RequestContext) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, v) in a.iter() {
-        if b.get(k) != Some(v) {
-            out.push(k.to_ascii_lowercase());
-        }
-    }
-    for (k, v) in b.iter() {
-        if a.get(k) != Some(v) {
-            out.push(k.to_ascii_lowercase());
-        }
-    }
-    out
-}
-
-fn apply(ctx: &mut [RequestContext; 2], setting: &RepDelta) {
-    for (i, c) in ctx.iter_mut().enumerate() {
-        for (k, v) in setting.keys.get(i).into_iter().flatten() {
-            match v {
-                Some(v) => c.insert(k, v.clone()),
-                None => c.remove(k),
-            }
-        }
-        if let Some(Some(r)) = setting.resource.get(i) {
-            c.resource = r.clone();
-        }
-    }
-}
 
 /// The allowed bits of every point: bit 0 baseline, bit 1 current.
 const BASELINE: u8 = 1;
 const CURRENT: u8 = 2;
 
-struct Grid<'s> {
-    space: &'s Space,
-    radix: Vec<usize>,
+/// The decided grid.
+struct Decided<'s> {
+    grid: Grid<'s>,
     results: Vec<u8>,
 }
 
-impl Grid<'_> {
-    fn digits(&self, mut index: usize) -> Vec<usize> {
-        let mut d = vec![0; self.radix.len()];
-        for (slot, r) in d.iter_mut().zip(&self.radix).rev() {
-            *slot = index % r.max(&1);
-            index /= r.max(&1);
-        }
-        d
-    }
-
-    /// How far apart two points are that differ by one in dimension `d`.
-    fn stride(&self, d: usize) -> usize {
-        self.radix.iter().skip(d + 1).product()
-    }
-
-    fn digit(&self, index: usize, d: usize) -> usize {
-        let r = self.radix.get(d).copied().unwrap_or(1).max(1);
-        index / self.stride(d) % r
-    }
-
-    /// The point that differs from `index` only in dimension `d`, where it has `value`.
-    fn with_digit(&self, index: usize, d: usize, value: usize) -> usize {
-        let stride = self.stride(d);
-        index - self.digit(index, d) * stride + value * stride
-    }
-
+impl<'s> Decided<'s> {
     fn allowed(&self, index: usize, bit: u8) -> bool {
         self.results.get(index).is_some_and(|b| b & bit != 0)
     }
 
-    fn request(&self, index: usize) -> Request {
-        let mut r = self.space.base.clone();
-        for (dim, d) in self.space.dims.iter().zip(self.digits(index)) {
-            if let Some(rep) = dim.reps.get(d) {
-                rep.apply(&mut r);
-            }
-        }
-        r
+    fn rep(&self, index: usize, d: usize) -> Option<Cow<'s, Rep>> {
+        self.grid.rep(index, d)
     }
 
-    fn rep(&self, index: usize, dim: usize) -> Option<&Rep> {
-        self.space.dims.get(dim)?.reps.get(self.digit(index, dim))
+    fn request(&self, index: usize) -> Request {
+        self.grid.request(index)
+    }
+
+    fn digit(&self, index: usize, d: usize) -> usize {
+        self.grid.digit(index, d)
+    }
+
+    fn with_digit(&self, index: usize, d: usize, value: usize) -> usize {
+        self.grid.with_digit(index, d, value)
+    }
+
+    /// For every line along dimension `d`, the smallest digit whose point has `bit` (`usize::MAX` if none):
+    /// one pass over the grid instead of a scan of the line per point.
+    fn first_allowed_on_lines(&self, d: usize, bit: u8) -> Vec<usize> {
+        let mut first = vec![usize::MAX; self.grid.lines(d)];
+        for i in (0..self.results.len()).filter(|&i| self.allowed(i, bit)) {
+            let digit = self.digit(i, d);
+            if let Some(slot) = first.get_mut(self.grid.line(i, d))
+                && digit < *slot
+            {
+                *slot = digit;
+            }
+        }
+        first
     }
 }
 
@@ -171,81 +78,45 @@ pub fn compare(
     if baseline.same_documents(current) {
         return PrincipalDiff::unchanged(name);
     }
-    let space = space::build(baseline, current, facts, assumptions);
+    let work = Work::new(bound_for(options.budget));
+    let space = space::build(baseline, current, facts, assumptions, options.budget, &work);
     let mut reasons: Vec<String> = space.unsupported.clone();
-    let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len().max(1)).collect();
-    let size = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r as u64));
-    let over_budget = size.is_none_or(|s| s > options.budget);
-    if over_budget {
-        let mut parts: Vec<(usize, String)> =
-            space.dims.iter().map(|d| (d.reps.len(), format!("{} {}", d.reps.len(), dim_noun(&d.kind)))).collect();
-        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
-        let parts: Vec<String> = parts.into_iter().filter(|(n, _)| *n > 1).map(|(_, s)| s).collect();
+    let inexact = |reasons: Vec<String>, over_budget: bool| PrincipalDiff {
+        principal: name.to_owned(),
+        exact: false,
+        inexact_reason: Some(reasons.join("; ")),
+        widened: Vec::new(),
+        narrowed: Vec::new(),
+        evaluations: 0,
+        over_budget,
+    };
+    if let Some(stopped) = &space.stopped {
+        reasons.insert(0, stopped.clone());
+        return inexact(reasons, true);
+    }
+    let size = space.size();
+    let Some(grid) = Grid::new(&space, options.budget) else {
+        reasons.insert(
+            0,
+            format!("{size} representative requests exceed the budget of {} ({})", options.budget, space.shape()),
+        );
+        return inexact(reasons, true);
+    };
+    let Ok(results) = decide_all(&grid, &[baseline, current], assumptions, &work) else {
         reasons.insert(
             0,
             format!(
-                "{} representative requests exceed the budget of {} ({})",
-                size.map_or_else(|| "more than 2^64".to_owned(), |s| s.to_string()),
-                options.budget,
-                parts.join(" × ")
+                "deciding its {size} representative requests on policies of this size exceeds the analysis work \
+                 bound ({} steps)",
+                work.limit()
             ),
         );
-        return PrincipalDiff {
-            principal: name.to_owned(),
-            exact: false,
-            inexact_reason: Some(reasons.join("; ")),
-            widened: Vec::new(),
-            narrowed: Vec::new(),
-            evaluations: 0,
-            over_budget: true,
-        };
-    }
-    let total = size.unwrap_or(0) as usize;
-    let deltas = deltas(&space, assumptions);
-    let prepared: [[Prepared<'_>; 2]; 2] = [baseline, current].map(|set| ACTIONS.map(|a| set.prepare(a)));
-    let tags_dim = space.dims.iter().position(|d| d.kind == DimKind::Tags);
-    let mut ctx = deltas.base.clone();
-    let mut digits = vec![0usize; radix.len()];
-    for settings in &deltas.per_dim {
-        if let Some(s) = settings.first() {
-            apply(&mut ctx, s);
-        }
-    }
-    let mut results = Vec::with_capacity(total);
-    for _ in 0..total {
-        let tagged = tags_dim
-            .and_then(|t| space.dims.get(t)?.reps.get(*digits.get(t)?))
-            .is_some_and(|r| matches!(r, Rep::Tags(t) if !t.is_empty()));
-        let mut bits = 0u8;
-        for (side, bit) in [(0, BASELINE), (1, CURRENT)] {
-            let Some(p) = prepared.get(side) else { continue };
-            let allowed = p.iter().zip(&ctx).enumerate().all(|(action, (prep, c))| {
-                (action == 1 && !tagged) || prep.decide(c, assumptions, &mut NoTrace).decision == Decision::Allow
-            });
-            if allowed {
-                bits |= bit;
-            }
-        }
-        results.push(bits);
-        // Next point: the last dimension turns fastest, so the point index is the loop counter.
-        for i in (0..digits.len()).rev() {
-            let (Some(d), Some(&r)) = (digits.get_mut(i), radix.get(i)) else { continue };
-            *d += 1;
-            let wrapped = *d >= r;
-            if wrapped {
-                *d = 0;
-            }
-            if let Some(s) = deltas.per_dim.get(i).and_then(|ss| ss.get(*d)) {
-                apply(&mut ctx, s);
-            }
-            if !wrapped {
-                break;
-            }
-        }
-    }
-    let grid = Grid { space: &space, radix, results };
-    let widened = changes(&grid, baseline, current, Side::Current, assumptions, sources);
-    let narrowed = changes(&grid, baseline, current, Side::Baseline, assumptions, sources);
+        return inexact(reasons, true);
+    };
+    let total = grid.total;
+    let decided = Decided { grid, results };
+    let widened = changes(&decided, baseline, current, Side::Current, assumptions, sources);
+    let narrowed = changes(&decided, baseline, current, Side::Baseline, assumptions, sources);
     PrincipalDiff {
         principal: name.to_owned(),
         exact: reasons.is_empty(),
@@ -257,24 +128,9 @@ pub fn compare(
     }
 }
 
-fn dim_noun(kind: &DimKind) -> String {
-    match kind {
-        DimKind::Audience => "audience sets".into(),
-        DimKind::Lifetime => "lifetimes".into(),
-        DimKind::Algorithm => "algorithms".into(),
-        DimKind::Tags => "tag sets".into(),
-        DimKind::Network => "network paths".into(),
-        DimKind::Time => "times".into(),
-        DimKind::PrincipalArn => "principal ARNs".into(),
-        DimKind::PrincipalTag(k) => format!("values of `aws:PrincipalTag/{k}`"),
-        DimKind::Region => "regions".into(),
-        DimKind::Key(k) => format!("values of `{k}`"),
-    }
-}
-
 /// The changes toward `gained`: requests that side allows and the other denies.
 fn changes(
-    grid: &Grid<'_>,
+    grid: &Decided<'_>,
     baseline: &PolicySet,
     current: &PolicySet,
     gained: Side,
@@ -303,10 +159,17 @@ fn changes(
         return vec![ctx.change(Dimension::CanMint, description, first, None)];
     }
     let mut out: Vec<Change> = Vec::new();
-    for (d, dim) in grid.space.dims.iter().enumerate() {
-        // Points this dimension explains: the other side allowed a request differing only here.
-        let explained: Vec<(usize, usize)> =
-            points.iter().filter_map(|&p| ctx.neighbour(p, d).map(|n| (p, n))).collect();
+    for (d, dim) in grid.grid.space.dims.iter().enumerate() {
+        // Points this dimension explains: the other side allowed a request differing only here (the first
+        // such neighbour; `p` itself is not allowed there, so it is never its own neighbour).
+        let first = grid.first_allowed_on_lines(d, from_bit);
+        let explained: Vec<(usize, usize)> = points
+            .iter()
+            .filter_map(|&p| {
+                let digit = *first.get(grid.grid.line(p, d))?;
+                (digit != usize::MAX).then(|| (p, grid.with_digit(p, d, digit)))
+            })
+            .collect();
         if explained.is_empty() {
             continue;
         }
@@ -324,7 +187,7 @@ fn changes(
 }
 
 struct Ctx<'a> {
-    grid: &'a Grid<'a>,
+    grid: &'a Decided<'a>,
     to_set: &'a PolicySet,
     from_set: &'a PolicySet,
     /// How the gaining side's policies are named on a `simulate` command line.
@@ -348,16 +211,6 @@ impl Ctx<'_> {
         self.gained == Side::Baseline
     }
 
-    /// A point differing from `p` only in dimension `d` that the other side allows.
-    fn neighbour(&self, p: usize, d: usize) -> Option<usize> {
-        let radix = *self.grid.radix.get(d)?;
-        let own = self.grid.digit(p, d);
-        (0..radix).filter(|&r| r != own).find_map(|r| {
-            let n = self.grid.with_digit(p, d, r);
-            self.grid.allowed(n, self.from_bit).then_some(n)
-        })
-    }
-
     fn allowed_reps(&self, d: usize, bit: u8) -> Vec<usize> {
         let mut seen = BTreeSet::new();
         for i in 0..self.grid.results.len() {
@@ -377,7 +230,7 @@ impl Ctx<'_> {
                 let elements = |bit: u8| -> BTreeSet<String> {
                     self.allowed_reps(d, bit)
                         .into_iter()
-                        .filter_map(|r| match dim.reps.get(r) {
+                        .filter_map(|r| match dim.rep(r).as_deref() {
                             Some(Rep::Audiences(a)) => Some(a.clone()),
                             _ => None,
                         })
@@ -389,18 +242,18 @@ impl Ctx<'_> {
                 // Prefer a witness that shows a new audience, with as few audiences as possible.
                 let pick = explained
                     .iter()
-                    .filter(|(q, _)| match rep_of(*q) {
+                    .filter(|(q, _)| match rep_of(*q).as_deref() {
                         Some(Rep::Audiences(a)) => new.is_empty() || a.iter().any(|x| new.contains(x)),
                         _ => false,
                     })
-                    .min_by_key(|(q, _)| match rep_of(*q) {
+                    .min_by_key(|(q, _)| match rep_of(*q).as_deref() {
                         Some(Rep::Audiences(a)) => a.len(),
                         _ => usize::MAX,
                     })
                     .copied()
                     .unwrap_or((p, n));
                 let description = if new.is_empty() {
-                    let set = match rep_of(pick.0) {
+                    let set = match rep_of(pick.0).as_deref() {
                         Some(Rep::Audiences(a)) => backticks(a.iter().cloned()),
                         _ => String::new(),
                     };
@@ -424,10 +277,15 @@ impl Ctx<'_> {
                     Rep::Duration(d) => d.unwrap_or(DEFAULT_DURATION),
                     _ => 0,
                 };
-                let max =
-                    |bit: u8| self.allowed_reps(d, bit).into_iter().filter_map(|r| dim.reps.get(r)).map(lifetime).max();
+                let max = |bit: u8| {
+                    self.allowed_reps(d, bit).into_iter().filter_map(|r| dim.rep(r)).map(|r| lifetime(&r)).max()
+                };
                 let (now, before) = (max(self.to_bit), max(self.from_bit));
-                let pick = explained.iter().max_by_key(|(q, _)| rep_of(*q).map(lifetime)).copied().unwrap_or((p, n));
+                let pick = explained
+                    .iter()
+                    .max_by_key(|(q, _)| rep_of(*q).as_deref().map(lifetime))
+                    .copied()
+                    .unwrap_or((p, n));
                 let shown = |r: Option<&Rep>| match r {
                     Some(Rep::Duration(Some(s))) => format!("{s} s"),
                     _ => format!("an omitted lifetime (the API issues {DEFAULT_DURATION} s)"),
@@ -439,13 +297,13 @@ impl Ctx<'_> {
                     (Some(a), Some(b)) if a > b && lost => {
                         format!("lower maximum lifetime: {b} s (baseline: {a} s)")
                     }
-                    _ if lost => format!("{} no longer allowed", shown(rep_of(pick.0))),
-                    _ => format!("{} newly allowed (maximum lifetime unchanged)", shown(rep_of(pick.0))),
+                    _ if lost => format!("{} no longer allowed", shown(rep_of(pick.0).as_deref())),
+                    _ => format!("{} newly allowed (maximum lifetime unchanged)", shown(rep_of(pick.0).as_deref())),
                 };
                 vec![self.change(Dimension::Lifetime, description, pick.0, Some(pick.1))]
             }
             DimKind::Algorithm => {
-                let alg = match rep_of(p) {
+                let alg = match rep_of(p).as_deref() {
                     Some(Rep::Algorithm(a)) => a.clone(),
                     _ => String::new(),
                 };
@@ -454,7 +312,7 @@ impl Ctx<'_> {
             }
             DimKind::Tags => self.describe_tags(d, dim, explained),
             DimKind::Network => {
-                let what = match rep_of(p) {
+                let what = match rep_of(p).as_deref() {
                     Some(Rep::Network(Network::Endpoint { vpc, vpce, .. })) => {
                         format!("calls through VPC endpoint `{vpce}` in `{vpc}`")
                     }
@@ -471,7 +329,7 @@ impl Ctx<'_> {
                 vec![self.change(Dimension::Network, description, p, Some(n))]
             }
             DimKind::Time => {
-                let t = match rep_of(p) {
+                let t = match rep_of(p).as_deref() {
                     Some(Rep::Time(t)) => t.to_rfc3339(),
                     _ => String::new(),
                 };
@@ -483,7 +341,7 @@ impl Ctx<'_> {
                 vec![self.change(Dimension::Time, description, p, Some(n))]
             }
             DimKind::PrincipalArn | DimKind::PrincipalTag(_) => {
-                let what = match rep_of(p) {
+                let what = match rep_of(p).as_deref() {
                     Some(Rep::PrincipalArn(a)) => format!("principal `{a}`"),
                     Some(Rep::PrincipalTag(k, Some(v))) => format!("a principal tagged `{k}={v}`"),
                     Some(Rep::PrincipalTag(k, None)) => format!("a principal without tag `{k}`"),
@@ -493,7 +351,7 @@ impl Ctx<'_> {
                 vec![self.change(Dimension::Principal, format!("{what} {verb} this token"), p, Some(n))]
             }
             DimKind::Region | DimKind::Key(_) => {
-                let (key, value) = match rep_of(p) {
+                let (key, value) = match rep_of(p).as_deref() {
                     Some(Rep::Region(r)) => ("aws:RequestedRegion".to_owned(), Some(format!("`{r}`"))),
                     Some(Rep::Context(k, v)) => (k.clone(), v.as_ref().map(|v| format!("{v}").replace('"', "`"))),
                     _ => (String::new(), None),
@@ -541,39 +399,62 @@ impl Ctx<'_> {
 
     fn describe_tags(&self, d: usize, dim: &Dim, explained: &[(usize, usize)]) -> Vec<Change> {
         let lost = self.lost();
-        let tags_of = |i: usize| match self.grid.rep(i, d) {
+        let tags_of = |i: usize| match self.grid.rep(i, d).as_deref() {
             Some(Rep::Tags(t)) => t.clone(),
             _ => Vec::new(),
         };
-        let lower_keys =
-            |t: &[(String, String)]| -> BTreeSet<String> { t.iter().map(|(k, _)| k.to_ascii_lowercase()).collect() };
-        let keys_before: BTreeSet<String> = self
-            .allowed_reps(d, self.from_bit)
-            .into_iter()
-            .filter_map(|r| match dim.reps.get(r) {
-                Some(Rep::Tags(t)) => Some(lower_keys(t)),
-                _ => None,
+        // Keys compare ignoring case. They are handled as numbers: the tag-set dimension numbers the keys it
+        // sends; a listed dimension's keys are numbered here as they are met.
+        let interned: RefCell<HashMap<String, u32>> = RefCell::new(HashMap::new());
+        let intern = |key: &str| -> u32 {
+            let mut map = interned.borrow_mut();
+            let next = u32::try_from(map.len()).unwrap_or(u32::MAX);
+            *map.entry(key.to_ascii_lowercase()).or_insert(next)
+        };
+        let atoms_of_rep = |r: usize| -> Vec<u32> {
+            dim.tag_key_atoms(r).unwrap_or_else(|| {
+                let mut atoms: Vec<u32> = match dim.rep(r).as_deref() {
+                    Some(Rep::Tags(t)) => t.iter().map(|(k, _)| intern(k)).collect(),
+                    _ => Vec::new(),
+                };
+                atoms.sort_unstable();
+                atoms.dedup();
+                atoms
             })
-            .flatten()
-            .collect();
+        };
+        let atom_of_key = |key: &str| dim.tag_key_atom(key).unwrap_or_else(|| intern(key));
+        let keys_before: HashSet<u32> =
+            self.allowed_reps(d, self.from_bit).into_iter().flat_map(&atoms_of_rep).collect();
+        // Per tag set (by its digit): its keys, numbered once, and whether the other side allowed them all.
+        let mut key_sets: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut digit_info: HashMap<usize, (usize, bool)> = HashMap::new();
+        let mut info = |digit: usize| -> (usize, bool) {
+            *digit_info.entry(digit).or_insert_with(|| {
+                let atoms = atoms_of_rep(digit);
+                let known = atoms.iter().all(|a| keys_before.contains(a));
+                let next = key_sets.len();
+                (*key_sets.entry(atoms).or_insert(next), known)
+            })
+        };
         let mut out = Vec::new();
         let mut have_keys = false;
         let mut have_values = false;
+        // Which (line, key set) pairs the other side allows: built on first need, so that asking for a
+        // same-keys neighbour costs a lookup, not a scan of the line.
+        let mut allowed_key_sets: Option<HashSet<(usize, usize)>> = None;
         for &(p, n) in explained {
-            let tags = tags_of(p);
-            let keys = lower_keys(&tags);
-            let new_keys: Vec<String> = tags
-                .iter()
-                .filter(|(k, _)| !keys_before.contains(&k.to_ascii_lowercase()))
-                .map(|(k, _)| k.clone())
-                .collect();
-            // A neighbour with the same keys (different values) that the other side allows.
-            let same_keys = (0..dim.reps.len()).any(|r| {
-                let q = self.grid.with_digit(p, d, r);
-                q != p && self.grid.allowed(q, self.from_bit) && lower_keys(&tags_of(q)) == keys
-            });
-            if !new_keys.is_empty() && !have_keys {
+            if have_keys && have_values {
+                break;
+            }
+            let (key_set, known) = info(self.grid.digit(p, d));
+            if !known && !have_keys {
                 have_keys = true;
+                let tags = tags_of(p);
+                let new_keys: Vec<String> = tags
+                    .iter()
+                    .filter(|(k, _)| !keys_before.contains(&atom_of_key(k)))
+                    .map(|(k, _)| k.clone())
+                    .collect();
                 let noun = plural(new_keys.len(), "tag key", "tag keys");
                 let description = if keys_before.is_empty() && !lost {
                     format!("request tags are newly allowed: {noun} {}", backticks(new_keys))
@@ -583,9 +464,22 @@ impl Ctx<'_> {
                     format!("new {noun} {}", backticks(new_keys))
                 };
                 out.push(self.change(Dimension::TagKeys, description, p, Some(n)));
-            } else if new_keys.is_empty() && same_keys && !have_values {
+                continue;
+            }
+            if !known || have_values {
+                continue;
+            }
+            // A neighbour with the same keys (different values) that the other side allows (`p` itself is
+            // not allowed there).
+            let allowed = allowed_key_sets.get_or_insert_with(|| {
+                (0..self.grid.results.len())
+                    .filter(|&q| self.grid.allowed(q, self.from_bit))
+                    .map(|q| (self.grid.grid.line(q, d), info(self.grid.digit(q, d)).0))
+                    .collect()
+            });
+            if allowed.contains(&(self.grid.grid.line(p, d), key_set)) {
                 have_values = true;
-                let shown = backticks(tags.iter().map(|(k, v)| format!("{k}={v}")));
+                let shown = backticks(tags_of(p).iter().map(|(k, v)| format!("{k}={v}")));
                 let description = if lost {
                     format!("tag values {shown} are no longer allowed")
                 } else {
@@ -694,54 +588,4 @@ fn links(
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The incremental contexts of the enumeration equal what `Request::context` builds.
-    #[test]
-    fn deltas_rebuild_the_request_contexts() {
-        use crate::eval::LoadedPolicy;
-        use crate::policy::{PolicyKind, parse_document};
-        use crate::source::SourceFile;
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*",
-            "Condition":{"ForAllValues:StringEquals":{"sts:IdentityTokenAudience":["a","b"],"aws:TagKeys":["team"]},
-            "NumericLessThanEquals":{"sts:DurationSeconds":900},"StringEquals":{"sts:SigningAlgorithm":"ES384",
-            "aws:RequestTag/team":"${aws:PrincipalTag/team}","aws:SourceVpc":"vpc-1"},
-            "IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"DateLessThan":{"aws:CurrentTime":"2030-01-01"}}}]}"#;
-        let source = std::sync::Arc::new(SourceFile::new("p.json", "p.json", text));
-        let json = crate::source::json::parse(&source.text, &Default::default()).unwrap();
-        let policy = parse_document(&json, PolicyKind::Identity).into_iter().next().unwrap().policy.unwrap();
-        let set = PolicySet {
-            identity: vec![LoadedPolicy::new(source, policy, PolicyKind::Identity)],
-            ..PolicySet::default()
-        };
-        for assumptions in
-            Setting::ALL.iter().map(|s| Assumptions::default().flipped(*s)).chain([Assumptions::default()])
-        {
-            let space = space::build(&set, &set, &PrincipalFacts::default(), &assumptions);
-            let deltas = deltas(&space, &assumptions);
-            let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len()).collect();
-            let grid = Grid { space: &space, radix: radix.clone(), results: Vec::new() };
-            let total: usize = radix.iter().product();
-            for index in (0..total).step_by(7) {
-                let mut ctx = deltas.base.clone();
-                for (settings, d) in deltas.per_dim.iter().zip(grid.digits(index)) {
-                    apply(&mut ctx, &settings[d]);
-                }
-                let request = grid.request(index);
-                let normal = |c: &RequestContext| {
-                    let mut v: Vec<(String, ContextValue)> =
-                        c.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
-                    v.sort_by(|a, b| a.0.cmp(&b.0));
-                    (v, c.resource.clone())
-                };
-                for (i, action) in ACTIONS.iter().enumerate() {
-                    assert_eq!(normal(&ctx[i]), normal(&request.context(action, &assumptions)), "{request:?}");
-                }
-            }
-        }
-    }
 }

@@ -11,10 +11,14 @@
 //! sides with the allocation-free decision procedure. If the product exceeds the budget, the principal is
 //! reported `inexact` with the reason instead of guessed.
 
+pub mod count;
+pub mod enumerate;
 mod explore;
 pub mod load;
+pub mod reps;
 pub mod space;
 pub mod strings;
+pub mod work;
 
 use std::sync::Arc;
 
@@ -28,9 +32,6 @@ pub use space::PrincipalFacts;
 /// Evaluations allowed per principal before it is reported `inexact` (`--budget`). Two million decisions
 /// take about a second on one core; real policies need a few thousand.
 pub const DEFAULT_BUDGET: u64 = 2_000_000;
-
-/// No dimension is ever materialised with more representatives than this, whatever the budget.
-pub(crate) const HARD_LIMIT: usize = 2_000_000;
 
 /// How a principal is recognised on both sides, most specific first.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

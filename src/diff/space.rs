@@ -6,7 +6,7 @@
 //! other key). Its representatives cover every region of every key it owns; the product of the dimensions'
 //! representatives then covers every region of the whole request.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::eval::assumptions::CaseVariantTagKeys;
 use crate::eval::condition::{ClauseValues, CompiledClause, PatternPart, StrPattern};
@@ -15,12 +15,15 @@ use crate::policy::value::date::Timestamp;
 use crate::policy::value::ip::{Cidr, parse_addr};
 use crate::policy::value::number::Number;
 use crate::policy::{Family, Operator, OperatorKind};
-use crate::request::validate::case_variant_keys;
 use crate::request::{Mint, Network, Region, Request};
 use crate::service::{KeyType, ServiceReference};
 use crate::token::{self, MAX_AUDIENCE_LEN, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MINT_ACTION, TAG_ACTION};
 
-use super::strings::{self, Atom, CharEq, Domain, Piece};
+use super::count::Count;
+pub use super::reps::Dim;
+use super::reps::{NamedTag, Subsets, TagSets};
+use super::strings::{self, Atom, CharEq, Domain, Piece, TooComplex};
+use super::work::Work;
 
 /// Most distinct automaton states explored for one key before it is declared too complex.
 pub const MAX_STATES_PER_KEY: usize = 20_000;
@@ -83,12 +86,6 @@ impl Rep {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Dim {
-    pub kind: DimKind,
-    pub reps: Vec<Rep>,
-}
-
 /// The space of one principal.
 #[derive(Clone, Debug)]
 pub struct Space {
@@ -97,6 +94,42 @@ pub struct Space {
     pub dims: Vec<Dim>,
     /// Why the regions may not cover every request (unsupported constructs); empty when exact.
     pub unsupported: Vec<String>,
+    /// Why the space was not completed (a work bound stopped it): it must not be enumerated.
+    pub stopped: Option<String>,
+}
+
+impl Space {
+    /// How many representative requests the space holds: the product of its dimensions' counts, known
+    /// before any of them is enumerated.
+    pub fn size(&self) -> Count {
+        self.dims.iter().fold(Count::ONE, |acc, d| acc.times(if d.is_empty() { Count::ONE } else { d.count() }))
+    }
+
+    /// The dimensions' sizes, largest first, for a report (`616665 audience lists × 2 tag sets`).
+    pub fn shape(&self) -> String {
+        let mut parts: Vec<(Count, String)> =
+            self.dims.iter().map(|d| (d.count(), format!("{} {}", d.count(), d.kind.noun()))).collect();
+        parts.sort_by(|a, b| b.0.cmp_size(&a.0));
+        parts.into_iter().filter(|(n, _)| n.exceeds(1)).map(|(_, s)| s).collect::<Vec<_>>().join(" × ")
+    }
+}
+
+impl DimKind {
+    /// What its representatives are, in the plural.
+    pub fn noun(&self) -> String {
+        match self {
+            DimKind::Audience => "audience lists".into(),
+            DimKind::Lifetime => "lifetimes".into(),
+            DimKind::Algorithm => "algorithms".into(),
+            DimKind::Tags => "tag sets".into(),
+            DimKind::Network => "network paths".into(),
+            DimKind::Time => "times".into(),
+            DimKind::PrincipalArn => "principal ARNs".into(),
+            DimKind::PrincipalTag(k) => format!("values of `aws:PrincipalTag/{k}`"),
+            DimKind::Region => "regions".into(),
+            DimKind::Key(k) => format!("values of `{k}`"),
+        }
+    }
 }
 
 /// What is known about the principal independently of its policies.
@@ -130,7 +163,11 @@ type Clauses<'a> = BTreeMap<String, Vec<&'a CompiledClause>>;
 /// minting checks.
 fn gather<'a>(sets: &[&'a PolicySet]) -> Clauses<'a> {
     let mut by_key: Clauses<'a> = BTreeMap::new();
-    for set in sets {
+    for (i, set) in sets.iter().enumerate() {
+        // `graph` passes one set as both sides: its clauses count once.
+        if sets.iter().take(i).any(|earlier| std::ptr::eq(*earlier, *set)) {
+            continue;
+        }
         for (_, _, policy) in set.policies() {
             for s in policy.statements.iter() {
                 if s.matches_action(MINT_ACTION) || s.matches_action(TAG_ACTION) {
@@ -193,31 +230,43 @@ enum Resolved {
 }
 
 /// Condition clauses on a key, evaluated by the real evaluator against the base request with that key set.
+/// Every evaluation is paid for from the principal's work bound; once it is spent, classification stops
+/// (every value falls in one class) and the space is marked stopped, so nothing built from it is used.
 struct Classifier<'a> {
     base: RequestContext,
     clauses: &'a Clauses<'a>,
     assumptions: Assumptions,
+    work: &'a Work,
     probes: &'a BTreeMap<String, Vec<Atom>>,
 }
 
 impl Classifier<'_> {
     fn vector(&self, key: &str, value: Option<ContextValue>) -> Vec<bool> {
+        let chars = value.as_ref().map_or(0, |v| v.values().iter().map(|s| s.len()).sum::<usize>());
         let mut ctx = self.base.clone();
         match value {
             Some(v) => ctx.insert(key, v),
             None => ctx.remove(key),
         }
-        self.vector_in(key, &ctx)
+        self.vector_scaled(key, &ctx, chars)
     }
 
     fn vector_in(&self, key: &str, ctx: &RequestContext) -> Vec<bool> {
-        let mut v: Vec<bool> = self
-            .clauses
-            .get(key)
-            .map(|cs| cs.iter().map(|c| c.evaluate(ctx, &self.assumptions, &mut |_| {})).collect())
-            .unwrap_or_default();
+        self.vector_scaled(key, ctx, 0)
+    }
+
+    /// `chars`: the length of the value tested, which the cost of matching patterns grows with.
+    fn vector_scaled(&self, key: &str, ctx: &RequestContext, chars: usize) -> Vec<bool> {
+        let clauses = self.clauses.get(key).map_or(&[][..], |cs| cs.as_slice());
+        let probes = self.probes.get(key).map_or(&[][..], |p| p.as_slice());
+        let values: usize = clauses.iter().map(|c| c.values.len() + 1).sum::<usize>() + probes.len();
+        let units = (values as u64).saturating_mul(1 + chars as u64 / 16);
+        if self.work.spend(units).is_err() {
+            return vec![false; clauses.len() + probes.len()];
+        }
+        let mut v: Vec<bool> = clauses.iter().map(|c| c.evaluate(ctx, &self.assumptions, &mut |_| {})).collect();
         // A probe holds when one of the key's values satisfies it (one element of a multi-valued key).
-        for atom in self.probes.get(key).into_iter().flatten() {
+        for atom in probes {
             v.push(ctx.get_lower(key).is_some_and(|value| match value {
                 ContextValue::Single(s) => strings::atom_accepts(atom, s),
                 ContextValue::Multi(items) => items.iter().any(|s| strings::atom_accepts(atom, s)),
@@ -539,16 +588,14 @@ fn string_regions(
             })
             .collect()
     };
-    let mut classes = match strings::regions(&atoms, &group.domain, per_class, MAX_STATES_PER_KEY, classify) {
-        Ok(c) => c,
-        Err(strings::TooManyStates) => {
-            unsupported.push(format!(
-                "the patterns on `{}` combine into more than {MAX_STATES_PER_KEY} cases",
-                group.keys.join("`, `")
-            ));
-            Vec::new()
-        }
-    };
+    let mut classes =
+        match strings::regions(&atoms, &group.domain, per_class, MAX_STATES_PER_KEY, classifier.work, classify) {
+            Ok(c) => c,
+            Err(e) => {
+                unsupported.push(too_complex(e, &format!("`{}`", group.keys.join("`, `"))));
+                Vec::new()
+            }
+        };
     let fits = |t: &str| {
         let n = t.chars().count();
         n >= group.domain.min_len
@@ -585,6 +632,14 @@ fn string_regions(
     StringRegions { classes }
 }
 
+/// Why the regions of a key were not built, in the report's words.
+fn too_complex(e: TooComplex, keys: &str) -> String {
+    match e {
+        TooComplex::States => format!("the patterns on {keys} combine into more than {MAX_STATES_PER_KEY} cases"),
+        TooComplex::Work => format!("the conditions on {keys} exceed the analysis work bound"),
+    }
+}
+
 /// Union-find over keys linked by variables: the smallest key names its group.
 fn union(parent: &mut BTreeMap<String, String>, a: &str, b: &str) {
     let (ra, rb) = (find(parent, a), find(parent, b));
@@ -606,8 +661,19 @@ fn find(parent: &mut BTreeMap<String, String>, k: &str) -> String {
 }
 
 /// Build the space of one principal from both sides' policies.
-pub fn build(baseline: &PolicySet, current: &PolicySet, facts: &PrincipalFacts, assumptions: &Assumptions) -> Space {
-    build_with(baseline, current, facts, assumptions, &Extra::default())
+///
+/// Nothing here grows beyond the bounds: a dimension whose representatives would exceed `budget` to build is
+/// only counted (the space is then over budget and reported so, with its true size), and every evaluation
+/// and automaton step is paid from `work`; when it runs dry the space is marked `stopped`.
+pub fn build(
+    baseline: &PolicySet,
+    current: &PolicySet,
+    facts: &PrincipalFacts,
+    assumptions: &Assumptions,
+    budget: u64,
+    work: &Work,
+) -> Space {
+    build_with(baseline, current, facts, assumptions, &Extra::default(), budget, work)
 }
 
 /// [`build`], with predicates the regions must also tell apart and facts fixed for the principal.
@@ -617,6 +683,8 @@ pub fn build_with(
     facts: &PrincipalFacts,
     assumptions: &Assumptions,
     extra: &Extra,
+    budget: u64,
+    work: &Work,
 ) -> Space {
     let clauses = gather(&[baseline, current]);
     let mut unsupported: Vec<String> = Vec::new();
@@ -677,8 +745,13 @@ pub fn build_with(
         varying.retain(|k| !k.starts_with(PRINCIPAL_TAG));
     }
     let vars = Variables { varying: &varying, base: &base_ctx };
-    let classifier =
-        Classifier { base: base_ctx.clone(), clauses: &clauses, assumptions: *assumptions, probes: &extra.probes };
+    let classifier = Classifier {
+        base: base_ctx.clone(),
+        clauses: &clauses,
+        assumptions: *assumptions,
+        work,
+        probes: &extra.probes,
+    };
 
     // Atoms and links of every tested key.
     let mut atoms: BTreeMap<String, KeyAtoms> = BTreeMap::new();
@@ -768,8 +841,7 @@ pub fn build_with(
         let domain = Domain { min_len: 1, max_len: MAX_AUDIENCE_LEN, ..Domain::any() };
         let classes = string_group(&mut parent, AUDIENCE, domain, &PRETTY_AUDIENCES, true, &mut unsupported);
         let elements: Vec<String> = classes.iter().filter_map(|(_, ws)| ws.first().cloned()).collect();
-        let reps = subsets(&elements, token::MAX_AUDIENCES, false).into_iter().map(Rep::Audiences).collect();
-        dims.push(Dim { kind: DimKind::Audience, reps });
+        dims.push(Dim::audiences(elements));
     }
 
     // Lifetime: omitted, or an integer 60..=3600 in each region of the constants.
@@ -793,36 +865,35 @@ pub fn build_with(
         }
         let mut reps = vec![Rep::Duration(None)];
         // One lifetime per region, the largest of it (so the maximum allowed lifetime is a representative).
-        let mut seen: Vec<(Vec<bool>, usize)> = Vec::new();
+        let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for d in duration_candidates(&constants) {
             let class = classifier.vector(DURATION, Some(ContextValue::Single(d.to_string().into())));
-            match seen.iter().find(|(k, _)| *k == class) {
-                Some(&(_, i)) => {
+            match seen.get(&class) {
+                Some(&i) => {
                     if let Some(r) = reps.get_mut(i) {
                         *r = Rep::Duration(Some(d));
                     }
                 }
                 None => {
-                    seen.push((class, reps.len()));
+                    seen.insert(class, reps.len());
                     reps.push(Rep::Duration(Some(d)));
                 }
             }
         }
-        dims.push(Dim { kind: DimKind::Lifetime, reps });
+        dims.push(Dim::listed(DimKind::Lifetime, reps));
     }
 
     // Signing algorithm: the API accepts exactly two.
     if tested(ALGORITHM) {
         let mut reps = Vec::new();
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         for a in token::SIGNING_ALGORITHMS {
             let class = classifier.vector(ALGORITHM, Some(ContextValue::Single(a.into())));
-            if !seen.contains(&class) {
-                seen.push(class);
+            if seen.insert(class) {
                 reps.push(Rep::Algorithm(a.to_owned()));
             }
         }
-        dims.push(Dim { kind: DimKind::Algorithm, reps });
+        dims.push(Dim::listed(DimKind::Algorithm, reps));
     }
 
     // Request tags: always a dimension, since sending any tag makes the second check.
@@ -877,12 +948,11 @@ pub fn build_with(
                     _ => Vec::new(),
                 })
                 .collect();
-            let mut seen = Vec::new();
+            let mut seen = HashSet::new();
             let mut out = Vec::new();
             for ip in ip_candidates(&cidrs) {
                 let class = classifier.vector(key, Some(ContextValue::Single(ip.as_str().into())));
-                if !seen.contains(&class) {
-                    seen.push(class);
+                if seen.insert(class) {
                     out.push(Some(ip));
                 }
             }
@@ -912,7 +982,7 @@ pub fn build_with(
                 }
             }
         }
-        dims.push(Dim { kind: DimKind::Network, reps });
+        dims.push(Dim::listed(DimKind::Network, reps));
     }
 
     // Time: aws:CurrentTime and aws:EpochTime are one instant.
@@ -932,18 +1002,17 @@ pub fn build_with(
             }
         }
         let mut reps = Vec::new();
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         for t in time_candidates(&instants) {
             let mut ctx = base_ctx.clone();
             ctx.insert_single("aws:CurrentTime", &t.to_rfc3339());
             ctx.insert_single("aws:EpochTime", &t.epoch_secs().to_string());
             let class: Vec<bool> = TIME_KEYS.iter().flat_map(|k| classifier.vector_in(k, &ctx)).collect();
-            if !seen.contains(&class) {
-                seen.push(class);
+            if seen.insert(class) {
                 reps.push(Rep::Time(t));
             }
         }
-        dims.push(Dim { kind: DimKind::Time, reps });
+        dims.push(Dim::listed(DimKind::Time, reps));
     }
 
     // The principal's ARN, when unknown and seen (directly, through its account, or by the SCP exemption of
@@ -962,16 +1031,16 @@ pub fn build_with(
             v.push(text.contains(":role/aws-service-role/"));
             v
         };
-        let mut classes = match strings::regions(&arn_atoms, &domain, 1, MAX_STATES_PER_KEY, classify) {
+        let mut classes = match strings::regions(&arn_atoms, &domain, 1, MAX_STATES_PER_KEY, work, classify) {
             Ok(c) => c,
-            Err(_) => {
-                unsupported.push("the patterns on `aws:PrincipalArn` combine into too many cases".into());
+            Err(e) => {
+                unsupported.push(too_complex(e, "`aws:PrincipalArn`"));
                 Vec::new()
             }
         };
         prefer_readable(&mut classes, &PRETTY_ARN, classify);
         let reps = classes.into_iter().filter_map(|(_, ws)| ws.into_iter().next()).map(Rep::PrincipalArn).collect();
-        dims.push(Dim { kind: DimKind::PrincipalArn, reps });
+        dims.push(Dim::listed(DimKind::PrincipalArn, reps));
     }
 
     // The principal's tags, when unknown.
@@ -988,7 +1057,7 @@ pub fn build_with(
                 let take = if linked { ws.len() } else { 1 };
                 reps.extend(ws.into_iter().take(take).map(|w| Rep::PrincipalTag(name.clone(), Some(w))));
             }
-            dims.push(Dim { kind: DimKind::PrincipalTag(name), reps });
+            dims.push(Dim::listed(DimKind::PrincipalTag(name), reps));
         }
     }
 
@@ -1012,7 +1081,7 @@ pub fn build_with(
         let optional = !ALWAYS_PRESENT.contains(&key.as_str());
         let written =
             clauses.get(key).and_then(|cs| cs.first()).map(|c| c.key.to_string()).unwrap_or_else(|| key.clone());
-        let values: Vec<Option<ContextValue>> = match ty.scalar() {
+        let values: Box<dyn Iterator<Item = Option<ContextValue>>> = match ty.scalar() {
             KeyType::String | KeyType::Arn => {
                 let (domain, pretty): (Domain, &[&str]) = if key == REGION {
                     let domain = Domain {
@@ -1035,15 +1104,26 @@ pub fn build_with(
                     })
                     .collect();
                 if ty.is_multi_valued() {
-                    subsets(&elements, usize::MAX, false)
-                        .into_iter()
-                        .map(|s| Some(ContextValue::Multi(s.into_iter().map(Into::into).collect())))
-                        .collect()
+                    // Every set of regions; classifying them all is work proportional to their number, so a
+                    // family larger than the budget is only counted.
+                    let sets = Subsets::new(elements, 1, usize::MAX);
+                    let count = sets.count();
+                    if count.exceeds(budget) {
+                        let absent = Count::of(u128::from(optional));
+                        dims.push(Dim::counted(DimKind::Key(key.clone()), count.plus(absent)));
+                        continue;
+                    }
+                    let n = count.as_u64().unwrap_or(0);
+                    Box::new(
+                        (0..n)
+                            .filter_map(move |i| sets.get(i))
+                            .map(|s| Some(ContextValue::Multi(s.into_iter().map(Into::into).collect()))),
+                    )
                 } else {
-                    elements.into_iter().map(|e| Some(ContextValue::Single(e.into()))).collect()
+                    Box::new(elements.into_iter().map(|e| Some(ContextValue::Single(e.into()))))
                 }
             }
-            KeyType::Bool => ["true", "false"].iter().map(|b| Some(ContextValue::Single((*b).into()))).collect(),
+            KeyType::Bool => Box::new(["true", "false"].into_iter().map(|b| Some(ContextValue::Single(b.into())))),
             KeyType::Numeric => {
                 let constants: Vec<f64> = clauses
                     .get(key)
@@ -1054,10 +1134,11 @@ pub fn build_with(
                         _ => Vec::new(),
                     })
                     .collect();
-                number_candidates(&constants)
-                    .into_iter()
-                    .map(|v| Some(ContextValue::Single(format_number(v).into())))
-                    .collect()
+                Box::new(
+                    number_candidates(&constants)
+                        .into_iter()
+                        .map(|v| Some(ContextValue::Single(format_number(v).into()))),
+                )
             }
             KeyType::Date => {
                 let constants: Vec<Timestamp> = clauses
@@ -1069,7 +1150,9 @@ pub fn build_with(
                         _ => Vec::new(),
                     })
                     .collect();
-                time_candidates(&constants).iter().map(|t| Some(ContextValue::Single(t.to_rfc3339().into()))).collect()
+                Box::new(
+                    time_candidates(&constants).into_iter().map(|t| Some(ContextValue::Single(t.to_rfc3339().into()))),
+                )
             }
             KeyType::IpAddress => {
                 let cidrs: Vec<Cidr> = clauses
@@ -1081,11 +1164,11 @@ pub fn build_with(
                         _ => Vec::new(),
                     })
                     .collect();
-                ip_candidates(&cidrs).into_iter().map(|a| Some(ContextValue::Single(a.into()))).collect()
+                Box::new(ip_candidates(&cidrs).into_iter().map(|a| Some(ContextValue::Single(a.into()))))
             }
             other => {
                 unsupported.push(format!("`{written}` has type {other}, which diff does not enumerate"));
-                Vec::new()
+                Box::new(std::iter::empty())
             }
         };
         if ty.is_multi_valued() && !matches!(ty.scalar(), KeyType::String | KeyType::Arn) {
@@ -1108,13 +1191,15 @@ pub fn build_with(
         }
         // One value per class (linked keys keep all of theirs: equality between keys needs two per class).
         let linked = group_of(&mut parent, key).len() > 1;
-        let mut seen: Vec<Vec<bool>> = Vec::new();
+        let mut seen: HashSet<Vec<bool>> = HashSet::new();
         let mut reps = Vec::new();
-        let candidates = values.into_iter().chain(optional.then_some(None));
+        let candidates = values.chain(optional.then_some(None));
         for v in candidates {
+            if work.exhausted() {
+                break;
+            }
             let class = classifier.vector(key, v.clone());
-            if linked || !seen.contains(&class) {
-                seen.push(class);
+            if seen.insert(class) || linked {
                 if key == REGION {
                     // Region witnesses come from the region domain, so each parses; the key is never absent.
                     if let Some(ContextValue::Single(r)) = &v
@@ -1127,13 +1212,16 @@ pub fn build_with(
                 }
             }
         }
-        dims.push(Dim { kind: DimKind::Key(key.clone()), reps });
+        dims.push(Dim::listed(DimKind::Key(key.clone()), reps));
     }
 
     unsupported.sort();
     unsupported.dedup();
-    dims.retain(|d| !d.reps.is_empty() || d.kind == DimKind::Tags);
-    Space { base, dims, unsupported }
+    dims.retain(|d| !d.is_empty() || d.kind == DimKind::Tags);
+    let stopped = work.exhausted().then(|| {
+        format!("finding the regions of its conditions exceeds the analysis work bound ({} steps)", work.limit())
+    });
+    Space { base, dims, unsupported, stopped }
 }
 
 fn family_name(op: Operator) -> &'static str {
@@ -1177,35 +1265,6 @@ fn account_as_arn(atom: &Atom) -> Option<Atom> {
     Some(Atom::All(vec![strings::Program { elems, eq: program.eq }]))
 }
 
-/// Every subset of `elements` with at most `max` members (the empty one only with `empty`), smallest first.
-pub fn subsets(elements: &[String], max: usize, empty: bool) -> Vec<Vec<String>> {
-    let n = elements.len();
-    let mut out: Vec<Vec<String>> = Vec::new();
-    // Subsets by size, then lexicographically by position: deterministic and small witnesses first.
-    fn rec(elements: &[String], start: usize, size: usize, cur: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-        if cur.len() == size {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..elements.len() {
-            if let Some(e) = elements.get(i) {
-                cur.push(e.clone());
-                rec(elements, i + 1, size, cur, out);
-                cur.pop();
-            }
-        }
-    }
-    let from = if empty { 0 } else { 1 };
-    for size in from..=n.min(max) {
-        rec(elements, 0, size, &mut Vec::new(), &mut out);
-        // The budget is enforced by the caller; this bound only stops runaway sets before they are built.
-        if out.len() > super::HARD_LIMIT {
-            break;
-        }
-    }
-    out
-}
-
 /// Put a readable witness first in its class (`arn:aws:iam::111122223333:role/example` rather than the
 /// shortest string the automata found), so reports and reproduce lines read naturally.
 fn prefer_readable<K: PartialEq>(classes: &mut [(K, Vec<String>)], readable: &[&str], classify: impl Fn(&str) -> K) {
@@ -1242,10 +1301,10 @@ fn tags_dim(
         let v = classifier.vector(TAG_KEYS, Some(ContextValue::Multi(vec![text.into()])));
         (v, named.iter().position(|n| n.eq_ignore_ascii_case(text)))
     };
-    let mut classes = match strings::regions(&key_atoms, &domain, 1, MAX_STATES_PER_KEY, classify) {
+    let mut classes = match strings::regions(&key_atoms, &domain, 1, MAX_STATES_PER_KEY, classifier.work, classify) {
         Ok(c) => c,
-        Err(_) => {
-            unsupported.push("the patterns on `aws:TagKeys` combine into too many cases".into());
+        Err(e) => {
+            unsupported.push(too_complex(e, "`aws:TagKeys`"));
             Vec::new()
         }
     };
@@ -1253,24 +1312,18 @@ fn tags_dim(
     let unnamed: Vec<String> =
         classes.iter().filter(|((_, n), _)| n.is_none()).filter_map(|(_, ws)| ws.first().cloned()).collect();
     // Per named key: absent, or one of its spellings with one of its values.
-    let mut options_per_named: Vec<Vec<Option<(String, String)>>> = Vec::new();
+    let mut options_per_named: Vec<NamedTag> = Vec::new();
     for (i, n) in named.iter().enumerate() {
         let spellings: Vec<String> =
             classes.iter().filter(|((_, m), _)| *m == Some(i)).filter_map(|(_, ws)| ws.first().cloned()).collect();
         let key = format!("{REQUEST_TAG}{n}");
         let values: Vec<String> = value_regions(&key, unsupported).into_iter().flat_map(|(_, ws)| ws).collect();
         let values = if values.is_empty() { vec![PRETTY_VALUES[0].to_owned()] } else { values };
-        let mut options = vec![None];
-        for s in &spellings {
-            for v in &values {
-                options.push(Some((s.clone(), v.clone())));
-            }
-        }
-        options_per_named.push(options);
+        options_per_named.push(NamedTag { spellings, values });
     }
-    // Tag keys that differ only in case: by default the API rejects such a request, so it is no point of the
-    // space (`simulate` answers `invalid-request`); accepted, two spellings of one named key would need their
-    // order enumerated (the later value wins), which is not done.
+    // Tag keys that differ only in case: by default the API rejects such a request, so such a set is no
+    // point of the space (the enumeration denies it, as `simulate` answers `invalid-request`); accepted, two
+    // spellings of one named key would need their order enumerated (the later value wins), which is not done.
     let accepted = classifier.assumptions.case_variant_tag_keys == CaseVariantTagKeys::Accepted;
     if accepted && (0..named.len()).any(|i| classes.iter().filter(|((_, m), _)| *m == Some(i)).count() > 1) {
         unsupported.push(
@@ -1279,43 +1332,8 @@ fn tags_dim(
                 .into(),
         );
     }
-    let mut reps = Vec::new();
-    let mut unnamed_sets = subsets(&unnamed, token::MAX_TAGS, true);
-    if !accepted {
-        unnamed_sets.retain(|set| {
-            let tags: Vec<(String, String)> = set.iter().map(|k| (k.clone(), String::new())).collect();
-            case_variant_keys(&tags).is_none()
-        });
-    }
-    let mut combos: Vec<Vec<(String, String)>> = vec![Vec::new()];
-    for options in &options_per_named {
-        let mut next = Vec::new();
-        for c in &combos {
-            for o in options {
-                let mut c = c.clone();
-                c.extend(o.clone());
-                next.push(c);
-            }
-            if next.len() > super::HARD_LIMIT {
-                break;
-            }
-        }
-        combos = next;
-    }
-    for set in &unnamed_sets {
-        for c in &combos {
-            let mut tags: Vec<(String, String)> =
-                set.iter().map(|k| (k.clone(), PRETTY_VALUES[0].to_owned())).collect();
-            tags.extend(c.iter().cloned());
-            if tags.len() <= token::MAX_TAGS {
-                reps.push(Rep::Tags(tags));
-            }
-        }
-        if reps.len() > super::HARD_LIMIT {
-            break;
-        }
-    }
-    Dim { kind: DimKind::Tags, reps }
+    let sets = TagSets::new(unnamed, PRETTY_VALUES[0].to_owned(), options_per_named);
+    Dim::tags(sets)
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@
 //! same predicates; so the reachable states give every truth vector that any string can have, and the BFS
 //! path to a state is a shortest string with that vector. Nothing is guessed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::Hash;
 use std::sync::OnceLock;
 
+use super::work::{OutOfWork, Work};
 use crate::policy::wildcard::eq_fold;
 
 /// How two characters compare.
@@ -212,7 +214,7 @@ const FRESH: &str = "xyzqjkwvbcdfghlmnprstaeiou0123456789XYZQJKW-_.";
 /// One representative character per class of characters that the programs (and the domain) cannot tell
 /// apart. Two characters are in one class when they compare the same way with every pattern character under
 /// every rule in use, are both `:` or both not (ARN components), and are both allowed or both not.
-pub fn alphabet(programs: &[&Program], domain: &Domain) -> Vec<char> {
+pub fn alphabet(programs: &[&Program], domain: &Domain, work: &Work) -> Result<Vec<char>, OutOfWork> {
     let mut literals: Vec<(char, CharEq)> = Vec::new();
     let mut colon_matters = false;
     for p in programs.iter().copied().chain(domain.shape.iter()) {
@@ -244,20 +246,21 @@ pub fn alphabet(programs: &[&Program], domain: &Domain) -> Vec<char> {
         candidates.push(':');
     }
     candidates.extend(FRESH.chars());
+    // Each signature compares a character with every pattern character.
+    let signature_cost = literals.len() as u64 + 1;
+    work.spend(signature_cost.saturating_mul(candidates.len() as u64))?;
     let signature = |c: char| -> Vec<bool> {
         let mut v: Vec<bool> = literals.iter().map(|&(d, eq)| eq.eq(c, d)).collect();
         v.push(c == ':');
         v
     };
-    let mut seen: Vec<Vec<bool>> = Vec::new();
+    let mut seen: HashSet<Vec<bool>> = HashSet::new();
     let mut out = Vec::new();
     for c in candidates {
         if !(domain.allowed)(c) {
             continue;
         }
-        let s = signature(c);
-        if !seen.contains(&s) {
-            seen.push(s);
+        if seen.insert(signature(c)) {
             out.push(c);
         }
     }
@@ -268,13 +271,15 @@ pub fn alphabet(programs: &[&Program], domain: &Domain) -> Vec<char> {
         v.push(false);
         v
     };
-    if !seen.contains(&unrelated)
-        && let Some(c) =
+    if !seen.contains(&unrelated) {
+        work.spend(signature_cost.saturating_mul(0x9FFF - 0x4E00))?;
+        if let Some(c) =
             (0x4E00u32..0x9FFF).filter_map(char::from_u32).find(|c| (domain.allowed)(*c) && signature(*c) == unrelated)
-    {
-        out.push(c);
+        {
+            out.push(c);
+        }
     }
-    out
+    Ok(out)
 }
 
 /// The product automaton of several programs, determinised on the fly: a state is one position set per
@@ -282,6 +287,8 @@ pub fn alphabet(programs: &[&Program], domain: &Domain) -> Vec<char> {
 struct Product<'a> {
     programs: Vec<&'a Program>,
     offsets: Vec<usize>,
+    /// Per program, the positions of its `*`s, in order.
+    stars: Vec<Vec<usize>>,
     words: usize,
 }
 
@@ -295,7 +302,19 @@ impl<'a> Product<'a> {
             offsets.push(words);
             words += p.words();
         }
-        Product { programs, offsets, words }
+        let stars = programs
+            .iter()
+            .map(|p| {
+                p.elems.iter().enumerate().filter(|(_, e)| matches!(e, Elem::AnyMany { .. })).map(|(i, _)| i).collect()
+            })
+            .collect();
+        Product { programs, offsets, stars, words }
+    }
+
+    /// What one step from `state` costs: a pass over the words, the live positions and the stars.
+    fn step_cost(&self, state: &[u64]) -> u64 {
+        let live: u64 = state.iter().map(|w| u64::from(w.count_ones())).sum();
+        self.words as u64 + live + self.stars.iter().map(|s| s.len() as u64).sum::<u64>()
     }
 
     fn get(bits: &[u64], i: usize) -> bool {
@@ -308,10 +327,11 @@ impl<'a> Product<'a> {
         }
     }
 
-    /// Add the positions after every `*` that is reachable (a `*` may match nothing).
-    fn close(program: &Program, bits: &mut [u64]) {
-        for (i, e) in program.elems.iter().enumerate() {
-            if matches!(e, Elem::AnyMany { .. }) && Self::get(bits, i) {
+    /// Add the positions after every `*` that is reachable (a `*` may match nothing); in order, so a run of
+    /// stars passes reachability along.
+    fn close(stars: &[usize], bits: &mut [u64]) {
+        for &i in stars {
+            if Self::get(bits, i) {
                 Self::set(bits, i + 1);
             }
         }
@@ -319,10 +339,10 @@ impl<'a> Product<'a> {
 
     fn start(&self) -> State {
         let mut state = vec![0u64; self.words].into_boxed_slice();
-        for (p, &off) in self.programs.iter().zip(&self.offsets) {
+        for ((p, &off), stars) in self.programs.iter().zip(&self.offsets).zip(&self.stars) {
             if let Some(bits) = state.get_mut(off..off + p.words()) {
                 Self::set(bits, 0);
-                Self::close(p, bits);
+                Self::close(stars, bits);
             }
         }
         state
@@ -330,22 +350,25 @@ impl<'a> Product<'a> {
 
     fn step(&self, state: &[u64], c: char) -> State {
         let mut next = vec![0u64; self.words].into_boxed_slice();
-        for (p, &off) in self.programs.iter().zip(&self.offsets) {
+        for ((p, &off), stars) in self.programs.iter().zip(&self.offsets).zip(&self.stars) {
             let (Some(from), Some(to)) = (state.get(off..off + p.words()), next.get_mut(off..off + p.words())) else {
                 continue;
             };
-            for (i, e) in p.elems.iter().enumerate() {
-                if !Self::get(from, i) {
-                    continue;
-                }
-                match *e {
-                    Elem::Char(d) if p.eq.eq(c, d) => Self::set(to, i + 1),
-                    Elem::AnyOne { colon } if colon || c != ':' => Self::set(to, i + 1),
-                    Elem::AnyMany { colon } if colon || c != ':' => Self::set(to, i),
-                    _ => {}
+            // Only the live positions: a program that no longer matches costs one word.
+            for (w, &word) in from.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let i = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    match p.elems.get(i) {
+                        Some(&Elem::Char(d)) if p.eq.eq(c, d) => Self::set(to, i + 1),
+                        Some(&Elem::AnyOne { colon }) if colon || c != ':' => Self::set(to, i + 1),
+                        Some(&Elem::AnyMany { colon }) if colon || c != ':' => Self::set(to, i),
+                        _ => {}
+                    }
                 }
             }
-            Self::close(p, to);
+            Self::close(stars, to);
         }
         next
     }
@@ -358,22 +381,31 @@ impl<'a> Product<'a> {
     }
 }
 
-/// Too many distinct product states: the key's patterns interact too much to enumerate.
+/// Why a key's regions were not constructed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TooManyStates;
+pub enum TooComplex {
+    /// More distinct product states than the bound: the key's patterns interact too much to enumerate.
+    States,
+    /// The principal's work bound ran out (long patterns, a large alphabet, many clauses).
+    Work,
+}
 
 /// Every class of strings the atoms (and the domain) distinguish, with up to `per_class` witnesses each,
 /// shortest first. `classify` names the class of a string (the caller evaluates the real condition clauses
-/// on it, so a class is what the evaluator distinguishes, and atoms only have to be fine enough).
+/// on it, so a class is what the evaluator distinguishes, and atoms only have to be fine enough; it spends
+/// its own cost from `work`).
 ///
-/// Returned in discovery order: shorter witnesses first, ties broken by the alphabet order.
-pub fn regions<K: PartialEq + Clone>(
+/// Returned in discovery order: shorter witnesses first, ties broken by the alphabet order. The search stops
+/// at `max_states` product states or when `work` runs dry, whichever comes first, and then fails rather
+/// than return a partial answer.
+pub fn regions<K: Eq + Hash + Clone>(
     atoms: &[Atom],
     domain: &Domain,
     per_class: usize,
     max_states: usize,
+    work: &Work,
     mut classify: impl FnMut(&str) -> K,
-) -> Result<Vec<(K, Vec<String>)>, TooManyStates> {
+) -> Result<Vec<(K, Vec<String>)>, TooComplex> {
     let mut programs: Vec<&Program> = atoms
         .iter()
         .flat_map(|a| match a {
@@ -383,87 +415,108 @@ pub fn regions<K: PartialEq + Clone>(
         .collect();
     let shape_from = programs.len();
     programs.extend(domain.shape.iter());
-    let sigma = alphabet(&programs, domain);
+    let sigma = alphabet(&programs, domain, work).map_err(|_| TooComplex::Work)?;
     let product = Product::new(programs);
     let in_domain = |state: &[u64]| (shape_from..product.programs.len()).all(|i| product.accepts(state, i));
+    let spend = |units: u64| work.spend(units).map_err(|_| TooComplex::Work);
 
     let mut classes: Vec<(K, Vec<String>)> = Vec::new();
-    let mut record = |text: &str, classes: &mut Vec<(K, Vec<String>)>| {
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut record = |text: &str, classes: &mut Vec<(K, Vec<String>)>| -> Result<(), TooComplex> {
         let class = classify(text);
-        match classes.iter_mut().find(|(k, _)| *k == class) {
+        if work.exhausted() {
+            return Err(TooComplex::Work);
+        }
+        match index.get(&class).and_then(|&i| classes.get_mut(i)) {
             Some((_, ws)) => {
                 if ws.len() < per_class && !ws.iter().any(|w| w == text) {
                     ws.push(text.to_owned());
                 }
             }
-            None => classes.push((class, vec![text.to_owned()])),
+            None => {
+                index.insert(class.clone(), classes.len());
+                classes.push((class, vec![text.to_owned()]));
+            }
         }
+        Ok(())
+    };
+    // Strings are kept as a tree of (parent, last character): a witness is spelled out only when recorded.
+    const ROOT: usize = usize::MAX;
+    let mut nodes: Vec<(usize, char)> = Vec::new();
+    let spell = |nodes: &[(usize, char)], mut node: usize| -> String {
+        let mut chars = Vec::new();
+        while let Some(&(parent, c)) = nodes.get(node) {
+            chars.push(c);
+            node = parent;
+        }
+        chars.into_iter().rev().collect()
     };
     let start = product.start();
     if domain.min_len == 0 && in_domain(&start) {
-        record("", &mut classes);
+        record("", &mut classes)?;
     }
     // The empty string is handled above; non-empty strings that lead back to the start state are still
     // explored, because emptiness itself is something conditions see (`Null`, set operators).
     let mut visited: HashMap<State, usize> = HashMap::new();
-    let mut queue: VecDeque<(State, String)> = VecDeque::new();
+    // (state, node of its string, string length in characters)
+    let mut queue: VecDeque<(State, usize, usize)> = VecDeque::new();
+    // Second witnesses: strings that reach an already-seen state by another path.
+    let mut extra: Vec<(usize, char, usize)> = Vec::new();
     let expand = |state: &[u64],
-                  text: &str,
-                  queue: &mut VecDeque<(State, String)>,
-                  visited: &mut HashMap<State, usize>|
-     -> Vec<String> {
-        let mut revisits = Vec::new();
+                  node: usize,
+                  len: usize,
+                  queue: &mut VecDeque<(State, usize, usize)>,
+                  visited: &mut HashMap<State, usize>,
+                  nodes: &mut Vec<(usize, char)>,
+                  extra: &mut Vec<(usize, char, usize)>|
+     -> Result<(), TooComplex> {
+        spend(product.step_cost(state).saturating_mul(sigma.len() as u64))?;
         for &c in &sigma {
             let next = product.step(state, c);
-            let mut t = String::with_capacity(text.len() + 4);
-            t.push_str(text);
-            t.push(c);
             match visited.get_mut(&next) {
                 Some(count) => {
                     if *count < per_class {
                         *count += 1;
-                        revisits.push(t);
+                        if per_class > 1 && len + 1 >= domain.min_len && len < domain.max_len {
+                            extra.push((node, c, len + 1));
+                        }
                     }
                 }
                 None => {
                     visited.insert(next.clone(), 1);
-                    queue.push_back((next, t));
+                    nodes.push((node, c));
+                    queue.push_back((next, nodes.len() - 1, len + 1));
                 }
             }
         }
-        revisits
+        Ok(())
     };
-    let mut extra = Vec::new();
-    extra.extend(expand(&start, "", &mut queue, &mut visited));
-    while let Some((state, text)) = queue.pop_front() {
+    expand(&start, ROOT, 0, &mut queue, &mut visited, &mut nodes, &mut extra)?;
+    while let Some((state, node, len)) = queue.pop_front() {
         if visited.len() > max_states {
-            return Err(TooManyStates);
+            return Err(TooComplex::States);
         }
-        let len = text.chars().count();
         if len > domain.max_len {
             // BFS order: every later state is reached only by strings at least this long.
             break;
         }
         if len >= domain.min_len && in_domain(&state) {
-            record(&text, &mut classes);
+            spend(len as u64)?;
+            record(&spell(&nodes, node), &mut classes)?;
         }
-        let revisits = expand(&state, &text, &mut queue, &mut visited);
-        if per_class > 1 {
-            for t in revisits {
-                let n = t.chars().count();
-                if n >= domain.min_len && n <= domain.max_len {
-                    extra.push(t);
-                }
-            }
-        }
+        expand(&state, node, len, &mut queue, &mut visited, &mut nodes, &mut extra)?;
     }
     if per_class > 1 {
-        // Second witnesses: strings that reach an already-seen state by another path (only those states'
-        // classes can have two members).
-        for t in extra {
-            let state = t.chars().fold(product.start(), |s, c| product.step(&s, c));
+        // Only the classes of states reached twice can have two members.
+        for (parent, c, len) in extra {
+            // At most every position is live on the way.
+            let bound = product.words + product.programs.iter().map(|p| p.elems.len() + 1).sum::<usize>();
+            spend((bound as u64).saturating_mul(len as u64 + 1))?;
+            let mut text = spell(&nodes, parent);
+            text.push(c);
+            let state = text.chars().fold(product.start(), |s, c| product.step(&s, c));
             if in_domain(&state) {
-                record(&t, &mut classes);
+                record(&text, &mut classes)?;
             }
         }
     }
@@ -502,9 +555,10 @@ mod tests {
             string_atom(&glob("a*"), true, CharEq::Exact),
             string_atom(&glob("*b"), true, CharEq::Exact),
         ];
-        let got =
-            regions(&atoms, &Domain::any(), 1, 1000, |s| atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>())
-                .unwrap();
+        let got = regions(&atoms, &Domain::any(), 1, 1000, &Work::new(u64::MAX), |s| {
+            atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>()
+        })
+        .unwrap();
         let witnesses: Vec<&str> = got.iter().map(|(_, w)| w[0].as_str()).collect();
         // "" (nothing), "a", "b" (*b only), "aa" (a* only), "ab", "aab" (a* and *b, not "ab"): every truth
         // vector a string can have, each with a shortest witness.
@@ -514,7 +568,7 @@ mod tests {
     #[test]
     fn fold_classes_include_the_kelvin_sign() {
         let atoms = [string_atom(&glob("k"), false, CharEq::Fold), string_atom(&glob("K"), false, CharEq::Exact)];
-        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 1, 1000, |s| {
+        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 1, 1000, &Work::new(u64::MAX), |s| {
             atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>()
         })
         .unwrap();
@@ -527,7 +581,8 @@ mod tests {
     #[test]
     fn two_witnesses_per_class_when_asked() {
         let atoms = [string_atom(&glob("a"), false, CharEq::Exact)];
-        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 2, 1000, |s| s == "a").unwrap();
+        let got = regions(&atoms, &Domain { min_len: 1, ..Domain::any() }, 2, 1000, &Work::new(u64::MAX), |s| s == "a")
+            .unwrap();
         let other = got.iter().find(|(k, _)| !*k).unwrap();
         assert_eq!(other.1.len(), 2);
         let equal = got.iter().find(|(k, _)| *k).unwrap();
@@ -537,7 +592,7 @@ mod tests {
     #[test]
     fn arn_regions_respect_components() {
         let atoms = [arn_atom(&glob("arn:aws:iam::*:role/x")), arn_atom(&glob("arn:aws:iam::*"))];
-        let got = regions(&atoms, &Domain::any(), 1, 10_000, |s| {
+        let got = regions(&atoms, &Domain::any(), 1, 10_000, &Work::new(u64::MAX), |s| {
             atoms.iter().map(|a| atom_accepts(a, s)).collect::<Vec<_>>()
         })
         .unwrap();

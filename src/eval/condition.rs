@@ -263,6 +263,18 @@ pub enum ClauseValues {
 }
 
 impl ClauseValues {
+    /// How many policy values the clause lists.
+    pub fn len(&self) -> usize {
+        match self {
+            ClauseValues::Strings(v, _) | ClauseValues::Arns(v, _) | ClauseValues::Bools(v) => v.len(),
+            ClauseValues::Numbers(v) => v.len(),
+            ClauseValues::Dates(v) => v.len(),
+            ClauseValues::Binary(v) => v.len(),
+            ClauseValues::Cidrs(v) => v.len(),
+            ClauseValues::Null(v) => v.len(),
+        }
+    }
+
     /// No policy value at all (`[]`).
     pub fn is_empty(&self) -> bool {
         match self {

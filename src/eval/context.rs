@@ -131,6 +131,27 @@ impl RequestContext {
         }
     }
 
+    /// Set (`Some`) or remove (`None`) a key given lower-cased, as a change worked out in advance holds it;
+    /// replacing the value of a present key allocates nothing.
+    pub fn set_lower(&mut self, lower: &str, value: Option<ContextValue>) {
+        match (self.entries.binary_search_by(|e| (*e.lower).cmp(lower)), value) {
+            (Ok(i), Some(value)) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.value = value;
+                }
+            }
+            (Ok(i), None) => {
+                self.entries.remove(i);
+                self.hashes.remove(i);
+            }
+            (Err(i), Some(value)) => {
+                self.hashes.insert(i, key_hash(lower));
+                self.entries.insert(i, Entry { lower: lower.into(), key: lower.into(), value });
+            }
+            (Err(_), None) => {}
+        }
+    }
+
     pub fn insert_single(&mut self, key: &str, value: &str) {
         self.insert(key, ContextValue::Single(value.into()));
     }

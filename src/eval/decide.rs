@@ -185,6 +185,11 @@ pub struct Outcome {
 }
 
 impl Prepared<'_> {
+    /// Statements and condition clauses one decision may evaluate: a bound on what deciding a request costs.
+    pub fn size(&self) -> usize {
+        self.statements.iter().map(|s| 1 + s.statement.clauses.len()).sum()
+    }
+
     /// The statements whose `Action`/`NotAction` covers the action, with where they sit.
     pub fn statements(&self) -> impl Iterator<Item = (StatementRef, &CompiledStatement)> {
         self.statements.iter().map(|p| (p.at, p.statement))

@@ -13,7 +13,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::diff::space::{self, DimKind, PrincipalFacts, Rep, Space};
+use crate::diff::enumerate::{Grid, decide_all};
+use crate::diff::space::{self, DimKind, PrincipalFacts, Space};
+use crate::diff::work::{Work, bound_for};
 use crate::diff::{DiffInput, PrincipalKey};
 use crate::eval::{self, Assumptions, Decision, Layer, PolicySet, StatementRef};
 use crate::policy::wildcard;
@@ -210,7 +212,7 @@ pub struct PrincipalGraph {
 impl PrincipalGraph {
     /// Every allowed representative request: one per allowed combination of regions.
     pub fn allowed_requests(&self) -> impl Iterator<Item = Request> + '_ {
-        let points = self.space.as_ref().and_then(|s| Points::new(s, u64::MAX));
+        let points = self.space.as_ref().and_then(|s| Grid::new(s, u64::MAX));
         self.allowed_points.iter().filter_map(move |&i| points.as_ref().map(|p| p.request(i)))
     }
 }
@@ -344,45 +346,19 @@ fn reaches(p: &PrincipalGraph, audience: &str, assumptions: &Assumptions) -> boo
     })
 }
 
-/// The mixed-radix enumeration of a space's representatives.
-struct Points<'s> {
-    space: &'s Space,
-    radix: Vec<usize>,
-    total: usize,
+/// Decisions on whole requests, paid for from a principal's work bound: describing what a large space
+/// allows asks many of them (a renamed tag on every allowed request), so they count like the enumeration.
+struct Meter<'a> {
+    work: &'a Work,
+    /// Units per decision: building the request's contexts, and the statements of both checks.
+    cost: u64,
 }
 
-impl<'s> Points<'s> {
-    fn new(space: &'s Space, budget: u64) -> Option<Points<'s>> {
-        let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len().max(1)).collect();
-        let total = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r as u64)).filter(|t| *t <= budget)?;
-        Some(Points { space, radix, total: usize::try_from(total).ok()? })
-    }
-
-    fn stride(&self, d: usize) -> usize {
-        self.radix.iter().skip(d + 1).product()
-    }
-
-    fn digit(&self, index: usize, d: usize) -> usize {
-        index / self.stride(d) % self.radix.get(d).copied().unwrap_or(1).max(1)
-    }
-
-    fn with_digit(&self, index: usize, d: usize, value: usize) -> usize {
-        let stride = self.stride(d);
-        index - self.digit(index, d) * stride + value * stride
-    }
-
-    fn rep(&self, index: usize, d: usize) -> Option<&'s Rep> {
-        self.space.dims.get(d)?.reps.get(self.digit(index, d))
-    }
-
-    fn request(&self, index: usize) -> Request {
-        let mut r = self.space.base.clone();
-        for d in 0..self.space.dims.len() {
-            if let Some(rep) = self.rep(index, d) {
-                rep.apply(&mut r);
-            }
-        }
-        r
+impl Meter<'_> {
+    fn allows(&self, set: &PolicySet, request: &Request, assumptions: &Assumptions) -> bool {
+        // A spent meter is reported once the description is done; the answers until then stay true.
+        let _ = self.work.spend(self.cost);
+        allows(set, request, assumptions)
     }
 }
 
@@ -540,7 +516,8 @@ pub fn principal(
     options: &GraphOptions,
 ) -> PrincipalGraph {
     let assumptions = &options.assumptions;
-    let space = space::build(set, set, facts, assumptions);
+    let work = Work::new(bound_for(options.budget));
+    let space = space::build(set, set, facts, assumptions, options.budget, &work);
     let mut g = PrincipalGraph {
         principal: display.to_owned(),
         arn: facts.arn.clone(),
@@ -564,16 +541,47 @@ pub fn principal(
         space: None,
         allowed_points: Vec::new(),
     };
-    let Some(points) = Points::new(&space, options.budget) else {
-        let reason = format!("the representative requests exceed the budget of {}", options.budget);
+    let stopped = |g: &mut PrincipalGraph, reason: String| {
         g.exact = false;
         g.inexact_reason = Some(match g.inexact_reason.take() {
             Some(r) => format!("{reason}; {r}"),
             None => reason,
         });
+    };
+    if let Some(reason) = &space.stopped {
+        stopped(&mut g, reason.clone());
+        return g;
+    }
+    let Some(points) = Grid::new(&space, options.budget) else {
+        let reason = format!(
+            "{} representative requests exceed the budget of {} ({})",
+            space.size(),
+            options.budget,
+            space.shape()
+        );
+        stopped(&mut g, reason);
         return g;
     };
-    let allowed: Vec<bool> = (0..points.total).map(|i| allows(set, &points.request(i), assumptions)).collect();
+    let Ok(bits) = decide_all(&points, &[set], assumptions, &work) else {
+        let reason = format!(
+            "deciding its {} representative requests on policies of this size exceeds the analysis work bound ({} \
+             steps)",
+            points.total,
+            work.limit()
+        );
+        stopped(&mut g, reason);
+        return g;
+    };
+    // decide_all decides the authorization checks; a request the API refuses (its parameter validation comes
+    // first) is not allowed either, as `allows` says.
+    let allowed: Vec<bool> = bits
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b & 1 != 0 && work.spend(16).is_ok() && points.request(i).validate(assumptions).is_ok())
+        .collect();
+    let size: usize =
+        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"].map(|a| set.prepare(a).size()).iter().sum();
+    let meter = Meter { work: &work, cost: 200 + size as u64 };
     g.evaluations = points.total as u64;
     let is_allowed = |i: usize| allowed.get(i).copied().unwrap_or(false);
     let allowed_points: Vec<usize> = (0..points.total).filter(|&i| is_allowed(i)).collect();
@@ -608,7 +616,7 @@ pub fn principal(
                         }
                     }
                 });
-                if !audiences.keys().any(|g| g.label() == *v) && allows(set, &r, assumptions) {
+                if !audiences.keys().any(|g| g.label() == *v) && meter.allows(set, &r, assumptions) {
                     let grant = if wildcard::has_wildcard(v) {
                         AudienceGrant::Pattern(v.clone())
                     } else {
@@ -623,7 +631,7 @@ pub fn principal(
         // The audience alone when it can be requested alone; otherwise with the list that allowed it.
         let mut alone = r.clone();
         alone.edit_mint(|m| m.audiences = vec![witness.clone()]);
-        if allows(set, &alone, assumptions) {
+        if meter.allows(set, &alone, assumptions) {
             r = alone;
         }
         depends(&mut g.depends_on, &format!("audience {}", grant.label()), set, &r, assumptions);
@@ -646,7 +654,7 @@ pub fn principal(
         g.duration_may_be_omitted = true;
         let mut r = points.request(first);
         r.edit_mint(|m| m.duration = Some(MAX_DURATION));
-        best = allows(set, &r, assumptions).then_some((MAX_DURATION, first));
+        best = meter.allows(set, &r, assumptions).then_some((MAX_DURATION, first));
     }
     g.max_lifetime = best.map(|(d, _)| d);
     let example_point = best.map_or(first, |(_, i)| i);
@@ -674,7 +682,7 @@ pub fn principal(
         let ok = allowed_points.iter().any(|&i| {
             let mut r = points.request(i);
             r.edit_mint(|m| alg.clone_into(&mut m.signing_algorithm));
-            allows(set, &r, assumptions)
+            meter.allows(set, &r, assumptions)
         });
         if ok {
             g.algorithms.push(alg.to_owned());
@@ -686,8 +694,36 @@ pub fn principal(
     }
     g.algorithm_statements = dedup(std::mem::take(&mut g.algorithm_statements));
 
-    g.tags = tags(set, &points, &allowed_points, assumptions);
+    g.tags = tags(set, &points, &allowed_points, assumptions, &meter);
     g.guards = guards(set, &points, &allowed, &allowed_points, assumptions);
+    if work.exhausted() {
+        // What was found is true but may be incomplete: report nothing rather than part of the answer.
+        let reason = format!(
+            "describing what its {} allowed representative requests can obtain exceeds the analysis work bound \
+             ({} steps)",
+            allowed_points.len(),
+            work.limit()
+        );
+        let (name, policies) = (g.name.take(), g.policies.clone());
+        g = PrincipalGraph {
+            audiences: Vec::new(),
+            max_lifetime: None,
+            duration_may_be_omitted: false,
+            lifetime_statements: Vec::new(),
+            algorithms: Vec::new(),
+            algorithm_statements: Vec::new(),
+            tags: Vec::new(),
+            guards: Vec::new(),
+            depends_on: Vec::new(),
+            example: None,
+            can_mint: false,
+            name,
+            policies,
+            ..g
+        };
+        stopped(&mut g, reason);
+        return g;
+    }
     g.allowed_points = allowed_points;
     g.space = Some(space.clone());
     g.depends_on.sort();
@@ -709,7 +745,13 @@ fn depends(out: &mut Vec<Dependency>, claim: &str, set: &PolicySet, r: &Request,
 
 /// The request tags allowed requests carry, each named by the key a policy writes (or none: any key), and
 /// whether a value no policy names is allowed too.
-fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumptions: &Assumptions) -> Vec<TagGrant> {
+fn tags(
+    set: &PolicySet,
+    points: &Grid<'_>,
+    allowed_points: &[usize],
+    assumptions: &Assumptions,
+    meter: &Meter<'_>,
+) -> Vec<TagGrant> {
     let mut key_values = values_on(set, "aws:tagkeys");
     for (_, _, policy) in set.policies() {
         for s in &policy.policy.statements {
@@ -743,7 +785,7 @@ fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumpti
                     {
                         continue;
                     }
-                    if allows(set, &renamed(&r, k, &instance, None), assumptions) {
+                    if meter.allows(set, &renamed(&r, k, &instance, None), assumptions) {
                         out.push((Some(v.clone()), instance));
                     }
                 }
@@ -755,11 +797,11 @@ fn tags(set: &PolicySet, points: &Points<'_>, allowed_points: &[usize], assumpti
                     continue;
                 }
                 let shown = renamed(&r, k, instance, None);
-                if !allows(set, &shown, assumptions) {
+                if !meter.allows(set, &shown, assumptions) {
                     continue;
                 }
                 let free = renamed(&r, k, instance, Some(FREE_VALUE));
-                if allows(set, &free, assumptions) {
+                if meter.allows(set, &free, assumptions) {
                     entry.0 = true;
                     entry.1.clear();
                 } else if entry.1.is_empty() {
@@ -802,7 +844,7 @@ fn renamed(r: &Request, from: &str, to: &str, value: Option<&str>) -> Request {
 /// otherwise allowed requests.
 fn guards(
     set: &PolicySet,
-    points: &Points<'_>,
+    points: &Grid<'_>,
     allowed: &[bool],
     allowed_points: &[usize],
     assumptions: &Assumptions,
@@ -810,16 +852,32 @@ fn guards(
     let mut out = Vec::new();
     for (d, dim) in points.space.dims.iter().enumerate() {
         let Some((dimension, owns)) = guard_of(&dim.kind) else { continue };
-        let mut cites = Vec::new();
-        for value in 0..dim.reps.len() {
-            // One denied neighbour per denied region is enough to name what denies it.
-            let neighbour = allowed_points
-                .iter()
-                .map(|&p| points.with_digit(p, d, value))
-                .find(|&q| !allowed.get(q).copied().unwrap_or(true));
-            if let Some(q) = neighbour {
-                cites.extend(bounding(set, &points.request(q), assumptions));
+        // One denied neighbour per denied region is enough to name what denies it: the neighbour of the first
+        // allowed point (in point order) whose neighbour there is denied, found in one pass rather than a scan
+        // of the allowed points per region.
+        let mut first_allowed = vec![usize::MAX; points.lines(d)];
+        for &p in allowed_points {
+            if let Some(l) = first_allowed.get_mut(points.line(p, d)) {
+                *l = (*l).min(p);
             }
+        }
+        // Per region: (first allowed point of the line, its denied neighbour in this region).
+        let mut neighbour: Vec<Option<(usize, usize)>> = vec![None; points.radix.get(d).copied().unwrap_or(1)];
+        for q in (0..points.total).filter(|&q| !allowed.get(q).copied().unwrap_or(true)) {
+            let p = first_allowed.get(points.line(q, d)).copied().unwrap_or(usize::MAX);
+            if p == usize::MAX {
+                continue;
+            }
+            if let Some(slot) = neighbour.get_mut(points.digit(q, d))
+                && slot.is_none_or(|(best, _)| p < best)
+            {
+                *slot = Some((p, q));
+            }
+        }
+        let neighbour: Vec<Option<usize>> = neighbour.into_iter().map(|n| n.map(|(_, q)| q)).collect();
+        let mut cites = Vec::new();
+        for q in neighbour.into_iter().flatten() {
+            cites.extend(bounding(set, &points.request(q), assumptions));
         }
         if cites.is_empty() {
             continue;

@@ -18,6 +18,11 @@
 //! they can tell apart is visited, with a witness.
 
 use crate::diff::strings::{self, Atom, CharEq, Domain, Elem, Piece, Program};
+use crate::diff::work::Work;
+
+/// Work units one pattern's regions may cost a lint rule (a few tens of milliseconds); a pattern that needs
+/// more (thousands of characters of wildcards) is given no verdict, never a guessed one.
+const PATTERN_WORK: u64 = 20_000_000;
 use crate::eval::condition::{ClauseValues, CompiledClause, PatternPart, StrPattern};
 use crate::policy::{Family, OperatorKind};
 use crate::token::{MAX_AUDIENCE_LEN, MAX_TAG_VALUE_LEN};
@@ -162,7 +167,7 @@ pub fn audience_with_free_authority(pattern: &StrPattern) -> Option<String> {
     let mut atoms = vec![admitted.clone()];
     atoms.extend(fixed.iter().map(|p| Atom::All(vec![p.clone()])));
     let domain = Domain { min_len: 1, max_len: MAX_AUDIENCE_LEN, ..Domain::any() };
-    let classes = strings::regions(&atoms, &domain, 1, MAX_STATES, &bad).ok()?;
+    let classes = strings::regions(&atoms, &domain, 1, MAX_STATES, &Work::new(PATTERN_WORK), &bad).ok()?;
     let witness = classes.into_iter().find(|(is_bad, _)| *is_bad)?.1.into_iter().next()?;
     // A readable witness where one exists: the first wildcard stretched into another host.
     Some(readable_witness(&pieces, &bad).unwrap_or(witness))
@@ -256,7 +261,7 @@ pub fn tag_value_free(clause: &CompiledClause) -> bool {
         admitted || listed.iter().any(|a| strings::atom_accepts(a, text))
     };
     let domain = Domain { min_len: 1, max_len: MAX_TAG_VALUE_LEN, allowed: strings::tag_char, shape: Vec::new() };
-    match strings::regions(&atoms, &domain, 1, MAX_STATES, classify) {
+    match strings::regions(&atoms, &domain, 1, MAX_STATES, &Work::new(PATTERN_WORK), classify) {
         // Free when no value is rejected without being named.
         Ok(classes) => classes.iter().all(|(admitted_or_listed, _)| *admitted_or_listed),
         Err(_) => false,

@@ -16,8 +16,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::diff::enumerate::{Grid, decide_all};
 use crate::diff::space::{self, Extra, PrincipalFacts};
 use crate::diff::strings::{Atom, CharEq, Piece, string_atom};
+use crate::diff::work::{Work, bound_for};
 use crate::eval::{Assumptions, ContextValue, PolicySet, Setting};
 use crate::request::Request;
 use crate::simulate::allows;
@@ -422,41 +424,59 @@ fn reach(
     let extra = extra(&reads, principal, accounts, rp);
     let mut facts = principal.facts.clone();
     facts.arn = Some(principal.arn.clone());
-    let space = space::build_with(&principal.policies, &principal.policies, &facts, assumptions, &extra);
+    // The same bounds as `diff`: the space is counted before it is built, and building and deciding it are
+    // paid from one work meter, so a hostile policy makes the pair undecided, never a blow-up.
+    let work = Work::new(bound_for(options.budget));
+    let space =
+        space::build_with(&principal.policies, &principal.policies, &facts, assumptions, &extra, options.budget, &work);
+    if let Some(stopped) = &space.stopped {
+        return Reach::Undecided { why: format!("the principal's policies: {stopped}"), span: None };
+    }
     if !space.unsupported.is_empty() {
         return Reach::Undecided {
             why: format!("the principal's policies are not analysed exactly: {}", space.unsupported.join("; ")),
             span: None,
         };
     }
-    let radix: Vec<usize> = space.dims.iter().map(|d| d.reps.len().max(1)).collect();
-    let Some(total) = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r as u64)).filter(|t| *t <= options.budget)
-    else {
+    let Some(grid) = Grid::new(&space, options.budget) else {
         return Reach::Undecided {
-            why: format!("the representative requests exceed the budget of {}", options.budget),
+            why: format!(
+                "its {} representative requests exceed the budget of {} ({})",
+                space.size(),
+                options.budget,
+                space.shape()
+            ),
             span: None,
         };
     };
+    let Ok(allowed) = decide_all(&grid, &[&principal.policies], assumptions, &work) else {
+        return Reach::Undecided {
+            why: format!(
+                "deciding its {} representative requests exceeds the analysis work bound ({} steps)",
+                space.size(),
+                work.limit()
+            ),
+            span: None,
+        };
+    };
+    let total = grid.total as u64;
     // The accepted request with the fewest undocumented assumptions, then the fewest audiences and tags.
     let mut best: Option<Best> = None;
     let mut failure: Option<Check> = None;
-    for index in 0..total {
-        let mut request = space.base.clone();
-        let mut rest = index;
-        let mut digits = vec![0usize; radix.len()];
-        for (d, r) in radix.iter().enumerate().rev() {
-            if let Some(slot) = digits.get_mut(d) {
-                *slot = (rest % *r as u64) as usize;
-            }
-            rest /= *r as u64;
-        }
-        for (dim, d) in space.dims.iter().zip(&digits) {
-            if let Some(rep) = dim.reps.get(*d) {
-                rep.apply(&mut request);
-            }
-        }
-        if !allows(&principal.policies, &request, assumptions) {
+    for (index, bits) in allowed.iter().enumerate() {
+        if bits & 1 == 0 {
             continue;
+        }
+        let request = grid.request(index);
+        // decide_all decides the checks; the API's parameter validation comes before them.
+        if request.validate(assumptions).is_err() {
+            continue;
+        }
+        if work.spend(1 + request.audiences().len() as u64 + request.tags.len() as u64).is_err() {
+            return Reach::Undecided {
+                why: format!("matching its tokens exceeds the analysis work bound ({} steps)", work.limit()),
+                span: None,
+            };
         }
         let t = token(&request, issuer.as_deref(), assumptions);
         match accepts(rp, &t, assumptions, refs) {

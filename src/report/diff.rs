@@ -84,7 +84,7 @@ pub fn render_json(report: &DiffReport) -> String {
             "inexact": count(&|p| !p.exact),
         },
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut text = super::escape::json(serde_json::to_string_pretty(&value).unwrap_or_default());
     text.push('\n');
     text
 }
@@ -155,7 +155,7 @@ impl fmt::Debug for ChangeDiagnostic {
 
 impl fmt::Display for ChangeDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&super::escape::text(&self.message))
     }
 }
 
@@ -175,8 +175,9 @@ impl Diagnostic for ChangeDiagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span, label) = self.primary.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(label.clone()), *span))))
+        let (source, span, label) = self.primary.as_ref()?;
+        let label = super::escape::text(label).into_owned();
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(label), source.translate(*span)))))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
@@ -234,11 +235,15 @@ fn render_change(c: &Change, widened: bool, handler: &GraphicalReportHandler) ->
         (_, true) => "allowed now, denied by the baseline",
         (_, false) => "allowed by the baseline, denied now",
     };
-    let help = format!("witness ({verdict}): {}\n  reproduce: {}", witness_summary(&c.witness), c.reproduce);
+    let help = format!(
+        "witness ({verdict}): {}\n  reproduce: {}",
+        super::escape::text(&witness_summary(&c.witness)),
+        super::escape::text(&c.reproduce)
+    );
     let diagnostic = ChangeDiagnostic { message, widened, help, primary, related };
     let mut out = String::new();
     if handler.render_report(&mut out, &diagnostic).is_err() {
-        out = format!("{}\n", diagnostic.message);
+        out = format!("{}\n", super::escape::text(&diagnostic.message));
     }
     out
 }
@@ -256,10 +261,11 @@ pub fn render_human(report: &DiffReport, style: Style) -> String {
         };
         let _ = writeln!(
             out,
-            "principal `{}`: {} widened, {} narrowed ({exactness})",
-            p.principal,
+            "principal `{}`: {} widened, {} narrowed ({})",
+            super::escape::text(&p.principal),
             p.widened.len(),
-            p.narrowed.len()
+            p.narrowed.len(),
+            super::escape::text(&exactness)
         );
         for change in &p.widened {
             out.push('\n');

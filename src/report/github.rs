@@ -34,15 +34,7 @@ pub fn render(findings: &[Finding]) -> String {
     out
 }
 
-/// Escape the message part of a workflow command.
-fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escape a property value (also `:` and `,`, which delimit properties).
-fn property(text: &str) -> String {
-    data(text).replace(':', "%3A").replace(',', "%2C")
-}
+use super::escape::{github_data as data, github_property as property};
 
 #[cfg(test)]
 mod tests {

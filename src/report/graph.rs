@@ -85,7 +85,7 @@ pub fn render_json(graph: &Graph) -> String {
         "findings": graph.findings.iter().map(|f| json!({"code": f.code(), "message": f.message()})).collect::<Vec<_>>(),
         "relying_parties": super::relying::json(&graph.relying),
     });
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut out = super::escape::json(serde_json::to_string_pretty(&value).unwrap_or_default());
     out.push('\n');
     out
 }
@@ -124,9 +124,9 @@ fn audience_label(grant: &AudienceGrant) -> String {
     }
 }
 
-/// Mermaid label text inside double quotes: quotes and pipes as entity codes.
+/// Mermaid label text inside double quotes: [`super::escape::mermaid`].
 fn mermaid_text(s: &str) -> String {
-    s.replace('"', "#quot;").replace('|', "#124;")
+    super::escape::mermaid(s)
 }
 
 /// Node ids and labels of both kinds, in a stable order.
@@ -227,7 +227,7 @@ pub fn render_mermaid(graph: &Graph, view: View) -> String {
 }
 
 fn dot_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    super::escape::dot(s)
 }
 
 pub fn render_dot(graph: &Graph, view: View) -> String {
@@ -260,13 +260,13 @@ pub fn render_dot(graph: &Graph, view: View) -> String {
     out
 }
 
-/// A table cell: pipes escaped, newlines as spaces.
+/// A table cell: [`super::escape::markdown`].
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    super::escape::markdown(s)
 }
 
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'"))
+    super::escape::markdown_code(s)
 }
 
 fn cite_text(c: &Cite) -> String {
@@ -318,10 +318,11 @@ fn context_cell(p: &PrincipalGraph) -> String {
     p.guards
         .iter()
         .map(|g| {
+            // Each guard escaped as a cell of its own: the `<br>` between them is ours.
             if g.conditions.is_empty() {
-                format!("{}: {}", g.dimension, cites_text(&g.statements))
+                cell(&format!("{}: {}", g.dimension, cites_text(&g.statements)))
             } else {
-                format!("{}: {}", g.dimension, g.conditions.join("; "))
+                cell(&format!("{}: {}", g.dimension, g.conditions.join("; ")))
             }
         })
         .collect::<Vec<_>>()
@@ -368,7 +369,7 @@ pub fn render_markdown(graph: &Graph, view: View) -> String {
                     cell(&lifetime_cell(p)),
                     cell(&p.algorithms.join(", ")),
                     cell(&tags_cell(p)),
-                    cell(&context_cell(p)),
+                    context_cell(p),
                 );
             }
         }
@@ -393,7 +394,7 @@ pub fn render_markdown(graph: &Graph, view: View) -> String {
                 format!(
                     "- {}: {} holds only with `{}={}` (not `{}`)\n",
                     code(&p.principal),
-                    d.claim,
+                    cell(&d.claim),
                     d.setting,
                     d.configured,
                     d.alternative
@@ -413,7 +414,7 @@ pub fn render_markdown(graph: &Graph, view: View) -> String {
     if !graph.findings.is_empty() {
         out.push_str("\n### Findings\n\n");
         for f in &graph.findings {
-            let _ = writeln!(out, "- **{}**: {}", f.code(), f.message());
+            let _ = writeln!(out, "- **{}**: {}", f.code(), cell(&f.message()));
         }
     }
     out

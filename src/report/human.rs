@@ -10,6 +10,7 @@ use miette::{
 use crate::lint::{Finding, Severity};
 
 use super::Style;
+use super::escape;
 
 /// A finding seen through miette.
 struct FindingDiagnostic<'a> {
@@ -36,7 +37,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&escape::text(&self.finding.message))
     }
 }
 
@@ -58,7 +59,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.finding.help.as_ref().map(|h| Box::new(escape::text(h).into_owned()) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -66,13 +67,16 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(non_empty(&self.finding.label), self.finding.span);
+        let primary = LabeledSpan::new_primary_with_span(
+            non_empty(&self.finding.label),
+            self.source.translate(self.finding.span),
+        );
         let same_file = self
             .finding
             .related
             .iter()
             .filter(|r| std::sync::Arc::ptr_eq(&r.source, &self.finding.source))
-            .map(|r| LabeledSpan::new_with_span(non_empty(&r.label), r.span));
+            .map(|r| LabeledSpan::new_with_span(non_empty(&r.label), self.source.translate(r.span)));
         Some(Box::new(std::iter::once(primary).chain(same_file)))
     }
 
@@ -86,7 +90,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
 impl fmt::Display for RelatedDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label)
+        f.write_str(&escape::text(&self.label))
     }
 }
 
@@ -102,7 +106,8 @@ impl Diagnostic for RelatedDiagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
+        let span = self.source.translate(self.span);
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(non_empty(&self.label), span))))
     }
 }
 
@@ -114,14 +119,60 @@ const WINDOW_MARGIN: usize = 60;
 /// A source as miette reads it, with long lines cut to a window around the span. A minified plan or policy
 /// is one line of up to megabytes: drawn whole it is unreadable, and miette's padding to a column past
 /// 65,535 panics. Line and column numbers stay those of the whole text.
+///
+/// The text is input: a control character, an ESC sequence or a bidirectional override in it would reach
+/// the terminal through the snippet. When the text holds any (rarely), the excerpt shows an escaped copy
+/// (`\u{..}`, as everywhere, line breaks and tabs kept) and moves the spans of labels by what escaping
+/// added before them ([`Excerpt::translate`]).
 pub(crate) struct Excerpt {
     name: String,
     text: std::sync::Arc<str>,
+    /// Per escaped character: its byte offset in the original text and the bytes escaping added up to and
+    /// including it, in order. Empty when nothing was escaped.
+    shifts: Vec<(usize, usize)>,
 }
 
 impl Excerpt {
     pub(crate) fn new(source: &crate::source::SourceFile) -> Excerpt {
-        Excerpt { name: source.name.to_string(), text: std::sync::Arc::clone(&source.text) }
+        let name = escape::text(&source.name).into_owned();
+        let original = &source.text;
+        let keep = |c: char, next: Option<char>| c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'));
+        let hostile = |(i, c): (usize, char)| {
+            escape::is_hostile(c) && !keep(c, original.get(i + c.len_utf8()..).and_then(|t| t.chars().next()))
+        };
+        if !original.char_indices().any(hostile) {
+            return Excerpt { name, text: std::sync::Arc::clone(original), shifts: Vec::new() };
+        }
+        let mut text = String::with_capacity(original.len() + 64);
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (i, c) in original.char_indices() {
+            if hostile((i, c)) {
+                let escaped = escape::text(c.encode_utf8(&mut [0; 4])).into_owned();
+                added += escaped.len() - c.len_utf8();
+                shifts.push((i, added));
+                text.push_str(&escaped);
+            } else {
+                text.push(c);
+            }
+        }
+        Excerpt { name, text: text.into(), shifts }
+    }
+
+    /// A span of the original text as a span of the text shown: an escaped character inside the span
+    /// widens it, escaped characters before it move it.
+    pub(crate) fn translate(&self, span: crate::source::Span) -> crate::source::Span {
+        if self.shifts.is_empty() {
+            return span;
+        }
+        let before = |offset: usize| {
+            let i = self.shifts.partition_point(|&(at, _)| at < offset);
+            i.checked_sub(1).and_then(|i| self.shifts.get(i)).map_or(0, |&(_, added)| added)
+        };
+        let (start, end) = (span.start as usize, span.end.max(span.start) as usize);
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        // The end moves by what was added before it, characters inside the span included.
+        crate::source::Span::new(at(start + before(start)), at(end + before(end)))
     }
 }
 
@@ -179,7 +230,7 @@ impl SourceCode for Excerpt {
 }
 
 fn non_empty(label: &str) -> Option<String> {
-    (!label.is_empty()).then(|| label.to_owned())
+    (!label.is_empty()).then(|| escape::text(label).into_owned())
 }
 
 fn handler(style: Style) -> GraphicalReportHandler {
@@ -208,7 +259,12 @@ fn render(finding: &Finding, style: Style, show_code: bool) -> String {
     let diagnostic = FindingDiagnostic { finding, show_code, source, related };
     let mut out = String::new();
     if handler(style).render_report(&mut out, &diagnostic).is_err() {
-        out = format!("{}: {} [{}]\n", finding.source.name, finding.message, finding.rule.code);
+        out = format!(
+            "{}: {} [{}]\n",
+            escape::text(&finding.source.name),
+            escape::text(&finding.message),
+            finding.rule.code
+        );
     }
     out
 }

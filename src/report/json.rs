@@ -53,7 +53,7 @@ pub fn render(findings: &[Finding], stats: Option<&Stats>) -> String {
             }),
         );
     }
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let mut text = super::escape::json(serde_json::to_string_pretty(&report).unwrap_or_default());
     text.push('\n');
     text
 }

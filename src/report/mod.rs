@@ -2,6 +2,7 @@
 //! commands. Renderers return text; only `main` prints.
 
 pub mod diff;
+pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod human;

@@ -138,15 +138,17 @@ pub fn markdown(report: &RelyingReport, cell: &dyn Fn(&str) -> String) -> String
             .iter()
             .map(|f| format!("{} {}: {}", f.rule.code, f.rule.name, f.message))
             .collect();
+        let lines = |items: &[String]| items.iter().map(|i| cell(i)).collect::<Vec<_>>().join("<br>");
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} | {} |",
             cell(&p.rp.id),
             p.rp.kind.as_str(),
             p.issuer.as_deref().map_or_else(|| "unknown".to_owned(), |i| format!("`{}`", cell(i))),
-            if reached.is_empty() { "nobody".to_owned() } else { cell(&reached.join("<br>")) },
-            cell(&p.rp.grants.join("<br>")),
-            if findings.is_empty() { "none".to_owned() } else { cell(&findings.join("<br>")) },
+            // Each item escaped on its own: the `<br>` between them is ours.
+            if reached.is_empty() { "nobody".to_owned() } else { lines(&reached) },
+            lines(&p.rp.grants),
+            if findings.is_empty() { "none".to_owned() } else { lines(&findings) },
         );
     }
     out

@@ -28,7 +28,7 @@ pub fn statement_label(set: &PolicySet, at: StatementRef) -> String {
     let sid = policy.statement(at.statement).and_then(|s| s.sid.as_ref()).filter(|s| !s.node.is_empty());
     let sid = sid.map(|s| s.node.to_string());
     let name = sid.map_or_else(|| format!("statement {}", at.statement + 1), |s| format!("`{s}`"));
-    format!("{name} ({}:{line}:{column}, {})", policy.source.name, at.layer)
+    super::escape::text(&format!("{name} ({}:{line}:{column}, {})", policy.source.name, at.layer)).into_owned()
 }
 
 fn statement_json(set: &PolicySet, at: StatementRef) -> Value {
@@ -75,7 +75,7 @@ fn resource_text(ctx: &RequestContext) -> String {
         crate::eval::RequestResource::Star => {
             "`*` (the action has no resource type, so only \"Resource\": \"*\" applies)".to_owned()
         }
-        crate::eval::RequestResource::Arn(arn) => format!("`{arn}`"),
+        crate::eval::RequestResource::Arn(arn) => format!("`{}`", super::escape::text(arn)),
     }
 }
 
@@ -111,12 +111,12 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
     let mut out = String::new();
     let _ = writeln!(out, "decision: {}", sim.verdict.name());
     if let Some(reason) = sim.verdict.reason().or(sim.note.as_deref()) {
-        let _ = writeln!(out, "  {reason}");
+        let _ = writeln!(out, "  {}", super::escape::text(reason));
     }
     let _ = writeln!(out, "request: {}", sim.request.summary());
     for (check, ctx) in sim.checks.iter().zip(&sim.contexts) {
         let layer = check.layer.map(|l| format!(" ({l})")).unwrap_or_default();
-        let _ = writeln!(out, "\n{}: {}{layer}", check.action, check.decision);
+        let _ = writeln!(out, "\n{}: {}{layer}", super::escape::text(&check.action), check.decision);
         match check.decision {
             Decision::Allow => {
                 for at in &check.statements {
@@ -153,7 +153,7 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
         }
     }
     if !sim.absent_keys.is_empty() {
-        let _ = writeln!(out, "\nabsent keys tested: {}", sim.absent_keys.join(", "));
+        let _ = writeln!(out, "\nabsent keys tested: {}", super::escape::text(&sim.absent_keys.join(", ")));
     }
     if !sim.depends_on.is_empty() {
         let _ = writeln!(out, "\nassumption-dependent:");
@@ -171,7 +171,11 @@ pub fn render_human(set: &PolicySet, sim: &Simulation, explain: bool, style: Sty
         }
     }
     if let Some(claims) = &sim.claims {
-        let _ = writeln!(out, "\nclaims:\n{}", serde_json::to_string_pretty(claims).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "\nclaims:\n{}",
+            super::escape::json(serde_json::to_string_pretty(claims).unwrap_or_default())
+        );
     }
     out
 }
@@ -276,7 +280,7 @@ pub fn cases_human(results: &[(crate::cases::Case, &PolicySet, Simulation)], exp
             out,
             "{} {}: expected {}, got {}{dependent}",
             if ok { "PASS" } else { "FAIL" },
-            case.name,
+            super::escape::text(&case.name),
             case.expect.as_str(),
             sim.verdict.name()
         );
@@ -291,7 +295,7 @@ pub fn cases_human(results: &[(crate::cases::Case, &PolicySet, Simulation)], exp
 }
 
 pub fn cases_json(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> String {
-    let mut text = serde_json::to_string_pretty(&cases_value(results)).unwrap_or_default();
+    let mut text = super::escape::json(serde_json::to_string_pretty(&cases_value(results)).unwrap_or_default());
     text.push('\n');
     text
 }
@@ -315,25 +319,15 @@ pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> 
     json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases})
 }
 
-/// Text for XML content and attribute values: the five markup characters as entities, and characters XML 1.0
-/// cannot carry at all (controls other than tab and newline) as `\u{..}` text, so input cannot break the
-/// document or forge elements.
+/// Text for XML content and attribute values (DESIGN §9.6): [`super::escape::xml`].
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::xml(text)
+}
+
+/// A multi-line explanation as XML text: each line escaped (its input-derived parts were escaped when it
+/// was written), the line breaks kept.
+fn xml_lines(text: &str) -> String {
+    text.split('\n').map(xml_escape).collect::<Vec<_>>().join("\n")
 }
 
 /// One `--cases` row of the JUnit report: the case's name, its expectation, the policies it was decided
@@ -360,7 +354,7 @@ pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
                 ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
                 xml_escape(expect),
                 xml_escape(sim.verdict.name()),
-                xml_escape(&explanation)
+                xml_lines(&explanation)
             );
         }
     }

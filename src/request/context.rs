@@ -6,6 +6,33 @@ use crate::token::{DEFAULT_DURATION, TAG_ACTION};
 
 use super::{Network, Operation, Request};
 
+/// The key that carries the requested audiences.
+pub const AUDIENCE_KEY: &str = "sts:IdentityTokenAudience";
+
+/// Whether the check of `action` sees the minting keys (`sts:IdentityTokenAudience`, `sts:SigningAlgorithm`,
+/// `sts:DurationSeconds`): the minting check always, the tag check by assumption.
+pub fn sees_sts_keys(action: &str, assumptions: &Assumptions) -> bool {
+    !action.eq_ignore_ascii_case(TAG_ACTION) || assumptions.tag_check_sees_sts_keys
+}
+
+/// The value of `sts:IdentityTokenAudience` for a list of audiences.
+pub fn audience_value(audiences: &[String]) -> ContextValue {
+    ContextValue::Multi(audiences.iter().map(|a| a.as_str().into()).collect())
+}
+
+/// The context keys request tags set, in the order they are inserted: `aws:TagKeys`, and
+/// `aws:RequestTag/<key>` for each tag; none without tags. The enumeration of `diff` sets the same keys
+/// from these without building whole contexts.
+pub fn tag_entries(tags: &[(String, String)]) -> Vec<(String, ContextValue)> {
+    if tags.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(tags.len() + 1);
+    out.push(("aws:TagKeys".to_owned(), ContextValue::Multi(tags.iter().map(|(k, _)| k.as_str().into()).collect())));
+    out.extend(tags.iter().map(|(k, v)| (format!("aws:RequestTag/{k}"), ContextValue::Single(v.as_str().into()))));
+    out
+}
+
 impl Request {
     /// `aws:PrincipalArn` for a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`): the
     /// role's ARN, not the session's (reference §2.3). A session ARN does not carry the role's path, so a
@@ -39,12 +66,9 @@ impl Request {
         };
         let mut ctx = RequestContext::new(action, resource);
         if let Operation::Mint(m) = &self.operation
-            && (!action.eq_ignore_ascii_case(TAG_ACTION) || assumptions.tag_check_sees_sts_keys)
+            && sees_sts_keys(action, assumptions)
         {
-            ctx.insert(
-                "sts:IdentityTokenAudience",
-                ContextValue::Multi(m.audiences.iter().map(|a| a.as_str().into()).collect()),
-            );
+            ctx.insert(AUDIENCE_KEY, audience_value(&m.audiences));
             ctx.insert_single("sts:SigningAlgorithm", &m.signing_algorithm);
             match (m.duration, assumptions.duration_key_when_omitted) {
                 (Some(d), _) => ctx.insert_single("sts:DurationSeconds", &d.to_string()),
@@ -54,14 +78,11 @@ impl Request {
                 (None, DurationKey::Absent) => {}
             }
         }
-        if !self.tags.is_empty() {
-            ctx.insert("aws:TagKeys", ContextValue::Multi(self.tags.iter().map(|(k, _)| k.as_str().into()).collect()));
-            // Key names compare case-insensitively, so of two tags whose keys differ only in case the later
-            // one's value is what `aws:RequestTag/<key>` holds (only reachable under the assumption
-            // `case_variant_tag_keys = accepted`; by default the API rejects such a request).
-            for (k, v) in &self.tags {
-                ctx.insert_single(&format!("aws:RequestTag/{k}"), v);
-            }
+        // Key names compare case-insensitively, so of two tags whose keys differ only in case the later one's
+        // value is what `aws:RequestTag/<key>` holds (only reachable under the assumption
+        // `case_variant_tag_keys = accepted`; by default the API rejects such a request).
+        for (k, v) in tag_entries(&self.tags) {
+            ctx.insert(&k, v);
         }
         self.principal_context(&mut ctx);
         ctx.insert_single("aws:RequestedRegion", self.region.as_str());

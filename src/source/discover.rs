@@ -145,6 +145,19 @@ pub fn discover(paths: &[PathBuf], filter: &FileFilter) -> Result<Discovered, Mi
 }
 
 fn walk_dir(root: &Path, filter: &FileFilter, found: &mut Discovered) {
+    // Links are followed, but only to what stays inside the directory given (DESIGN §9.6): a link in a
+    // checked-out pull request to `/proc/self/environ` or `~/.aws/credentials` must not be read and quoted in
+    // a report. Each link pointing out is a finding, never a silent skip.
+    let inside = std::fs::canonicalize(root).ok();
+    let escapes = |path: &Path| -> Option<String> {
+        let inside = inside.as_ref()?;
+        match std::fs::canonicalize(path) {
+            Ok(target) if target.starts_with(inside) => None,
+            Ok(_) => Some("a symbolic link to outside the directory being checked; not read".to_owned()),
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    let outside = std::cell::RefCell::new(Vec::new());
     let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         if e.depth() == 0 || !e.file_type().is_dir() {
             return true;
@@ -153,17 +166,37 @@ fn walk_dir(root: &Path, filter: &FileFilter, found: &mut Discovered) {
         if skipped_dir(e.path(), &name) {
             return false;
         }
-        !filter.excluded(&relative(root, e.path()))
+        if filter.excluded(&relative(root, e.path())) {
+            return false;
+        }
+        if e.path_is_symlink()
+            && let Some(reason) = escapes(e.path())
+        {
+            outside.borrow_mut().push((e.path().to_path_buf(), reason));
+            return false;
+        }
+        true
     });
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() => {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
                 let rel = relative(root, e.path());
-                if filter.included(&rel) && !filter.excluded(&rel) {
+                if !filter.included(&rel) || filter.excluded(&rel) {
+                    continue;
+                }
+                if e.path_is_symlink()
+                    && let Some(reason) = escapes(e.path())
+                {
+                    found.unwalkable.push((e.into_path(), reason));
+                } else if e.file_type().is_file() {
                     found.files.push(e.into_path());
+                } else {
+                    // A FIFO would block the read forever, a device could be endless: named, never opened.
+                    let reason = format!("{}, not a regular file; not read", special_kind(&e.file_type()));
+                    found.unwalkable.push((e.into_path(), reason));
                 }
             }
-            Ok(_) => {}
             Err(err) => {
                 let path = err.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
                 let reason = if err.loop_ancestor().is_some() {
@@ -175,6 +208,28 @@ fn walk_dir(root: &Path, filter: &FileFilter, found: &mut Discovered) {
             }
         }
     }
+    found.unwalkable.extend(outside.into_inner());
+}
+
+/// What a file that is not a regular file or a directory is, for messages.
+pub fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_dir() { "a directory" } else { "a special file" }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
