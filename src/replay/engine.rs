@@ -121,12 +121,21 @@ struct Regions {
 
 fn regions(now: &Target, baseline: Option<&Target>, assumptions: &Assumptions) -> Regions {
     let facts = PrincipalFacts { arn: now.arn.clone(), tags: now.tags.clone(), context: now.context.clone() };
-    let space = space::build(baseline.map_or(&now.set, |b| &b.set), &now.set, &facts, assumptions);
+    let work = crate::diff::work::Work::new(crate::diff::DEFAULT_BUDGET);
+    let space = space::build(
+        baseline.map_or(&now.set, |b| &b.set),
+        &now.set,
+        &facts,
+        assumptions,
+        crate::diff::DEFAULT_BUDGET,
+        &work,
+    );
     let mut out = Regions::default();
     for dim in &space.dims {
         match &dim.kind {
             DimKind::Network => {
-                for rep in &dim.reps {
+                for rep in (0..dim.len().unwrap_or(0).min(4096)).filter_map(|i| dim.rep(i)) {
+                    let rep = rep.as_ref();
                     let Rep::Network(network) = rep else { continue };
                     let (vpc, ip) = match network {
                         Network::Endpoint { vpc, ip, .. } => (Some(vpc), ip.map(|a| a.to_string())),
@@ -147,7 +156,11 @@ fn regions(now: &Target, baseline: Option<&Target>, assumptions: &Assumptions) -
                     }
                 }
             }
-            DimKind::PrincipalTag(_) => out.principal_tags.push(dim.reps.clone()),
+            DimKind::PrincipalTag(_) => out.principal_tags.push(
+                (0..dim.len().unwrap_or(0).min(256))
+                    .filter_map(|i| dim.rep(i).map(std::borrow::Cow::into_owned))
+                    .collect(),
+            ),
             _ => {}
         }
     }

@@ -13,7 +13,7 @@ use crate::replay::rules::{REPLAY_ALLOWS_DENIED, REPLAY_BREAKS_ISSUANCE};
 use crate::simulate::Verdict;
 
 use super::Style;
-use super::simulate::xml_escape;
+use super::simulate::{xml_escape, xml_lines};
 
 /// Input-derived text for a line of output: control characters (a newline in an audience could forge a
 /// line of the report) as `\u{..}`.
@@ -405,7 +405,7 @@ pub fn junit(report: &Report, replayer: &Replayer<'_>) -> String {
         let _ = writeln!(
             out,
             ">\n      <failure message=\"{denied} newly denied, {allowed} newly allowed\">{}</failure>\n    </testcase>",
-            xml_escape(&text)
+            xml_lines(&text)
         );
     }
     out.push_str("  </testsuite>\n</testsuites>\n");

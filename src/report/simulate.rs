@@ -326,7 +326,7 @@ pub fn xml_escape(text: &str) -> String {
 
 /// A multi-line explanation as XML text: each line escaped (its input-derived parts were escaped when it
 /// was written), the line breaks kept.
-fn xml_lines(text: &str) -> String {
+pub fn xml_lines(text: &str) -> String {
     text.split('\n').map(xml_escape).collect::<Vec<_>>().join("\n")
 }
 
