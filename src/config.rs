@@ -41,6 +41,9 @@ pub struct Config {
     pub relying_parties: Vec<crate::relying::RelyingParty>,
     /// `[accounts."111122223333"]`, sorted by account id (DESIGN §9.7).
     pub accounts: Vec<Account>,
+    /// `[network.endpoints] "vpce-..." = "vpc-..."`: the VPC of each interface endpoint, which CloudTrail
+    /// records do not give (DESIGN §9.5).
+    pub endpoints: BTreeMap<String, String>,
 }
 
 /// One AWS account the organisation names in `[accounts]`: what the token's `iss` is for its principals, which
@@ -236,6 +239,13 @@ struct RawConfig {
     defaults: Option<RawDefaults>,
     relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
     accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
+    network: Option<RawNetwork>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNetwork {
+    endpoints: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -324,6 +334,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         defaults: RequestDefaults::default(),
         relying_parties: Vec::new(),
         accounts: Vec::new(),
+        endpoints: BTreeMap::new(),
     };
     if let Some(token) = raw.token {
         if let Some(max) = token.max_duration {
@@ -456,10 +467,32 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
     for (id, raw) in raw.accounts.unwrap_or_default() {
         config.accounts.push(account(id, raw, &source)?);
     }
+    for (vpce, vpc) in raw.network.and_then(|n| n.endpoints).unwrap_or_default() {
+        if !resource_id(vpce.get_ref(), "vpce-") {
+            return Err(err(
+                span_of(&vpce),
+                format!("`{}` is not a VPC endpoint id", vpce.get_ref()),
+                "not `vpce-...`",
+            )
+            .help("the keys of `[network.endpoints]` are interface endpoint ids, as CloudTrail's `vpcEndpointId`"));
+        }
+        if !resource_id(vpc.get_ref(), "vpc-") {
+            return Err(err(span_of(&vpc), format!("`{}` is not a VPC id", vpc.get_ref()), "not `vpc-...`")
+                .help("give the id of the VPC the endpoint is in (`aws:SourceVpc`)"));
+        }
+        config.endpoints.insert(vpce.into_inner(), vpc.into_inner());
+    }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
     config.kinds.base = source.path.parent().map(Path::to_path_buf);
     Ok(config)
+}
+
+/// `vpc-0a1b2c3d` / `vpce-0a1b2c3d4e5f60718`: the prefix, then 8 or 17 lowercase hex digits.
+fn resource_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// One `[accounts."ID"]` table, validated: a 12-digit id, an `https://` issuer (the token's `iss` is compared
@@ -592,5 +625,21 @@ mod tests {
         let elsewhere = config("[accounts.\"111122223333\"]\nterraform = [\"other/**\"]\n", &dir);
         assert!(elsewhere.account_for_terraform(&[dir.join("infra/dev/main.tf")]).is_none());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn network_endpoints_name_their_vpc() {
+        let dir = std::env::temp_dir().join(format!("mintlint-config-endpoints-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = config("[network.endpoints]\n\"vpce-0a1b2c3d4e5f60718\" = \"vpc-0f1e2d3c4b5a69788\"\n", &dir);
+        assert_eq!(ok.endpoints.get("vpce-0a1b2c3d4e5f60718").map(String::as_str), Some("vpc-0f1e2d3c4b5a69788"));
+        for bad in ["\"vpc-0a1b2c3d\" = \"vpc-0f1e2d3c\"", "\"vpce-0a1b2c3d\" = \"subnet-0f1e2d3c\""] {
+            let text = format!("[network.endpoints]\n{bad}\n");
+            assert!(
+                parse(Arc::new(SourceFile::new(dir.join("mintlint.toml"), "mintlint.toml", text))).is_err(),
+                "{bad}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod graph;
+pub mod replay;
 pub mod rules;
 pub mod simulate;
 
@@ -75,6 +76,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Who can mint tokens for which audiences, with what lifetime, tags and context
     Graph(graph::GraphArgs),
+    /// Replay the token requests CloudTrail recorded against the policies (and a baseline)
+    Replay(Box<replay::ReplayArgs>),
 }
 
 /// `--config` and `--assume`, taken by every command that evaluates or lints policies.
@@ -274,6 +277,7 @@ fn run_command(cli: Cli) -> Outcome {
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }
 
@@ -312,7 +316,9 @@ mod tests {
         // it cannot say what `simulate --principal` says.
         let differing: Vec<String> = texts
             .iter()
-            .filter(|(id, _)| id.as_str() != "principal")
+            // `replay --policy` and `replay --baseline` are the names DESIGN §9.5 gives; what they hold differs
+            // from `simulate --policy` (one principal's policy) and `check --baseline` (one path).
+            .filter(|(id, _)| !["principal", "policies", "baseline"].contains(&id.as_str()))
             .filter(|(_, uses)| uses.iter().any(|(_, h)| *h != uses[0].1))
             .map(|(id, uses)| format!("--{id}: {uses:?}"))
             .collect();

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod human;
 pub mod json;
 pub mod relying;
+pub mod replay;
 pub mod sarif;
 pub mod simulate;
 

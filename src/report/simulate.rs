@@ -320,13 +320,13 @@ pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> 
 }
 
 /// Text for XML content and attribute values (DESIGN §9.6): [`super::escape::xml`].
-fn xml_escape(text: &str) -> String {
+pub fn xml_escape(text: &str) -> String {
     super::escape::xml(text)
 }
 
 /// A multi-line explanation as XML text: each line escaped (its input-derived parts were escaped when it
 /// was written), the line breaks kept.
-fn xml_lines(text: &str) -> String {
+pub fn xml_lines(text: &str) -> String {
     text.split('\n').map(xml_escape).collect::<Vec<_>>().join("\n")
 }
 

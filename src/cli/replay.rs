@@ -1,0 +1,225 @@
+//! `mintlint replay`: map the arguments to the library's replay and its report.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::eval::{Assumptions, PolicySet};
+use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
+use crate::lint::Finding;
+use crate::policy::PolicyKind;
+use crate::replay::engine::{Replayer, Side};
+use crate::replay::events::{EventLimits, discover_events};
+use crate::replay::inputs::Version;
+use crate::replay::{Report, replay_files};
+use crate::report::{self, replay as render};
+use crate::source::json::Limits;
+use crate::source::{InputKind, display_path};
+
+use super::{ColorArg, Exit, Outcome};
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum ReplayFormat {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The current policies: Terraform (plan or state JSON, or `.tf` source) or account snapshots, files or
+    /// directories. Recorded principals are found in them by exact ARN
+    #[arg(value_name = "INVENTORY")]
+    pub paths: Vec<PathBuf>,
+    /// CloudTrail events: trail S3 objects (`.json.gz` or not), `aws cloudtrail lookup-events` output, or
+    /// JSON lines; directories are walked. Inventory paths given here (Terraform, snapshots) are told apart
+    /// by content and taken as inventory
+    #[arg(long, value_name = "PATH", num_args = 1.., required = true)]
+    pub events: Vec<PathBuf>,
+    /// Identity policy files to replay every recorded principal against, instead of an inventory
+    /// (repeatable)
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// The baseline policies, read like the current ones (inventory paths, or with --policy, policy files);
+    /// repeatable
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Vec<PathBuf>,
+    /// Set an assumption, NAME=VALUE, over the configuration's `[assumptions]` (repeatable; see README "Assumptions")
+    #[arg(long = "assume", value_name = "NAME=VALUE")]
+    pub assume: Vec<String>,
+    /// Configuration file (default: the nearest mintlint.toml upward from the first path)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The most bytes read from one events file, after decompression
+    #[arg(long = "max-input-size", alias = "max-file-size", value_name = "BYTES", default_value_t = EventLimits::DEFAULT_FILE)]
+    pub max_input_size: u64,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
+    pub format: ReplayFormat,
+    /// Colour in human output: `auto` colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// Whether a path given to `--events` is an inventory instead: a `.tf` file, a directory holding `.tf`
+/// files, or Terraform JSON or an account snapshot.
+fn is_inventory(path: &Path) -> bool {
+    if path.is_dir() {
+        return std::fs::read_dir(path).is_ok_and(|entries| {
+            entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
+        });
+    }
+    if crate::input::tfsource::is_terraform_source(path) {
+        return true;
+    }
+    let json = path.extension().is_some_and(|x| x == "json");
+    json && read_json(path, &Limits::default())
+        .is_ok_and(|(_, v)| matches!(InputKind::classify(&v), InputKind::TerraformJson | InputKind::AccountSnapshot))
+}
+
+fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
+    let style = super::style(color.into());
+    let stderr = findings.iter().map(|f| report::human::render_finding(f, style)).collect::<String>();
+    Outcome {
+        stdout: String::new(),
+        stderr: format!("{stderr}error: the inputs cannot be replayed against until these problems are fixed\n"),
+        exit: Exit::Usage,
+    }
+}
+
+/// One version of the policies: an inventory, or policy files standing for every principal.
+fn version(paths: &[PathBuf], policy_files: bool, config: Option<&crate::config::Config>) -> Result<Version, Outcome> {
+    if policy_files {
+        let mut set = PolicySet::default();
+        let mut findings = Vec::new();
+        for path in paths {
+            match load_policy_file(path, PolicyKind::Identity, &Limits::default()) {
+                Ok(policies) => set.identity.extend(policies),
+                Err(f) => findings.extend(f),
+            }
+        }
+        if !findings.is_empty() {
+            return Err(bad_input(&findings, ColorArg::Never));
+        }
+        let names: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
+        return Ok(Version::from_policies(set, names.join(", ")));
+    }
+    let mut inventory = match load_inventory(paths, &Limits::default()) {
+        Ok(inventory) => inventory,
+        Err(InventoryError::Missing(path)) => {
+            return Err(Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&path))));
+        }
+        Err(InventoryError::NotAnInventory(path, _)) => {
+            return Err(Outcome::usage_error(format!(
+                "`{}` is not Terraform or an account snapshot (give policy files with --policy)",
+                display_path(&path)
+            )));
+        }
+        Err(InventoryError::Unreadable(findings)) => return Err(bad_input(&findings, ColorArg::Never)),
+    };
+    // A `.tf` tree's principals live in the account `[accounts]` assigns it (DESIGN §9.7).
+    crate::relying::inputs::place_accounts(&mut inventory, config);
+    Version::from_inventory(&inventory).map_err(|findings| bad_input(&findings, ColorArg::Never))
+}
+
+pub fn run(args: &ReplayArgs) -> Outcome {
+    let (mut events, mut inventory) = (Vec::new(), args.paths.clone());
+    for path in &args.events {
+        if is_inventory(path) { inventory.push(path.clone()) } else { events.push(path.clone()) }
+    }
+    if events.is_empty() {
+        return Outcome::usage_error("--events names no events file: every path given is Terraform or a snapshot");
+    }
+    let policy_files = !args.policies.is_empty();
+    if policy_files && !inventory.is_empty() {
+        return Outcome::usage_error(
+            "give either inventory paths (Terraform, snapshots) or --policy files to replay against, not both",
+        );
+    }
+    if !policy_files && inventory.is_empty() {
+        return Outcome::usage_error(
+            "nothing to replay against: give the policies as inventory paths (Terraform, account snapshots) or with \
+             --policy FILE",
+        );
+    }
+    let current_paths = if policy_files { &args.policies } else { &inventory };
+
+    let config_path = args.config.clone().or_else(|| current_paths.first().and_then(|p| crate::config::find(p)));
+    let config = match config_path.as_deref().map(crate::config::load).transpose() {
+        Ok(c) => c,
+        Err(e) => return super::check::config_error(&e, args.color),
+    };
+    let mut assumptions = config.as_ref().map(|c| c.assumptions).unwrap_or_else(Assumptions::default);
+    for a in &args.assume {
+        if let Err(e) = assumptions.apply(a) {
+            return Outcome::usage_error(e.message);
+        }
+    }
+    let now = match version(current_paths, policy_files, config.as_ref()) {
+        Ok(v) => v,
+        Err(outcome) => return outcome,
+    };
+    let baseline = if args.baseline.is_empty() {
+        None
+    } else {
+        match version(&args.baseline, policy_files, config.as_ref()) {
+            Ok(v) => Some(v),
+            Err(outcome) => return outcome,
+        }
+    };
+    let discovered = match discover_events(&events) {
+        Ok(d) => d,
+        Err(missing) => {
+            return Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&missing.0)));
+        }
+    };
+    let endpoints = config.as_ref().map(|c| c.endpoints.clone()).unwrap_or_default();
+    let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
+    let limits = EventLimits { file: args.max_input_size, ..EventLimits::default() };
+    let report = replay_files(&discovered.files, &replayer, &limits);
+    finish(args, &report, &replayer, &events, &discovered.unwalkable)
+}
+
+fn finish(
+    args: &ReplayArgs,
+    report: &Report,
+    replayer: &Replayer<'_>,
+    named: &[PathBuf],
+    unwalkable: &[(PathBuf, String)],
+) -> Outcome {
+    let mut stderr = String::new();
+    let mut unreadable = false;
+    for (path, why) in unwalkable {
+        stderr.push_str(&format!("error: `{}`: {}\n", render::escape(&display_path(path)), render::escape(why)));
+        unreadable = true;
+    }
+    for file in &report.files {
+        let Some(error) = &file.read.error else { continue };
+        // A walked file that is not events at all (a README beside the trail) is only noted; a file named on
+        // the command line, or one that broke off mid-way, is an error.
+        let walked_other = matches!(error, crate::replay::events::ReadError::NotEvents)
+            && !crate::replay::events::named(&file.path, named);
+        let level = if walked_other { "note" } else { "error" };
+        unreadable |= !walked_other;
+        stderr.push_str(&format!("{level}: `{}`: {}\n", render::escape(&display_path(&file.path)), error));
+        if let Some(help) = error.help().filter(|_| !walked_other) {
+            stderr.push_str(&format!("  help: {help}\n"));
+        }
+    }
+    let stdout = match args.format {
+        ReplayFormat::Human => render::human(report, replayer, super::style(args.color.into())),
+        ReplayFormat::Json => render::json(report, replayer),
+        ReplayFormat::Sarif => render::sarif(report, replayer),
+        ReplayFormat::Junit => render::junit(report, replayer),
+    };
+    let exit = if unreadable {
+        Exit::Usage
+    } else if report.failed() {
+        Exit::Failure
+    } else {
+        Exit::Success
+    };
+    Outcome { stdout, stderr, exit }
+}
