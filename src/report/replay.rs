@@ -483,7 +483,7 @@ pub fn sarif(report: &Report, replayer: &Replayer<'_>) -> String {
                         "locations".into(),
                         json!([{
                             "physicalLocation": {
-                                "artifactLocation": {"uri": crate::source::display_path(&source.path)},
+                                "artifactLocation": {"uri": super::sarif::uri(&crate::source::display_path(&source.path))},
                                 "region": {"startLine": start.line, "startColumn": start.column,
                                            "endLine": end.line, "endColumn": end.column},
                             },
@@ -495,20 +495,5 @@ pub fn sarif(report: &Report, replayer: &Replayer<'_>) -> String {
             result
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "mintlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_json,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    super::sarif::log(rule_json, results)
 }

@@ -150,6 +150,12 @@ pub fn render(findings: &[Finding]) -> String {
             result
         })
         .collect();
+    log(rules, results)
+}
+
+/// The SARIF log around a run's rules and results, one for every command that writes SARIF (check, replay):
+/// the same tool description, and the same escaping pass, so no input text reaches the log unescaped.
+pub fn log(rules: Vec<serde_json::Value>, results: Vec<serde_json::Value>) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -171,7 +177,7 @@ pub fn render(findings: &[Finding]) -> String {
 }
 
 /// A relative URI reference for a path: percent-encode what may not appear in one.
-fn uri(path: &str) -> String {
+pub fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
