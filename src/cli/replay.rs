@@ -53,9 +53,8 @@ pub struct ReplayArgs {
     /// Configuration file (default: the nearest mintlint.toml upward from the first path)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The most bytes read from one events file, after decompression
-    #[arg(long = "max-input-size", alias = "max-file-size", value_name = "BYTES", default_value_t = EventLimits::DEFAULT_FILE)]
-    pub max_input_size: u64,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
     /// Instead of the replay report, write per principal the least-privilege minting policy that allows
     /// every issuance recorded (JSON policy and `data "aws_iam_policy_document"`), and list the grants no
     /// call used (human or json)
@@ -71,7 +70,7 @@ pub struct ReplayArgs {
 
 /// Whether a path given to `--events` is an inventory instead: a `.tf` file, a directory holding `.tf`
 /// files, or Terraform JSON or an account snapshot.
-fn is_inventory(path: &Path) -> bool {
+fn is_inventory(path: &Path, limits: &Limits) -> bool {
     if path.is_dir() {
         return std::fs::read_dir(path).is_ok_and(|entries| {
             entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
@@ -81,7 +80,7 @@ fn is_inventory(path: &Path) -> bool {
         return true;
     }
     let json = path.extension().is_some_and(|x| x == "json");
-    json && read_json(path, &Limits::default())
+    json && read_json(path, &limits.for_kind(crate::source::SizeKind::Inventory))
         .is_ok_and(|(_, v)| matches!(InputKind::classify(&v), InputKind::TerraformJson | InputKind::AccountSnapshot))
 }
 
@@ -103,12 +102,13 @@ fn version(
     paths: &[PathBuf],
     policy_files: bool,
     config: Option<&crate::config::Config>,
+    limits: &Limits,
 ) -> Result<(Version, Endpoints), Outcome> {
     if policy_files {
         let mut set = PolicySet::default();
         let mut findings = Vec::new();
         for path in paths {
-            match load_policy_file(path, PolicyKind::Identity, &Limits::default()) {
+            match load_policy_file(path, PolicyKind::Identity, limits) {
                 Ok(policies) => set.identity.extend(policies),
                 Err(f) => findings.extend(f),
             }
@@ -119,7 +119,7 @@ fn version(
         let names: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
         return Ok((Version::from_policies(set, names.join(", ")), Vec::new()));
     }
-    let mut inventory = match load_inventory(paths, &Limits::default()) {
+    let mut inventory = match load_inventory(paths, limits) {
         Ok(inventory) => inventory,
         Err(InventoryError::Missing(path)) => {
             return Err(Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&path))));
@@ -158,8 +158,11 @@ fn endpoint_vpcs(
 
 pub fn run(args: &ReplayArgs) -> Outcome {
     let (mut events, mut inventory) = (Vec::new(), args.paths.clone());
+    // The configuration is found from the inventory paths, which are told apart from events by reading them:
+    // the flags' limits (over the defaults) decide that reading.
+    let flag_limits = args.limits.limits(None).json(crate::source::SizeKind::Policy);
     for path in &args.events {
-        if is_inventory(path) { inventory.push(path.clone()) } else { events.push(path.clone()) }
+        if is_inventory(path, &flag_limits) { inventory.push(path.clone()) } else { events.push(path.clone()) }
     }
     if events.is_empty() {
         return Outcome::usage_error("--events names no events file: every path given is Terraform or a snapshot");
@@ -197,14 +200,16 @@ pub fn run(args: &ReplayArgs) -> Outcome {
             return Outcome::usage_error(e.message);
         }
     }
-    let (now, mut known_endpoints) = match version(current_paths, policy_files, config.as_ref()) {
+    let sizes = args.limits.limits(config.as_ref());
+    let limits = sizes.json(crate::source::SizeKind::Policy);
+    let (now, mut known_endpoints) = match version(current_paths, policy_files, config.as_ref(), &limits) {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
     let baseline = if args.baseline.is_empty() {
         None
     } else {
-        match version(&args.baseline, policy_files, config.as_ref()) {
+        match version(&args.baseline, policy_files, config.as_ref(), &limits) {
             Ok((v, endpoints)) => {
                 known_endpoints.extend(endpoints);
                 Some(v)
@@ -220,13 +225,13 @@ pub fn run(args: &ReplayArgs) -> Outcome {
     };
     let endpoints = endpoint_vpcs(known_endpoints, config.as_ref());
     let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
-    let limits = EventLimits { file: args.max_input_size, ..EventLimits::default() };
+    let event_limits = EventLimits { file: sizes.stream, ..EventLimits::default() };
     // The human and SARIF reports show only what changed: they keep nothing else, so memory stays flat.
     let keep = match args.format {
         ReplayFormat::Human | ReplayFormat::Sarif if !args.suggest => Keep::Changed,
         _ => Keep::All,
     };
-    let report = replay_files(&discovered.files, &replayer, &limits, keep);
+    let report = replay_files(&discovered.files, &replayer, &event_limits, keep);
     let suggestions = args.suggest.then(|| {
         let lint = LintContext {
             token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),

@@ -22,6 +22,7 @@ use crate::inventory::{
 };
 use crate::lint::rules::{invalid_json, invalid_policy, policy_unknown_until_apply};
 use crate::policy::{PolicyKind, PolicyProblem};
+use crate::source::SizeKind;
 use crate::source::json::{self, Json, JsonKind, Limits};
 use crate::source::{SourceFile, Span};
 
@@ -536,7 +537,7 @@ impl<'a> Plan<'a> {
         let source = Arc::new(
             SourceFile::new(self.source.path.clone(), origin.source_name(), text).embedded_at(self.source, value.span),
         );
-        let json = match json::parse(&source.text, self.limits) {
+        let json = match json::parse(&source.text, &self.limits.for_kind(SizeKind::Policy)) {
             Ok(json) => Some(json),
             Err(error) => {
                 b.inv.findings.push(invalid_json::finding(&source, &error));
