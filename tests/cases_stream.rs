@@ -134,3 +134,16 @@ fn a_broken_frame_after_many_cases_is_reported() {
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stderr.contains("trailing comma"), "{}", out.stderr);
 }
+
+/// DESIGN §9.2: the streamed limit is `--max-input-size`; the message names the kind and the flag.
+#[test]
+fn the_cases_limit_is_max_input_size() {
+    let path = temp_file("limited.json", &cases(100, None));
+    let mut a = args(path.to_str().unwrap(), "human");
+    a.extend(["--max-input-size".to_owned(), "1KiB".to_owned()]);
+    let out = mintlint(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("cases or CloudTrail events file"), "{}", out.stderr);
+    assert!(out.stderr.contains("--max-input-size"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}

@@ -21,7 +21,7 @@ pub struct StreamLimits {
 
 impl StreamLimits {
     /// DESIGN §9.2: 4 GiB for a streamed cases file.
-    pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+    pub const DEFAULT_MAX_BYTES: u64 = crate::source::InputLimits::DEFAULT_STREAM;
     pub const DEFAULT_MAX_CASE: usize = 1024 * 1024;
 }
 
@@ -376,10 +376,15 @@ impl<R: Read> CaseStream<R> {
             self.eof = true;
             return Ok(false);
         }
-        if self.base + self.buf.len() as u64 > self.limits.max_bytes {
-            let message =
-                format!("the cases file is over the limit of {} bytes for a cases file", self.limits.max_bytes);
-            return Err(self.error_at(self.pos, 0, &message, "the limit is reached in here", MAX_INPUT_HELP));
+        let read = self.base + self.buf.len() as u64;
+        if read > self.limits.max_bytes {
+            let too_large = crate::source::limits::TooLarge {
+                kind: crate::source::SizeKind::Stream,
+                size: read,
+                limit: self.limits.max_bytes,
+            };
+            let message = format!("{too_large} (read so far)");
+            return Err(self.error_at(self.pos, 0, &message, "the limit is reached in here", &too_large.help()));
         }
         Ok(true)
     }
@@ -555,7 +560,6 @@ const CASES_ONLY: &str = "a cases file holds only {\"cases\": [...]}";
 const TRAILING_COMMA: &str = "trailing comma before the closing bracket";
 const TRAILING_HELP: &str = "remove the comma: JSON does not allow a comma after the last item";
 const UTF8_HELP: &str = "save the file as UTF-8";
-const MAX_INPUT_HELP: &str = "raise the limit with --max-input-size BYTES, or split the file";
 
 #[cfg(test)]
 mod tests {

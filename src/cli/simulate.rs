@@ -337,11 +337,24 @@ fn run_cases(
 ) -> Outcome {
     let unreadable =
         |e: std::io::Error| Outcome::usage_error(format!("--cases `{}`: cannot read this file: {e}", path.display()));
+    let limit = settings.limits.stream;
+    // A regular file over the limit is refused before it is read; a pipe is stopped when it reaches it.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        let too_large =
+            crate::source::limits::TooLarge { kind: crate::source::SizeKind::Stream, size: meta.len(), limit };
+        let message = format!("--cases `{}`: {too_large}", path.display());
+        let mut outcome = Outcome::usage_error(message);
+        outcome.stderr.push_str(&format!("  help: {}\n", too_large.help()));
+        return outcome;
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };
-    let mut stream = CaseStream::new(file, StreamLimits::default());
+    let mut stream = CaseStream::new(file, StreamLimits { max_bytes: limit, ..StreamLimits::default() });
     let setup =
         Setup { base, defaults, assumptions: &settings.assumptions, issuer: args.issuer.as_deref(), resource_policy };
     let action = args.request.action.as_deref();
