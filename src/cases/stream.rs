@@ -627,7 +627,7 @@ mod tests {
         }
         let mut stream = CaseStream::new(big.as_bytes(), StreamLimits { max_bytes: 1000, max_case: usize::MAX });
         match stream.fill(&mut batch, 10) {
-            Err(StreamError::Frame(f)) => assert!(f.message.contains("over the limit"), "{}", f.message),
+            Err(StreamError::Frame(f)) => assert!(f.message.contains("limit (read so far)"), "{}", f.message),
             other => panic!("{other:?}"),
         }
         let ok = format!("{{\"cases\": [{}]}}", vec!["{\"n\": 1}"; 300_000].join(",\n"));
