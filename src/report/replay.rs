@@ -463,8 +463,9 @@ pub fn sarif(report: &Report, replayer: &Replayer<'_>) -> String {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.documentation(), "markdown": r.documentation()},
+                "helpUri": super::sarif::help_uri(r),
                 "defaultConfiguration": {"level": "error"},
-                "properties": {"tags": ["security"]},
+                "properties": {"security-severity": super::sarif::security_severity(r), "tags": ["security"]},
             })
         })
         .collect();
