@@ -50,7 +50,7 @@ fn benches(c: &mut Criterion) {
     let options = CheckOptions {
         paths: vec![corpus()],
         filter: FileFilter::default(),
-        limits,
+        limits: mintlint::source::InputLimits::default(),
         rules: RuleSelection::default(),
         suppressions: Default::default(),
         kinds: Default::default(),

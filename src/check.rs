@@ -11,8 +11,9 @@ use crate::lint::{
 };
 use crate::policy::{PolicyKind, parse_document};
 use crate::source::discover::{FileFilter, MissingPath, discover};
-use crate::source::json::{self, Limits};
-use crate::source::{InputKind, SourceFile, Span};
+use crate::source::json;
+use crate::source::limits::{ReadError, read_limited};
+use crate::source::{InputKind, InputLimits, SizeKind, SourceFile, Span};
 
 /// Which rules report, and at what severity.
 #[derive(Clone, Debug, Default)]
@@ -102,7 +103,8 @@ pub fn config_relative(base: &Path, path: &Path) -> Option<String> {
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub filter: FileFilter,
-    pub limits: Limits,
+    /// The size limit of each kind of input.
+    pub limits: InputLimits,
     pub rules: RuleSelection,
     pub suppressions: Suppressions,
     pub kinds: FileKinds,
@@ -333,7 +335,7 @@ fn check_terraform(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileOutcome
     if tf.is_empty() {
         return Vec::new();
     }
-    let mut tf_options = tfsource::TfOptions::new(options.limits);
+    let mut tf_options = tfsource::TfOptions::new(options.limits.json(SizeKind::Policy));
     tf_options.inputs.clone_from(&options.paths);
     tf_options.var_files = paths.iter().filter(|p| tfsource::is_tfvars(p)).cloned().collect();
     tf_options.config.clone_from(&options.config);
@@ -368,7 +370,17 @@ fn check_terraform(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileOutcome
 
 fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
     let mut outcome = FileOutcome::default();
-    let bytes = match read_limited(path, options.limits.max_bytes) {
+    // The kind is known only once the content is read: a file is read whole up to the larger of the policy and
+    // the plan/snapshot limits, and held to its own kind's limit once classified.
+    let any = options.limits.any_document();
+    let limits = options.limits.json(any);
+    let too_large = |kind: SizeKind, size: usize| {
+        let source = Arc::new(SourceFile::from_path(path, ""));
+        let limit = usize::try_from(options.limits.of(kind)).unwrap_or(usize::MAX);
+        let error = json::JsonError { kind: json::JsonErrorKind::TooLarge { size, limit, kind }, span: Span::at(0) };
+        invalid_json::finding(&source, &error)
+    };
+    let bytes = match read_limited(path, limits.max_bytes as u64) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(reason)) => {
             let source = Arc::new(SourceFile::from_path(path, ""));
@@ -377,16 +389,11 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
             return outcome;
         }
         Err(ReadError::TooLarge(size)) => {
-            let source = Arc::new(SourceFile::from_path(path, ""));
-            let error = json::JsonError {
-                kind: json::JsonErrorKind::TooLarge { size, limit: options.limits.max_bytes },
-                span: crate::source::Span::at(0),
-            };
-            outcome.findings.push(invalid_json::finding(&source, &error));
+            outcome.findings.push(too_large(any, usize::try_from(size).unwrap_or(usize::MAX)));
             return outcome;
         }
     };
-    let source = match crate::input::decode_text(path, &bytes, &options.limits) {
+    let source = match crate::input::decode_text(path, &bytes, &limits) {
         Ok(source) => source,
         Err(_) if !crate::source::classify::text_has_policy_signal(&String::from_utf8_lossy(&bytes)) => {
             outcome.not_policy = true;
@@ -397,7 +404,8 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
             return outcome;
         }
     };
-    let value = match json::parse(&source.text, &options.limits) {
+    drop(bytes);
+    let value = match json::parse(&source.text, &limits) {
         Ok(value) => value,
         // A broken policy is reported; broken JSON that is no policy (a `tsconfig.json` with comments) is not
         // this tool's business.
@@ -410,12 +418,23 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
             return outcome;
         }
     };
+    let input_kind = InputKind::classify(&value);
+    let size_kind = match input_kind {
+        InputKind::TerraformJson | InputKind::AccountSnapshot => SizeKind::Inventory,
+        InputKind::Cases => SizeKind::Stream,
+        InputKind::Policy | InputKind::CliOutput | InputKind::NotPolicy => SizeKind::Policy,
+    };
+    if source.text.len() as u64 > options.limits.of(size_kind) && input_kind != InputKind::NotPolicy {
+        outcome.findings.push(too_large(size_kind, source.text.len()));
+        return outcome;
+    }
+    let limits = limits.for_kind(SizeKind::Policy);
     let configured = options.kinds.kind_of(path);
-    match InputKind::classify(&value) {
+    match input_kind {
         InputKind::Policy => {
             lint_policy_document(source, value, configured.unwrap_or(PolicyKind::Unknown), Vec::new(), &mut outcome);
         }
-        InputKind::CliOutput => match crate::input::cli_output::wrapped_document(&source, &value, &options.limits) {
+        InputKind::CliOutput => match crate::input::cli_output::wrapped_document(&source, &value, &limits) {
             Some((EmbeddedDocument::Read(document, json), kind)) => {
                 lint_policy_document(document, json, configured.unwrap_or(kind), Vec::new(), &mut outcome);
             }
@@ -425,7 +444,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
             None => outcome.not_policy = true,
         },
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
-            let inventory = crate::input::load_inventory_file(&source, &value, kind, &options.limits);
+            let inventory = crate::input::load_inventory_file(&source, &value, kind, &limits);
             outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
             lint_embedded_documents(&source, inventory, &mut outcome);
         }
@@ -445,7 +464,7 @@ fn relying_findings(inventories: &[(PathBuf, bool)], options: &CheckOptions) -> 
         return Vec::new();
     }
     let paths: Vec<PathBuf> = inventories.iter().map(|(p, _)| p.clone()).collect();
-    let mut inventory = match crate::input::load_inventory(&paths, &options.limits) {
+    let mut inventory = match crate::input::load_inventory(&paths, &options.limits.json(SizeKind::Inventory)) {
         Ok(i) => i,
         // Unreadable inputs are reported by the per-file pass.
         Err(_) => return Vec::new(),
@@ -501,30 +520,4 @@ fn lint_policy_document(
         }
     }
     outcome.documents.push(Document::new(source, value, policies).with_unknown(unknown));
-}
-
-enum ReadError {
-    Io(String),
-    TooLarge(usize),
-}
-
-/// Read a file, refusing before reading when it is over the limit (a 5 GB file must not be loaded), and
-/// refusing to open anything but a regular file: a FIFO blocks the open until a writer comes (forever, in
-/// CI), `/dev/zero` never ends, and neither has a size to compare with the limit.
-fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if !meta.is_file() {
-        let kind = crate::source::discover::special_kind(&meta.file_type());
-        return Err(ReadError::Io(format!("{kind}, not a regular file; not read")));
-    }
-    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(cap).read_to_end(&mut bytes).map_err(|e| ReadError::Io(e.to_string()))?;
-    if bytes.len() > limit {
-        let size = std::fs::metadata(path).map_or(bytes.len(), |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
-        return Err(ReadError::TooLarge(size));
-    }
-    Ok(bytes)
 }

@@ -44,6 +44,8 @@ pub struct Config {
     /// `[network.endpoints] "vpce-..." = "vpc-..."`: the VPC of each interface endpoint, which CloudTrail
     /// records do not give (DESIGN §9.5).
     pub endpoints: BTreeMap<String, String>,
+    /// `[limits]`: the size limit of each kind of input (DESIGN §9.2); flags override it.
+    pub limits: crate::source::limits::LimitSettings,
 }
 
 /// One AWS account the organisation names in `[accounts]`: what the token's `iss` is for its principals, which
@@ -240,6 +242,16 @@ struct RawConfig {
     relying_party: Option<Vec<crate::relying::config::RawRelyingParty>>,
     accounts: Option<BTreeMap<Spanned<String>, RawAccount>>,
     network: Option<RawNetwork>,
+    limits: Option<RawLimits>,
+}
+
+/// `[limits]`: bytes, or a size with a unit (`"10MiB"`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    policy: Option<Spanned<toml::Value>>,
+    input: Option<Spanned<toml::Value>>,
+    tf_file: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +347,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         relying_parties: Vec::new(),
         accounts: Vec::new(),
         endpoints: BTreeMap::new(),
+        limits: crate::source::limits::LimitSettings::default(),
     };
     if let Some(token) = raw.token {
         if let Some(max) = token.max_duration {
@@ -482,6 +495,27 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Config, Box<ConfigError>> {
         }
         config.endpoints.insert(vpce.into_inner(), vpc.into_inner());
     }
+    if let Some(limits) = raw.limits {
+        let size = |value: Option<Spanned<toml::Value>>| -> Result<Option<u64>, Box<ConfigError>> {
+            let Some(value) = value else { return Ok(None) };
+            let parsed = match value.get_ref() {
+                toml::Value::Integer(n) => u64::try_from(*n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| "a size limit must be at least 1 byte".to_owned()),
+                toml::Value::String(s) => crate::source::limits::parse_size(s),
+                other => Err(format!("a size is bytes or a string such as \"10MiB\", not a {}", other.type_str())),
+            };
+            parsed.map(Some).map_err(|message| {
+                err(span_of(&value), message, "not a size").help("write bytes (10485760) or \"10MiB\", \"1GiB\"")
+            })
+        };
+        config.limits = crate::source::limits::LimitSettings {
+            policy: size(limits.policy)?,
+            input: size(limits.input)?,
+            tf_file: size(limits.tf_file)?,
+        };
+    }
     config.suppressions.source = Some(Arc::clone(&source));
     config.suppressions.base = source.path.parent().map(Path::to_path_buf);
     config.kinds.base = source.path.parent().map(Path::to_path_buf);
@@ -625,6 +659,25 @@ mod tests {
         let elsewhere = config("[accounts.\"111122223333\"]\nterraform = [\"other/**\"]\n", &dir);
         assert!(elsewhere.account_for_terraform(&[dir.join("infra/dev/main.tf")]).is_none());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn limits_take_bytes_or_sizes() {
+        let dir = std::env::temp_dir().join(format!("mintlint-config-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = config("[limits]\npolicy = 1024\ninput = \"2GiB\"\ntf_file = \"1MiB\"\n", &dir);
+        assert_eq!(
+            c.limits,
+            crate::source::limits::LimitSettings { policy: Some(1024), input: Some(2 << 30), tf_file: Some(1 << 20) }
+        );
+        for bad in ["policy = 0", "input = \"2 GB of data\"", "tf_file = 1.5", "stream = 1"] {
+            let text = format!("[limits]\n{bad}\n");
+            assert!(
+                parse(Arc::new(SourceFile::new(dir.join("mintlint.toml"), "mintlint.toml", text))).is_err(),
+                "{bad}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -306,7 +306,7 @@ fn corpus_managed_policies_parse() {
 
 #[test]
 fn file_over_the_size_limit_is_a_finding_not_read() {
-    let run = mintlint(&["check", "--color", "never", "--max-file-size", "64", "fixtures/parse/key-twice.json"]);
+    let run = mintlint(&["check", "--color", "never", "--max-policy-size", "64", "fixtures/parse/key-twice.json"]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("human__over_size_limit", run.stdout);
 }

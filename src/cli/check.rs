@@ -10,7 +10,6 @@ use crate::lint::{LintContext, Severity, find_rule, nearest_rule_name};
 use crate::policy::PolicyKind;
 use crate::report;
 use crate::source::discover::FileFilter;
-use crate::source::json::Limits;
 
 use super::{ColorArg, Exit, Outcome};
 
@@ -68,9 +67,6 @@ pub struct CheckArgs {
     /// Glob of files or directories to skip when walking (repeatable)
     #[arg(long)]
     pub exclude: Vec<String>,
-    /// Largest file read, in bytes (larger files are an `invalid-json` finding)
-    #[arg(long, default_value_t = Limits::default().max_bytes)]
-    pub max_file_size: usize,
     /// Print files, policies, statements, findings and elapsed time on stderr
     #[arg(long)]
     pub stats: bool,
@@ -158,7 +154,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let options = CheckOptions {
         paths: args.paths.clone(),
         filter,
-        limits: Limits { max_bytes: args.max_file_size, ..Limits::default() },
+        limits: settings.limits,
         rules,
         kinds: FileKinds {
             forced: args.kind.map(PolicyKind::from),
@@ -175,7 +171,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
     };
     if let Some(baseline) = &args.baseline {
-        match super::diff::baseline_findings(baseline, &args.paths, settings.assumptions, args.color) {
+        match super::diff::baseline_findings(baseline, &args.paths, settings.assumptions, settings.limits, args.color) {
             Ok(found) => {
                 report.findings.extend(found.into_iter().filter_map(|mut f| {
                     f.severity = options.rules.severity_of(&f)?;

@@ -10,8 +10,8 @@ use crate::diff::{DEFAULT_BUDGET, DiffOptions, DiffReport, diff, pair};
 use crate::eval::{Assumptions, PolicySet};
 use crate::lint::Finding;
 use crate::report::{self, diff as render};
+use crate::source::SizeKind;
 use crate::source::SourceFile;
-use crate::source::json::Limits;
 
 use super::{ColorArg, Exit, Outcome};
 
@@ -63,11 +63,11 @@ pub fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
 }
 
 pub fn run(args: &DiffArgs) -> Outcome {
-    let assumptions = match args.settings.load(Some(&args.current), args.color) {
-        Ok(settings) => settings.assumptions,
+    let (assumptions, limits) = match args.settings.load(Some(&args.current), args.color) {
+        Ok(settings) => (settings.assumptions, settings.limits.json(SizeKind::Policy)),
         Err(outcome) => return outcome,
     };
-    let (baseline, current) = match load_pair(&args.baseline, &args.current, &Limits::default()) {
+    let (baseline, current) = match load_pair(&args.baseline, &args.current, &limits) {
         Ok(sides) => sides,
         Err(LoadError::Usage(message)) => return Outcome::usage_error(message),
         Err(LoadError::Invalid(findings)) => return bad_input(&findings, args.color),
@@ -77,7 +77,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let pairs = pair(&baseline, &current, &empty);
     let mut report = DiffReport { principals: pairs.iter().map(|p| p.compare(&options)).collect() };
     let join = crate::relying::join::JoinOptions { assumptions, ..Default::default() };
-    let reach = crate::relying::drift::reach_changes(&args.baseline, &args.current, &Limits::default(), &join);
+    let reach = crate::relying::drift::reach_changes(&args.baseline, &args.current, &limits, &join);
     crate::relying::drift::merge(&mut report, reach);
     let stdout = match args.format {
         DiffFormat::Human => render::render_human(&report, super::style(args.color.into())),
@@ -99,12 +99,13 @@ pub fn baseline_findings(
     baseline: &Path,
     paths: &[PathBuf],
     assumptions: Assumptions,
+    limits: crate::source::InputLimits,
     color: ColorArg,
 ) -> Result<Vec<Finding>, Outcome> {
     let [current] = paths else {
         return Err(Outcome::usage_error("--baseline compares with exactly one PATH (a policy file or a directory)"));
     };
-    let limits = Limits::default();
+    let limits = limits.json(SizeKind::Policy);
     let usage = |e: LoadError| match e {
         LoadError::Usage(m) => Outcome::usage_error(m),
         LoadError::Invalid(f) => bad_input(&f, color),

@@ -11,6 +11,7 @@ use crate::graph::{self, GraphOptions, RegisteredAudience, Registry};
 use crate::report::graph::{self as render, View};
 use crate::request::witness::PolicySource;
 use crate::simulate::inputs::InputError;
+use crate::source::SizeKind;
 use crate::source::display_path;
 use crate::source::json::Limits;
 
@@ -150,7 +151,7 @@ pub fn run(args: &GraphArgs) -> Outcome {
         registry = Some(Registry { audiences });
     }
     let assumptions = settings.assumptions;
-    let limits = Limits::default();
+    let limits = settings.limits.json(SizeKind::Policy);
     let mut input = DiffInput::default();
     let mut findings = Vec::new();
     for path in &args.paths {

@@ -90,6 +90,35 @@ pub struct SettingsArgs {
     /// "Assumptions")
     #[arg(long = "assume", value_name = "NAME=VALUE")]
     pub assume: Vec<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The size limits of inputs (DESIGN §9.2), taken by every command that reads them; they override
+/// `[limits]` of mintlint.toml.
+#[derive(Debug, Default, Args)]
+pub struct LimitArgs {
+    /// Largest policy document, in a file of its own or embedded in Terraform or a snapshot: bytes, or a
+    /// size such as 10MiB (default 10 MiB; `[limits] policy`)
+    #[arg(long, value_name = "SIZE", value_parser = crate::source::limits::parse_size)]
+    pub max_policy_size: Option<u64>,
+    /// Largest Terraform plan or state, account snapshot, cases or CloudTrail events file: bytes, or a size
+    /// such as 2GiB (default 1 GiB, 4 GiB for the streamed cases and events files; `[limits] input`)
+    #[arg(long, alias = "max-file-size", value_name = "SIZE", value_parser = crate::source::limits::parse_size)]
+    pub max_input_size: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The limits of a run: these flags over the configuration's `[limits]` over the defaults.
+    pub fn limits(&self, config: Option<&crate::config::Config>) -> crate::source::InputLimits {
+        let flags = crate::source::limits::LimitSettings {
+            policy: self.max_policy_size,
+            input: self.max_input_size,
+            tf_file: None,
+        };
+        let limits = crate::source::InputLimits::default();
+        config.map_or(limits, |c| limits.with(&c.limits)).with(&flags)
+    }
 }
 
 /// What a command runs with: the configuration (if any), its assumptions with `--assume` applied, and the
@@ -99,6 +128,8 @@ pub struct Settings {
     pub config: Option<crate::config::Config>,
     pub assumptions: crate::eval::Assumptions,
     pub region: Option<crate::request::Region>,
+    /// The size limit of each kind of input.
+    pub limits: crate::source::InputLimits,
 }
 
 impl SettingsArgs {
@@ -109,7 +140,8 @@ impl SettingsArgs {
         let assumptions = crate::config::assumptions(config.as_ref(), &self.assume)
             .map_err(|e| Outcome::usage_error(format!("--assume: {}", e.message)))?;
         let region = config.as_ref().and_then(|c| c.defaults.region.clone());
-        Ok(Settings { config, assumptions, region })
+        let limits = self.limits.limits(config.as_ref());
+        Ok(Settings { config, assumptions, region, limits })
     }
 }
 

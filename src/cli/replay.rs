@@ -6,13 +6,14 @@ use clap::{Args, ValueEnum};
 
 use crate::eval::{Assumptions, PolicySet};
 use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
-use crate::lint::Finding;
+use crate::lint::{Finding, LintContext};
 use crate::policy::PolicyKind;
 use crate::replay::engine::{Replayer, Side};
 use crate::replay::events::{EventLimits, discover_events};
 use crate::replay::inputs::Version;
-use crate::replay::{Report, replay_files};
-use crate::report::{self, replay as render};
+use crate::replay::suggest::{Options as SuggestOptions, Suggestions, suggest};
+use crate::replay::{Keep, Report, replay_files};
+use crate::report::{self, replay as render, suggest as render_suggest};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
 
@@ -52,9 +53,13 @@ pub struct ReplayArgs {
     /// Configuration file (default: the nearest mintlint.toml upward from the first path)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The most bytes read from one events file, after decompression
-    #[arg(long = "max-input-size", alias = "max-file-size", value_name = "BYTES", default_value_t = EventLimits::DEFAULT_FILE)]
-    pub max_input_size: u64,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
+    /// Instead of the replay report, write per principal the least-privilege minting policy that allows
+    /// every issuance recorded (JSON policy and `data "aws_iam_policy_document"`), and list the grants no
+    /// call used (human or json)
+    #[arg(long)]
+    pub suggest: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
     pub format: ReplayFormat,
@@ -65,7 +70,7 @@ pub struct ReplayArgs {
 
 /// Whether a path given to `--events` is an inventory instead: a `.tf` file, a directory holding `.tf`
 /// files, or Terraform JSON or an account snapshot.
-fn is_inventory(path: &Path) -> bool {
+fn is_inventory(path: &Path, limits: &Limits) -> bool {
     if path.is_dir() {
         return std::fs::read_dir(path).is_ok_and(|entries| {
             entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
@@ -75,7 +80,7 @@ fn is_inventory(path: &Path) -> bool {
         return true;
     }
     let json = path.extension().is_some_and(|x| x == "json");
-    json && read_json(path, &Limits::default())
+    json && read_json(path, &limits.for_kind(crate::source::SizeKind::Inventory))
         .is_ok_and(|(_, v)| matches!(InputKind::classify(&v), InputKind::TerraformJson | InputKind::AccountSnapshot))
 }
 
@@ -89,13 +94,21 @@ fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
     }
 }
 
-/// One version of the policies: an inventory, or policy files standing for every principal.
-fn version(paths: &[PathBuf], policy_files: bool, config: Option<&crate::config::Config>) -> Result<Version, Outcome> {
+/// One version of the policies: an inventory, or policy files standing for every principal; with the
+/// interface endpoints whose VPC the inventory names.
+type Endpoints = Vec<(String, String)>;
+
+fn version(
+    paths: &[PathBuf],
+    policy_files: bool,
+    config: Option<&crate::config::Config>,
+    limits: &Limits,
+) -> Result<(Version, Endpoints), Outcome> {
     if policy_files {
         let mut set = PolicySet::default();
         let mut findings = Vec::new();
         for path in paths {
-            match load_policy_file(path, PolicyKind::Identity, &Limits::default()) {
+            match load_policy_file(path, PolicyKind::Identity, limits) {
                 Ok(policies) => set.identity.extend(policies),
                 Err(f) => findings.extend(f),
             }
@@ -104,9 +117,9 @@ fn version(paths: &[PathBuf], policy_files: bool, config: Option<&crate::config:
             return Err(bad_input(&findings, ColorArg::Never));
         }
         let names: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
-        return Ok(Version::from_policies(set, names.join(", ")));
+        return Ok((Version::from_policies(set, names.join(", ")), Vec::new()));
     }
-    let mut inventory = match load_inventory(paths, &Limits::default()) {
+    let mut inventory = match load_inventory(paths, limits) {
         Ok(inventory) => inventory,
         Err(InventoryError::Missing(path)) => {
             return Err(Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&path))));
@@ -121,13 +134,35 @@ fn version(paths: &[PathBuf], policy_files: bool, config: Option<&crate::config:
     };
     // A `.tf` tree's principals live in the account `[accounts]` assigns it (DESIGN §9.7).
     crate::relying::inputs::place_accounts(&mut inventory, config);
-    Version::from_inventory(&inventory).map_err(|findings| bad_input(&findings, ColorArg::Never))
+    let endpoints = std::mem::take(&mut inventory.vpc_endpoints);
+    Version::from_inventory(&inventory)
+        .map(|v| (v, endpoints))
+        .map_err(|findings| bad_input(&findings, ColorArg::Never))
+}
+
+/// The VPC of each interface endpoint: `aws_vpc_endpoint` resources of the inputs (the first input that
+/// names an endpoint wins), then `[network.endpoints]` of the configuration over them.
+fn endpoint_vpcs(
+    from_inputs: Endpoints,
+    config: Option<&crate::config::Config>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (vpce, vpc) in from_inputs {
+        out.entry(vpce).or_insert(vpc);
+    }
+    if let Some(c) = config {
+        out.extend(c.endpoints.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
 }
 
 pub fn run(args: &ReplayArgs) -> Outcome {
     let (mut events, mut inventory) = (Vec::new(), args.paths.clone());
+    // The configuration is found from the inventory paths, which are told apart from events by reading them:
+    // the flags' limits (over the defaults) decide that reading.
+    let flag_limits = args.limits.limits(None).json(crate::source::SizeKind::Policy);
     for path in &args.events {
-        if is_inventory(path) { inventory.push(path.clone()) } else { events.push(path.clone()) }
+        if is_inventory(path, &flag_limits) { inventory.push(path.clone()) } else { events.push(path.clone()) }
     }
     if events.is_empty() {
         return Outcome::usage_error("--events names no events file: every path given is Terraform or a snapshot");
@@ -144,6 +179,14 @@ pub fn run(args: &ReplayArgs) -> Outcome {
              --policy FILE",
         );
     }
+    if args.suggest && !args.baseline.is_empty() {
+        return Outcome::usage_error(
+            "--suggest compares the activity with the current policies only: drop --baseline, or run without --suggest",
+        );
+    }
+    if args.suggest && matches!(args.format, ReplayFormat::Sarif | ReplayFormat::Junit) {
+        return Outcome::usage_error("--suggest writes a human or json report: use --format human or --format json");
+    }
     let current_paths = if policy_files { &args.policies } else { &inventory };
 
     let config_path = args.config.clone().or_else(|| current_paths.first().and_then(|p| crate::config::find(p)));
@@ -157,15 +200,20 @@ pub fn run(args: &ReplayArgs) -> Outcome {
             return Outcome::usage_error(e.message);
         }
     }
-    let now = match version(current_paths, policy_files, config.as_ref()) {
+    let sizes = args.limits.limits(config.as_ref());
+    let limits = sizes.json(crate::source::SizeKind::Policy);
+    let (now, mut known_endpoints) = match version(current_paths, policy_files, config.as_ref(), &limits) {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
     let baseline = if args.baseline.is_empty() {
         None
     } else {
-        match version(&args.baseline, policy_files, config.as_ref()) {
-            Ok(v) => Some(v),
+        match version(&args.baseline, policy_files, config.as_ref(), &limits) {
+            Ok((v, endpoints)) => {
+                known_endpoints.extend(endpoints);
+                Some(v)
+            }
             Err(outcome) => return outcome,
         }
     };
@@ -175,17 +223,32 @@ pub fn run(args: &ReplayArgs) -> Outcome {
             return Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&missing.0)));
         }
     };
-    let endpoints = config.as_ref().map(|c| c.endpoints.clone()).unwrap_or_default();
+    let endpoints = endpoint_vpcs(known_endpoints, config.as_ref());
     let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
-    let limits = EventLimits { file: args.max_input_size, ..EventLimits::default() };
-    let report = replay_files(&discovered.files, &replayer, &limits);
-    finish(args, &report, &replayer, &events, &discovered.unwalkable)
+    let event_limits = EventLimits { file: sizes.stream, ..EventLimits::default() };
+    // The human and SARIF reports show only what changed: they keep nothing else, so memory stays flat.
+    let keep = match args.format {
+        ReplayFormat::Human | ReplayFormat::Sarif if !args.suggest => Keep::Changed,
+        _ => Keep::All,
+    };
+    let report = replay_files(&discovered.files, &replayer, &event_limits, keep);
+    let suggestions = args.suggest.then(|| {
+        let lint = LintContext {
+            token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),
+            assumptions,
+            ..LintContext::default()
+        };
+        let options = SuggestOptions { lint: &lint, assumptions, budget: crate::diff::DEFAULT_BUDGET };
+        suggest(&report, &replayer, &options)
+    });
+    finish(args, &report, &replayer, suggestions.as_ref(), &events, &discovered.unwalkable)
 }
 
 fn finish(
     args: &ReplayArgs,
     report: &Report,
     replayer: &Replayer<'_>,
+    suggestions: Option<&Suggestions>,
     named: &[PathBuf],
     unwalkable: &[(PathBuf, String)],
 ) -> Outcome {
@@ -207,6 +270,15 @@ fn finish(
         if let Some(help) = error.help().filter(|_| !walked_other) {
             stderr.push_str(&format!("  help: {help}\n"));
         }
+    }
+    if let Some(suggestions) = suggestions {
+        let stdout = match args.format {
+            ReplayFormat::Json => render_suggest::json(report, suggestions),
+            _ => render_suggest::human(report, suggestions),
+        };
+        // The suggestion is written, not judged: only unreadable input fails it.
+        let exit = if unreadable { Exit::Usage } else { Exit::Success };
+        return Outcome { stdout, stderr, exit };
     }
     let stdout = match args.format {
         ReplayFormat::Human => render::human(report, replayer, super::style(args.color.into())),

@@ -222,7 +222,7 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         Ok(spec) => spec,
         Err(e) => return request_errors(&[e]),
     };
-    let limits = Limits::default();
+    let limits = settings.limits.json(crate::source::SizeKind::Policy);
     let mut scenario =
         match Scenario::load(&args.paths, &files, base.principal.as_deref(), settings.config.as_ref(), &limits) {
             Ok(s) => s,

@@ -51,7 +51,7 @@ pub fn load_side_as(path: &Path, as_inventory: bool, limits: &Limits) -> Result<
 /// Whether a file is an inventory: Terraform source, a plan or state, or an account snapshot.
 fn is_inventory_file(path: &Path, limits: &Limits) -> bool {
     crate::input::tfsource::is_terraform_source(path)
-        || read_json(path, limits).is_ok_and(|(_, json)| {
+        || read_json(path, &limits.any_document()).is_ok_and(|(_, json)| {
             matches!(InputKind::classify(&json), InputKind::TerraformJson | InputKind::AccountSnapshot)
         })
 }
@@ -82,7 +82,7 @@ pub fn load_side(path: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
     if crate::input::tfsource::is_terraform_source(path) {
         return inventory_side(&[path.to_path_buf()], limits);
     }
-    if let Ok((_, json)) = read_json(path, limits)
+    if let Ok((_, json)) = read_json(path, &limits.any_document())
         && matches!(InputKind::classify(&json), InputKind::TerraformJson | InputKind::AccountSnapshot)
     {
         return inventory_side(&[path.to_path_buf()], limits);
@@ -216,7 +216,7 @@ fn directory(dir: &Path, limits: &Limits) -> Result<DiffInput, LoadError> {
             inventories.push(path.clone());
             continue;
         }
-        match read_json(path, limits) {
+        match read_json(path, &limits.any_document()) {
             Ok((_, json)) => match InputKind::classify(&json) {
                 InputKind::Policy | InputKind::CliOutput => policies.push(path),
                 // Cases files, and JSON that is no policy (`package.json` beside the policies).

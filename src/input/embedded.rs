@@ -42,7 +42,7 @@ pub fn read(file: &Arc<SourceFile>, value: &Json, name: String, attribute: &str,
     match decoded.map(String::from_utf8) {
         Ok(Ok(text)) => {
             let source = Arc::new(SourceFile::new(file.path.clone(), name, text).embedded_at(file, value.span));
-            match json::parse(&source.text, limits) {
+            match json::parse(&source.text, &limits.for_kind(crate::source::SizeKind::Policy)) {
                 Ok(json) => EmbeddedDocument::Read(source, json),
                 Err(error) => {
                     let finding = invalid_json::finding(&source, &error);

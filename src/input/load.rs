@@ -8,7 +8,7 @@ use crate::lint::Finding;
 use crate::lint::rules::invalid_json;
 use crate::source::discover::{FileFilter, discover};
 use crate::source::json::{Json, Limits};
-use crate::source::{InputKind, SourceFile};
+use crate::source::{InputKind, SizeKind, SourceFile};
 
 use super::{read_json, snapshot, terraform};
 
@@ -82,7 +82,7 @@ pub fn load_inventory_with(
         discovered.files.iter().partition(|p| super::tfsource::is_terraform_source(p));
     let mut plan_dirs = Vec::new();
     for path in files {
-        let (source, value) = match read_json(path, limits) {
+        let (source, value) = match read_json(path, &limits.for_kind(SizeKind::Inventory)) {
             Ok(v) => v,
             Err(finding) => {
                 unreadable.push(*finding);
@@ -99,7 +99,7 @@ pub fn load_inventory_with(
         if kind == InputKind::TerraformJson {
             plan_dirs.push(path.parent().map(Path::to_path_buf));
         }
-        let mut one = read(&source, &value, kind, limits);
+        let mut one = read(&source, &value, kind, &limits.for_kind(SizeKind::Policy));
         // Findings on the file itself (MINT008, a policy attribute that is no string) are `check`'s: simulate
         // reports a principal's unknown policies through its links. Findings inside embedded documents stay,
         // to explain a principal's policy that cannot be read.

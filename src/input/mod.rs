@@ -20,13 +20,24 @@ use crate::policy::{PolicyKind, parse_document};
 use crate::source::SourceFile;
 use crate::source::json::{self, Json, Limits};
 
-/// A file read and parsed as JSON, or the finding that says why it could not be.
+/// A file read and parsed as JSON, or the finding that says why it could not be. `limits` says what kind of
+/// input it is: a file over that kind's limit, or that is not a regular file, is not read.
 pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json), Box<Finding>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::source::limits::read_limited(path, limits.max_bytes as u64) {
         Ok(b) => b,
-        Err(e) => {
+        Err(crate::source::limits::ReadError::Io(reason)) => {
             let source = Arc::new(SourceFile::from_path(path, ""));
-            return Err(Box::new(invalid_json::unreadable(&source, &e.to_string())));
+            return Err(Box::new(invalid_json::unreadable(&source, &reason)));
+        }
+        Err(crate::source::limits::ReadError::TooLarge(size)) => {
+            let source = Arc::new(SourceFile::from_path(path, ""));
+            let kind = json::JsonErrorKind::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit: limits.max_bytes,
+                kind: limits.kind,
+            };
+            let error = json::JsonError { kind, span: crate::source::Span::at(0) };
+            return Err(Box::new(invalid_json::finding(&source, &error)));
         }
     };
     let source = match decode_text(path, &bytes, limits) {
@@ -43,6 +54,7 @@ pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json)
 /// as the given kind. Any problem is returned as findings: evaluating a policy that IAM would reject would
 /// answer a question nobody asked.
 pub fn load_policy_file(path: &Path, kind: PolicyKind, limits: &Limits) -> Result<Vec<LoadedPolicy>, Vec<Finding>> {
+    let limits = &limits.for_kind(crate::source::SizeKind::Policy);
     let (file, value) = read_json(path, limits).map_err(|f| vec![*f])?;
     let (source, value) = match cli_output::wrapped_document(&file, &value, limits) {
         Some((embedded::EmbeddedDocument::Read(source, json), _)) => (source, json),

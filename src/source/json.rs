@@ -18,6 +18,7 @@ use nom::combinator::{all_consuming, opt, recognize};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
+use super::limits::{InputLimits, SizeKind, TooLarge};
 use super::span::{Span, Spanned};
 
 /// nom's unit error: every failure is re-diagnosed by hand at the failing position, so nom never needs to
@@ -59,17 +60,37 @@ pub struct Limits {
     /// mistaken glob from feeding a multi-gigabyte file to the linter, and keeps every offset within the
     /// `u32` of [`Span`].
     pub max_bytes: usize,
+    /// What kind of input is parsed (named when it is over `max_bytes`).
+    pub kind: SizeKind,
+    /// The limits of every kind, so a loader reading a plan derives the limit of the policies it embeds
+    /// ([`Limits::for_kind`]).
+    pub sizes: InputLimits,
 }
 
 impl Limits {
     /// See [`Limits::max_depth`].
     pub const DEFAULT_MAX_DEPTH: usize = 128;
     pub const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+    /// The limits of parsing an input of another kind (a policy embedded in the plan being read).
+    pub fn for_kind(&self, kind: SizeKind) -> Limits {
+        Limits { max_depth: self.max_depth, ..self.sizes.json(kind) }
+    }
+
+    /// The limits of reading a file whose kind its content will tell (see [`InputLimits::any_document`]).
+    pub fn any_document(&self) -> Limits {
+        self.for_kind(self.sizes.any_document())
+    }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: Self::DEFAULT_MAX_DEPTH, max_bytes: Self::DEFAULT_MAX_BYTES }
+        Self {
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+            max_bytes: Self::DEFAULT_MAX_BYTES,
+            kind: SizeKind::Policy,
+            sizes: InputLimits::default(),
+        }
     }
 }
 
@@ -269,7 +290,7 @@ pub enum JsonErrorKind {
     /// Nesting deeper than [`Limits::max_depth`]; span: the opening bracket that exceeded it.
     TooDeep { limit: usize },
     /// Input over [`Limits::max_bytes`]; span: the empty span at offset 0.
-    TooLarge { size: usize, limit: usize },
+    TooLarge { size: usize, limit: usize, kind: SizeKind },
     /// Span: the first byte that is not valid UTF-8.
     InvalidUtf8,
     /// The text starts with a UTF-16 (LE or BE) byte order mark; span: the two BOM bytes.
@@ -297,9 +318,12 @@ impl JsonError {
             JsonErrorKind::InvalidNumber => "invalid number".to_owned(),
             JsonErrorKind::NumberOutOfRange => "number out of range".to_owned(),
             JsonErrorKind::TooDeep { limit } => format!("nesting deeper than {limit} levels"),
-            JsonErrorKind::TooLarge { size, limit } => {
-                format!("input is {size} bytes, over the limit of {limit} bytes")
+            JsonErrorKind::TooLarge { size, limit, kind } => TooLarge {
+                kind: *kind,
+                size: u64::try_from(*size).unwrap_or(u64::MAX),
+                limit: u64::try_from(*limit).unwrap_or(u64::MAX),
             }
+            .to_string(),
             JsonErrorKind::InvalidUtf8 => "text is not valid UTF-8".to_owned(),
             JsonErrorKind::Utf16 => "text is UTF-16, not UTF-8".to_owned(),
         }
@@ -338,10 +362,7 @@ impl JsonError {
             JsonErrorKind::TooDeep { .. } => {
                 "IAM policies never nest this deep: this is not a policy document, or it was generated wrongly".to_owned()
             }
-            JsonErrorKind::TooLarge { .. } => {
-                "IAM policies are a few kilobytes at most: check that this is the right file, or raise the size limit"
-                    .to_owned()
-            }
+            JsonErrorKind::TooLarge { kind, .. } => TooLarge { kind: *kind, size: 0, limit: 0 }.help(),
             JsonErrorKind::InvalidUtf8 => "IAM policies are UTF-8 text: re-save the file as UTF-8, or exclude it if it is not a policy".to_owned(),
             JsonErrorKind::Utf16 => "save the file as UTF-8 (many editors call it \"UTF-8 without BOM\")".to_owned(),
         }
@@ -408,7 +429,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Json, JsonError> {
 
 fn check_size(size: usize, limits: &Limits) -> Result<(), JsonError> {
     if size > limits.max_bytes {
-        Err(JsonError::new(JsonErrorKind::TooLarge { size, limit: limits.max_bytes }, Span::at(0)))
+        Err(JsonError::new(JsonErrorKind::TooLarge { size, limit: limits.max_bytes, kind: limits.kind }, Span::at(0)))
     } else {
         Ok(())
     }
@@ -1310,11 +1331,17 @@ mod tests {
         assert!(parse("1234", &limits).is_ok());
         assert_eq!(
             parse("12345", &limits).unwrap_err(),
-            JsonError { kind: JsonErrorKind::TooLarge { size: 5, limit: 4 }, span: Span::at(0) }
+            JsonError {
+                kind: JsonErrorKind::TooLarge { size: 5, limit: 4, kind: SizeKind::Policy },
+                span: Span::at(0)
+            }
         );
         assert_eq!(
             decode(b"[1,2]", &limits).unwrap_err(),
-            JsonError { kind: JsonErrorKind::TooLarge { size: 5, limit: 4 }, span: Span::at(0) }
+            JsonError {
+                kind: JsonErrorKind::TooLarge { size: 5, limit: 4, kind: SizeKind::Policy },
+                span: Span::at(0)
+            }
         );
     }
 
@@ -1395,7 +1422,7 @@ mod tests {
         let over = format!("\"{body}a\"");
         assert_eq!(
             parse(&over, &limits).unwrap_err().kind,
-            JsonErrorKind::TooLarge { size: over.len(), limit: limits.max_bytes }
+            JsonErrorKind::TooLarge { size: over.len(), limit: limits.max_bytes, kind: SizeKind::Policy }
         );
     }
 

@@ -4,12 +4,14 @@
 pub mod classify;
 pub mod discover;
 pub mod json;
+pub mod limits;
 pub mod span;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use classify::InputKind;
+pub use limits::{InputLimits, SizeKind};
 pub use span::{Span, Spanned};
 
 /// One text that findings point into: a file on disk, or a policy document embedded in one (a Terraform

@@ -41,7 +41,7 @@ use reader::{Reader, normalize};
 use value::Value;
 
 /// The size limit of a `.tf` file and of any file it reads (DESIGN §9.2).
-pub const DEFAULT_MAX_TF_FILE: usize = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_TF_FILE: usize = crate::source::InputLimits::DEFAULT_TF_FILE as usize;
 
 /// The label of a `.tf` or `.tfvars` syntax error (the file is left out).
 pub(crate) const SYNTAX_ERROR_LABEL: &str = "the parser stopped here";
@@ -85,8 +85,12 @@ pub struct TfOptions {
 }
 
 impl TfOptions {
+    /// Options reading policies with `limits` (of the policy kind) and `.tf` files with the `tf_file` limit they
+    /// carry.
     pub fn new(limits: Limits) -> TfOptions {
-        TfOptions { limits, max_tf_file: DEFAULT_MAX_TF_FILE, inputs: Vec::new(), var_files: Vec::new(), config: None }
+        let max_tf_file = usize::try_from(limits.sizes.of(crate::source::SizeKind::TfFile)).unwrap_or(usize::MAX);
+        let limits = limits.for_kind(crate::source::SizeKind::Policy);
+        TfOptions { limits, max_tf_file, inputs: Vec::new(), var_files: Vec::new(), config: None }
     }
 }
 

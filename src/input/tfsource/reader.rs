@@ -39,7 +39,12 @@ impl Refusal {
             }
             Refusal::NotRegular(kind) => format!("{what} is {kind}, not a regular file: not read"),
             Refusal::TooLarge { size, limit } => {
-                format!("{what} is {size} bytes, over the {limit}-byte limit for `.tf` files and files they read")
+                let too_large = crate::source::limits::TooLarge {
+                    kind: crate::source::SizeKind::TfFile,
+                    size: *size,
+                    limit: u64::try_from(*limit).unwrap_or(u64::MAX),
+                };
+                format!("{what} is too large: {too_large} (`[limits] tf_file` in mintlint.toml)")
             }
             Refusal::Unreadable(reason) => format!("{what} cannot be read: {reason}"),
             Refusal::NotUtf8 => format!("{what} is not UTF-8 text"),

@@ -263,7 +263,9 @@ impl ReadError {
     /// How to fix it.
     pub fn help(&self) -> Option<&'static str> {
         match self {
-            ReadError::TooLarge { .. } => Some("split the file, or raise the limit with `--max-input-size BYTES`"),
+            ReadError::TooLarge { .. } => {
+                Some("split the file, or raise the limit with `--max-input-size` or `[limits] input` in mintlint.toml")
+            }
             ReadError::NotEvents => Some(
                 "replay reads S3 objects of a trail (`{\"Records\": [...]}`, gzip'd or not), `aws cloudtrail \
                  lookup-events` output and JSON lines of records",
