@@ -29,8 +29,12 @@ pub struct CompiledStatement {
     pub clauses: Box<[CompiledClause]>,
     /// The policy variables without a default the statement substitutes (in its resource element or a
     /// condition value), lower-cased with their hashes, and the clause each is in (`None`: the resource).
-    variables: Box<[(Box<str>, u64, Option<usize>)]>,
+    variables: Box<[VariableUse]>,
 }
+
+/// A policy variable without a default: its lower-cased key, the key's hash, and the clause it is in
+/// (`None`: the resource element).
+type VariableUse = (Box<str>, u64, Option<usize>);
 
 impl CompiledStatement {
     pub fn compile(index: usize, statement: &Statement) -> CompiledStatement {
@@ -207,7 +211,7 @@ impl CompiledStatement {
 }
 
 /// The variables without a default in these patterns, with where they are.
-fn collect_variables(patterns: &[StrPattern], clause: Option<usize>, out: &mut Vec<(Box<str>, u64, Option<usize>)>) {
+fn collect_variables(patterns: &[StrPattern], clause: Option<usize>, out: &mut Vec<VariableUse>) {
     for pattern in patterns {
         let StrPattern::Parts(parts) = pattern else { continue };
         for part in parts.iter() {

@@ -519,8 +519,7 @@ mod tests {
         );
         assert_eq!(sim.verdict.name(), "implicit-deny");
         assert_eq!(sim.depends_on.iter().map(|d| d.setting).collect::<Vec<_>>(), [Setting::StarPrincipalGrant]);
-        let mut unbounded = Assumptions::default();
-        unbounded.star_principal_grant = StarGrant::Unbounded;
+        let unbounded = Assumptions { star_principal_grant: StarGrant::Unbounded, ..Assumptions::default() };
         let sim = Simulator::new(&bounded).with_resource_policy(Some(&everyone)).simulate(&object, &unbounded, None);
         assert_eq!(sim.verdict.name(), "allow");
         // Without a boundary the grant to `*` allows either way: nothing depends on the setting.
