@@ -224,6 +224,9 @@ pub struct Inventory {
     pub findings: Vec<Finding>,
     /// Resources of the relying-party types (Vault, Entra, Google, EKS), read by [`crate::relying::terraform`].
     pub relying: Vec<crate::relying::terraform::Resource>,
+    /// Interface VPC endpoints whose id and VPC the inputs know (`aws_vpc_endpoint` in plans and state), as
+    /// (`vpce-...`, `vpc-...`): CloudTrail records name the endpoint of a call, not its VPC (replay).
+    pub vpc_endpoints: Vec<(String, String)>,
 }
 
 /// Why `--principal` found no single principal.
@@ -357,6 +360,7 @@ impl Inventory {
         self.unknown.extend(other.unknown);
         self.findings.extend(other.findings);
         self.relying.extend(other.relying);
+        self.vpc_endpoints.extend(other.vpc_endpoints);
     }
 
     /// The document a link leads to. An id matches a document's ARN or policy id exactly; when several inputs

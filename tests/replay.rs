@@ -200,3 +200,203 @@ fn policy_files_stand_for_every_principal() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--suggest` over the deployed policies and the whole month.
+const SUGGEST: [&str; 7] = ["replay", "main", "--events", "trail", "lookup-events.json", "events.jsonl", "--suggest"];
+
+#[test]
+fn every_format_of_the_suggestion() {
+    for format in ["human", "json"] {
+        let mut args = SUGGEST.to_vec();
+        args.extend(["--format", format]);
+        let run = run(&args);
+        assert_eq!(run.code, 0, "{format}: a suggestion is written, not judged: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{format}");
+        insta::assert_snapshot!(format!("suggest__{format}"), run.stdout);
+    }
+    let sarif = run(&["replay", "main", "--events", "trail", "--suggest", "--format", "sarif"]);
+    assert_eq!(sarif.code, 2, "{}", sarif.stderr);
+    let baseline = run(&["replay", "infra", "--baseline", "main", "--events", "trail", "--suggest"]);
+    assert_eq!(baseline.code, 2, "{}", baseline.stderr);
+}
+
+/// What each principal used, exactly: the legacy audience stays (it was used), the cap is the longest
+/// lifetime issued, the tags are bound to the principal's own, and the unused grants are what the current
+/// policies allow beyond that.
+#[test]
+fn the_suggestion_is_what_was_used() {
+    let v = json(&SUGGEST);
+    let suggestions = v["suggestions"].as_array().unwrap();
+    let of =
+        |arn: &str| suggestions.iter().find(|s| s["principals"].as_array().unwrap().iter().any(|p| p == arn)).unwrap();
+    let payments = of("arn:aws:iam::111122223333:role/workloads/payments-api");
+    assert_eq!(payments["uses"]["audiences"], serde_json::json!([replay_scenario::LEGACY, replay_scenario::PAYMENTS]));
+    assert_eq!(payments["uses"]["max_lifetime"], 900);
+    assert_eq!(payments["uses"]["signing_algorithms"], serde_json::json!(["ES384"]));
+    assert_eq!(payments["uses"]["tags"][0]["values"]["team"], serde_json::json!({"principal_tag": "team"}));
+    let ledger = of("arn:aws:iam::111122223333:role/ledger-exporter");
+    assert_eq!(ledger["uses"]["lifetime_omitted"], false);
+    assert_eq!(
+        ledger["uses"]["endpoints"],
+        serde_json::json!([
+            {"vpc": "vpc-0f1e2d3c4b5a69788", "vpce": [replay_scenario::LEDGER_VPCE]},
+            {"vpc": null, "vpce": [replay_scenario::UNKNOWN_VPCE]},
+        ]),
+        "each endpoint with its VPC; one endpoint's VPC is unknown"
+    );
+    let ci = of("arn:aws:iam::111122223333:role/ci/ci-deployer");
+    assert_eq!(ci["uses"]["max_lifetime"], 600);
+    for s in suggestions {
+        assert_eq!(s["check"], serde_json::json!([]), "{s}");
+        let replay = &s["replay"];
+        assert!(replay["replayed"].as_u64().unwrap() > 0);
+        assert_eq!(replay["allowed"], replay["replayed"], "{s}");
+    }
+    let unused = v["unused"].as_array().unwrap();
+    let unused_of = |arn: &str| unused.iter().find(|u| u["principal"] == arn).unwrap();
+    let payments = unused_of("arn:aws:iam::111122223333:role/workloads/payments-api");
+    let dims: Vec<&str> =
+        payments["unused"].as_array().unwrap().iter().map(|c| c["dimension"].as_str().unwrap()).collect();
+    assert_eq!(dims, ["tag_values"], "env may take any value now; only the principal's own was sent");
+    let ledger = unused_of("arn:aws:iam::111122223333:role/ledger-exporter");
+    let dims: Vec<&str> =
+        ledger["unused"].as_array().unwrap().iter().map(|c| c["dimension"].as_str().unwrap()).collect();
+    assert!(dims.contains(&"lifetime") && dims.contains(&"network"), "{dims:?}");
+    assert!(v["unused"].as_array().unwrap().iter().all(|u| u["exact"] == true));
+}
+
+/// A suggestion for a principal that never minted: none; its grants are all unused. The pull request's
+/// wider CI grant (every Vault cluster) is unused beyond the one audience CI minted for.
+#[test]
+fn unused_grants_of_the_pull_request() {
+    let v = json(&["replay", "infra", "--events", "trail", "lookup-events.json", "events.jsonl", "--suggest"]);
+    let ci = v["unused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["principal"] == "arn:aws:iam::111122223333:role/ci/ci-deployer")
+        .unwrap();
+    let audience = ci["unused"].as_array().unwrap().iter().find(|c| c["dimension"] == "audience").unwrap();
+    assert!(
+        audience["description"].as_str().unwrap().contains("by the pattern `https://vault.*.example`"),
+        "{audience}"
+    );
+    // The pull request refuses the legacy audience that payments used: the suggestion (what was used) allows
+    // it, and says so.
+    let payments = v["unused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["principal"] == "arn:aws:iam::111122223333:role/workloads/payments-api")
+        .unwrap();
+    let wider: Vec<&str> =
+        payments["suggestion_allows"].as_array().unwrap().iter().map(|c| c["dimension"].as_str().unwrap()).collect();
+    assert!(wider.contains(&"audience"), "{payments}");
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mintlint-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every suggested policy passes `check` with no warning, as a JSON policy and as the Terraform block.
+#[test]
+fn suggested_policies_pass_check() {
+    let v = json(&SUGGEST);
+    let dir = temp_dir("suggest-check");
+    for (i, s) in v["suggestions"].as_array().unwrap().iter().enumerate() {
+        std::fs::write(dir.join(format!("policy{i}.json")), serde_json::to_string_pretty(&s["policy"]).unwrap())
+            .unwrap();
+        std::fs::write(dir.join(format!("policy{i}.tf")), s["terraform"].as_str().unwrap()).unwrap();
+    }
+    let check = common::mintlint_in(&dir, &["check", ".", "--format", "json"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["severity"] == "info"), "{findings:#?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Deployed as the roles' only minting policies (through the Terraform blocks), the suggestions allow every
+/// issuance recorded.
+#[test]
+fn suggested_policies_replayed_deny_nothing_they_came_from() {
+    let v = json(&SUGGEST);
+    let dir = temp_dir("suggest-replay");
+    let mut tf = String::from(
+        "provider \"aws\" {\n  region = \"eu-west-1\"\n  allowed_account_ids = [\"111122223333\"]\n}\n\n\
+         locals {\n  trust = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", \
+         Principal = {Service = \"ecs-tasks.amazonaws.com\"}, Action = \"sts:AssumeRole\"}]})\n}\n",
+    );
+    let roles = [
+        ("payments_api", "payments-api", "/workloads/", "{ team = \"payments\", env = \"prod\" }"),
+        ("ledger_exporter", "ledger-exporter", "/", "{ team = \"ledger\" }"),
+        ("ci_deployer", "ci-deployer", "/ci/", "{}"),
+    ];
+    for s in v["suggestions"].as_array().unwrap() {
+        let terraform = s["terraform"].as_str().unwrap();
+        tf.push_str(terraform);
+        let data = terraform.split('"').nth(3).unwrap();
+        for p in s["principals"].as_array().unwrap() {
+            let (id, name, path, tags) =
+                roles.iter().find(|(_, name, _, _)| p.as_str().unwrap().ends_with(&format!("/{name}"))).unwrap();
+            tf.push_str(&format!(
+                "\nresource \"aws_iam_role\" \"{id}\" {{\n  name = \"{name}\"\n  path = \"{path}\"\n  \
+                 assume_role_policy = local.trust\n  tags = {tags}\n}}\n\nresource \"aws_iam_role_policy\" \"{id}\" \
+                 {{\n  name = \"mint\"\n  role = aws_iam_role.{id}.id\n  policy = data.aws_iam_policy_document.{data}.json\n}}\n"
+            ));
+        }
+    }
+    std::fs::write(dir.join("tokens.tf"), tf).unwrap();
+    std::fs::copy(fixtures().join("mintlint.toml"), dir.join("mintlint.toml")).unwrap();
+    let events: Vec<String> = ["trail", "lookup-events.json", "events.jsonl"]
+        .iter()
+        .map(|e| fixtures().join(e).to_str().unwrap().to_owned())
+        .collect();
+    let mut args = vec!["replay", ".", "--format", "json", "--events"];
+    args.extend(events.iter().map(String::as_str));
+    let run = common::mintlint_in(&dir, &args);
+    let replayed: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    let issued: Vec<&serde_json::Value> =
+        replayed["results"].as_array().unwrap().iter().filter(|r| r["recorded"] == "issued").collect();
+    assert_eq!(issued.len() as u64, v["issued"].as_u64().unwrap());
+    for r in issued {
+        assert_eq!(r["now"], "allow", "{r}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The VPC of an endpoint comes from an `aws_vpc_endpoint` of the inputs (here a state file) as well as from
+/// `[network.endpoints]`: the ledger's call through the endpoint nobody configured is then decided.
+#[test]
+fn endpoint_vpcs_from_the_inventory() {
+    let v = json(&["replay", "main", "network/state.json", "--events", "trail", "lookup-events.json", "events.jsonl"]);
+    assert_eq!(v["summary"]["undecided"], 0, "{}", v["summary"]);
+    assert_eq!(v["summary"]["newly_denied"], 0);
+    let suggest = json(&[
+        "replay",
+        "main",
+        "network/state.json",
+        "--events",
+        "trail",
+        "lookup-events.json",
+        "events.jsonl",
+        "--suggest",
+    ]);
+    let ledger = suggest["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["principals"][0] == "arn:aws:iam::111122223333:role/ledger-exporter")
+        .unwrap();
+    assert_eq!(
+        ledger["uses"]["endpoints"],
+        serde_json::json!([{"vpc": "vpc-0f1e2d3c4b5a69788", "vpce": [replay_scenario::LEDGER_VPCE, replay_scenario::UNKNOWN_VPCE]}])
+    );
+    let unused =
+        suggest["unused"].as_array().unwrap().iter().find(|u| u["principal"] == ledger["principals"][0]).unwrap();
+    assert_eq!(unused["suggestion_allows"], serde_json::json!([]), "{unused}");
+}

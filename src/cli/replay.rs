@@ -6,13 +6,14 @@ use clap::{Args, ValueEnum};
 
 use crate::eval::{Assumptions, PolicySet};
 use crate::input::{InventoryError, load_inventory, load_policy_file, read_json};
-use crate::lint::Finding;
+use crate::lint::{Finding, LintContext};
 use crate::policy::PolicyKind;
 use crate::replay::engine::{Replayer, Side};
 use crate::replay::events::{EventLimits, discover_events};
 use crate::replay::inputs::Version;
-use crate::replay::{Report, replay_files};
-use crate::report::{self, replay as render};
+use crate::replay::suggest::{Options as SuggestOptions, Suggestions, suggest};
+use crate::replay::{Keep, Report, replay_files};
+use crate::report::{self, replay as render, suggest as render_suggest};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
 
@@ -54,6 +55,11 @@ pub struct ReplayArgs {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub limits: super::LimitArgs,
+    /// Instead of the replay report, write per principal the least-privilege minting policy that allows
+    /// every issuance recorded (JSON policy and `data "aws_iam_policy_document"`), and list the grants no
+    /// call used (human or json)
+    #[arg(long)]
+    pub suggest: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
     pub format: ReplayFormat,
@@ -88,13 +94,16 @@ fn bad_input(findings: &[Finding], color: ColorArg) -> Outcome {
     }
 }
 
-/// One version of the policies: an inventory, or policy files standing for every principal.
+/// One version of the policies: an inventory, or policy files standing for every principal; with the
+/// interface endpoints whose VPC the inventory names.
+type Endpoints = Vec<(String, String)>;
+
 fn version(
     paths: &[PathBuf],
     policy_files: bool,
     config: Option<&crate::config::Config>,
     limits: &Limits,
-) -> Result<Version, Outcome> {
+) -> Result<(Version, Endpoints), Outcome> {
     if policy_files {
         let mut set = PolicySet::default();
         let mut findings = Vec::new();
@@ -108,7 +117,7 @@ fn version(
             return Err(bad_input(&findings, ColorArg::Never));
         }
         let names: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
-        return Ok(Version::from_policies(set, names.join(", ")));
+        return Ok((Version::from_policies(set, names.join(", ")), Vec::new()));
     }
     let mut inventory = match load_inventory(paths, limits) {
         Ok(inventory) => inventory,
@@ -125,7 +134,26 @@ fn version(
     };
     // A `.tf` tree's principals live in the account `[accounts]` assigns it (DESIGN §9.7).
     crate::relying::inputs::place_accounts(&mut inventory, config);
-    Version::from_inventory(&inventory).map_err(|findings| bad_input(&findings, ColorArg::Never))
+    let endpoints = std::mem::take(&mut inventory.vpc_endpoints);
+    Version::from_inventory(&inventory)
+        .map(|v| (v, endpoints))
+        .map_err(|findings| bad_input(&findings, ColorArg::Never))
+}
+
+/// The VPC of each interface endpoint: `aws_vpc_endpoint` resources of the inputs (the first input that
+/// names an endpoint wins), then `[network.endpoints]` of the configuration over them.
+fn endpoint_vpcs(
+    from_inputs: Endpoints,
+    config: Option<&crate::config::Config>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (vpce, vpc) in from_inputs {
+        out.entry(vpce).or_insert(vpc);
+    }
+    if let Some(c) = config {
+        out.extend(c.endpoints.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
 }
 
 pub fn run(args: &ReplayArgs) -> Outcome {
@@ -151,6 +179,14 @@ pub fn run(args: &ReplayArgs) -> Outcome {
              --policy FILE",
         );
     }
+    if args.suggest && !args.baseline.is_empty() {
+        return Outcome::usage_error(
+            "--suggest compares the activity with the current policies only: drop --baseline, or run without --suggest",
+        );
+    }
+    if args.suggest && matches!(args.format, ReplayFormat::Sarif | ReplayFormat::Junit) {
+        return Outcome::usage_error("--suggest writes a human or json report: use --format human or --format json");
+    }
     let current_paths = if policy_files { &args.policies } else { &inventory };
 
     let config_path = args.config.clone().or_else(|| current_paths.first().and_then(|p| crate::config::find(p)));
@@ -166,7 +202,7 @@ pub fn run(args: &ReplayArgs) -> Outcome {
     }
     let sizes = args.limits.limits(config.as_ref());
     let limits = sizes.json(crate::source::SizeKind::Policy);
-    let now = match version(current_paths, policy_files, config.as_ref(), &limits) {
+    let (now, mut known_endpoints) = match version(current_paths, policy_files, config.as_ref(), &limits) {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
@@ -174,7 +210,10 @@ pub fn run(args: &ReplayArgs) -> Outcome {
         None
     } else {
         match version(&args.baseline, policy_files, config.as_ref(), &limits) {
-            Ok(v) => Some(v),
+            Ok((v, endpoints)) => {
+                known_endpoints.extend(endpoints);
+                Some(v)
+            }
             Err(outcome) => return outcome,
         }
     };
@@ -184,17 +223,32 @@ pub fn run(args: &ReplayArgs) -> Outcome {
             return Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&missing.0)));
         }
     };
-    let endpoints = config.as_ref().map(|c| c.endpoints.clone()).unwrap_or_default();
+    let endpoints = endpoint_vpcs(known_endpoints, config.as_ref());
     let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
     let event_limits = EventLimits { file: sizes.stream, ..EventLimits::default() };
-    let report = replay_files(&discovered.files, &replayer, &event_limits);
-    finish(args, &report, &replayer, &events, &discovered.unwalkable)
+    // The human and SARIF reports show only what changed: they keep nothing else, so memory stays flat.
+    let keep = match args.format {
+        ReplayFormat::Human | ReplayFormat::Sarif if !args.suggest => Keep::Changed,
+        _ => Keep::All,
+    };
+    let report = replay_files(&discovered.files, &replayer, &event_limits, keep);
+    let suggestions = args.suggest.then(|| {
+        let lint = LintContext {
+            token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),
+            assumptions,
+            ..LintContext::default()
+        };
+        let options = SuggestOptions { lint: &lint, assumptions, budget: crate::diff::DEFAULT_BUDGET };
+        suggest(&report, &replayer, &options)
+    });
+    finish(args, &report, &replayer, suggestions.as_ref(), &events, &discovered.unwalkable)
 }
 
 fn finish(
     args: &ReplayArgs,
     report: &Report,
     replayer: &Replayer<'_>,
+    suggestions: Option<&Suggestions>,
     named: &[PathBuf],
     unwalkable: &[(PathBuf, String)],
 ) -> Outcome {
@@ -216,6 +270,15 @@ fn finish(
         if let Some(help) = error.help().filter(|_| !walked_other) {
             stderr.push_str(&format!("  help: {help}\n"));
         }
+    }
+    if let Some(suggestions) = suggestions {
+        let stdout = match args.format {
+            ReplayFormat::Json => render_suggest::json(report, suggestions),
+            _ => render_suggest::human(report, suggestions),
+        };
+        // The suggestion is written, not judged: only unreadable input fails it.
+        let exit = if unreadable { Exit::Usage } else { Exit::Success };
+        return Outcome { stdout, stderr, exit };
     }
     let stdout = match args.format {
         ReplayFormat::Human => render::human(report, replayer, super::style(args.color.into())),

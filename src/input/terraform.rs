@@ -300,6 +300,7 @@ pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory
     }
     plan.accounts(&mut b);
     b.inv.relying = plan.relying_resources();
+    b.inv.vpc_endpoints = plan.vpc_endpoints();
     crate::inventory::mark_data_source_duplicates(&mut b.inv.documents, &b.data_documents);
     plan.mark_mirrored_attributes(&mut b);
     b.inv
@@ -629,6 +630,20 @@ impl<'a> Plan<'a> {
             self.embed(b, i, attribute, r.value(attribute), unknown_span(r.unknown, attribute), kind, name, ids)?;
         b.document_of.insert(i, doc);
         Some(doc)
+    }
+
+    /// `aws_vpc_endpoint` resources and data sources whose id and VPC are both known: an endpoint this plan
+    /// creates has no id until apply, and is left out.
+    fn vpc_endpoints(&self) -> Vec<(String, String)> {
+        self.resources
+            .iter()
+            .filter(|r| r.at.ty == "aws_vpc_endpoint")
+            .filter_map(|r| {
+                let id = r.text("id").filter(|id| id.starts_with("vpce-"))?;
+                let vpc = r.text("vpc_id").filter(|vpc| vpc.starts_with("vpc-"))?;
+                Some((id.to_owned(), vpc.to_owned()))
+            })
+            .collect()
     }
 
     // ----- relying parties -----

@@ -459,6 +459,6 @@ fn merge(each: Vec<Judged>, variants: &[Variant], unknown: &[String]) -> Judged 
 }
 
 fn decided(simulator: &Simulator<'_>, request: Request, assumptions: &Assumptions) -> Judged {
-    let sim = simulator.simulate(&request, assumptions, None);
-    Judged::Decided { verdict: sim.verdict, depends_on: sim.depends_on, checks: sim.checks }
+    let (verdict, depends_on, checks) = simulator.judge(&request, assumptions);
+    Judged::Decided { verdict, depends_on, checks }
 }

@@ -89,6 +89,17 @@ impl Version {
         }
     }
 
+    /// Principals given directly, each under its ARN (the first of an ARN wins).
+    pub fn from_targets(targets: Vec<Target>) -> Version {
+        let mut by_arn = HashMap::new();
+        for (i, t) in targets.iter().enumerate() {
+            if let Some(arn) = &t.arn {
+                by_arn.entry(arn.clone()).or_insert(i);
+            }
+        }
+        Version { targets, by_arn, placeholder: Vec::new() }
+    }
+
     /// The target of a recorded principal: exactly its ARN, or the policy files that stand for any.
     pub fn lookup(&self, arn: &str) -> Lookup {
         if let Some(&i) = self.by_arn.get(arn) {

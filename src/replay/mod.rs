@@ -9,9 +9,11 @@ pub mod inputs;
 pub mod record;
 pub mod request;
 pub mod rules;
+pub mod suggest;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -29,6 +31,17 @@ pub struct FileReport {
     pub read: FileRead,
 }
 
+/// Which replayed calls a report keeps. Counts always cover every call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Every call (the JSON report lists them all, JUnit has a case per group, `--suggest` folds them).
+    #[default]
+    All,
+    /// Only calls that changed or cannot be decided (human, SARIF): memory then stays flat in the number of
+    /// events.
+    Changed,
+}
+
 /// Everything a replay found.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -43,32 +56,66 @@ pub struct Report {
     /// output overlap): replayed once.
     pub duplicates: u64,
     pub skipped: Vec<Skip>,
-    /// Sorted by event time, then event id.
+    /// The calls kept (see [`Keep`]), sorted by event time, then event id.
     pub results: Vec<Replayed>,
+    /// Calls replayed, kept or not.
+    pub replayed: u64,
+    /// Per [`Change`] (in declaration order), how many calls.
+    changes: [u64; 4],
+    /// Per [`Reading`] (in [`Reading::ALL`] order), how many calls were read in that shape.
+    readings: [u64; Reading::ALL.len()],
+    disagreements: u64,
+}
+
+fn change_slot(change: Change) -> usize {
+    match change {
+        Change::NewlyDenied => 0,
+        Change::NewlyAllowed => 1,
+        Change::Unchanged => 2,
+        Change::Undecided => 3,
+    }
 }
 
 impl Report {
     pub fn count(&self, change: Change) -> usize {
-        self.results.iter().filter(|r| r.change == change).count()
+        self.changes.get(change_slot(change)).map_or(0, |n| usize::try_from(*n).unwrap_or(usize::MAX))
     }
 
     /// How often each unconfirmed record shape was read, in [`Reading::ALL`] order.
     pub fn readings(&self) -> Vec<(Reading, usize)> {
         Reading::ALL
             .into_iter()
-            .map(|r| (r, self.results.iter().filter(|x| x.call.readings.contains(r)).count()))
+            .zip(self.readings)
+            .map(|(r, n)| (r, usize::try_from(n).unwrap_or(usize::MAX)))
             .filter(|(_, n)| *n > 0)
             .collect()
     }
 
     /// Calls whose baseline verdict differs from what CloudTrail recorded.
     pub fn baseline_disagreements(&self) -> usize {
-        self.results.iter().filter(|r| r.baseline_disagrees).count()
+        usize::try_from(self.disagreements).unwrap_or(usize::MAX)
     }
 
     /// Whether the change breaks or widens anything (exit 1).
     pub fn failed(&self) -> bool {
-        self.results.iter().any(|r| matches!(r.change, Change::NewlyDenied | Change::NewlyAllowed))
+        self.count(Change::NewlyDenied) > 0 || self.count(Change::NewlyAllowed) > 0
+    }
+
+    /// Count one replayed call, and keep it if asked to.
+    fn add(&mut self, r: Replayed, keep: Keep) {
+        self.replayed += 1;
+        if let Some(n) = self.changes.get_mut(change_slot(r.change)) {
+            *n += 1;
+        }
+        for (slot, reading) in self.readings.iter_mut().zip(Reading::ALL) {
+            if r.call.readings.contains(reading) {
+                *slot += 1;
+            }
+        }
+        self.disagreements += u64::from(r.baseline_disagrees);
+        if keep == Keep::All || r.change != Change::Unchanged {
+            self.results.push(r);
+        }
     }
 }
 
@@ -104,52 +151,83 @@ fn one(replayer: &Replayer<'_>, raw: &RawRecord) -> Item {
     }
 }
 
-fn decide_batch(replayer: &Replayer<'_>, batch: Vec<RawRecord>, out: &mut Vec<Item>) {
+/// The report being built, and the event ids met so far (as 128-bit hashes: 16 bytes per event rather
+/// than the id's text).
+struct Merged {
+    report: Report,
+    seen: HashSet<u128>,
+}
+
+fn id_hash(id: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    // Two independent 64-bit SipHashes (different prefixes): a collision among a billion ids has a
+    // probability below 10^-20.
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        id.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+/// Decide a batch in parallel, then fold it into the report.
+fn decide_batch(replayer: &Replayer<'_>, batch: Vec<RawRecord>, merged: &Mutex<Merged>, keep: Keep) {
+    if batch.is_empty() {
+        return;
+    }
     let decided: Vec<Item> = batch.par_iter().map(|raw| one(replayer, raw)).collect();
-    out.extend(decided);
+    drop(batch);
+    let Ok(mut merged) = merged.lock() else { return };
+    let Merged { report, seen } = &mut *merged;
+    for item in decided {
+        if let Some(id) = item.event_id()
+            && !seen.insert(id_hash(id))
+        {
+            report.duplicates += 1;
+            continue;
+        }
+        match item {
+            Item::Replayed(r) => report.add(*r, keep),
+            Item::Skipped(s) => report.skipped.push(s),
+        }
+    }
 }
 
 /// Read and replay every file: files in parallel, and within a file, batches of records in parallel while
-/// the next ones are read. Memory holds one batch per file plus the results.
-pub fn replay_files(files: &[PathBuf], replayer: &Replayer<'_>, limits: &EventLimits) -> Report {
-    let per_file: Vec<(FileReport, Vec<Item>)> = files
+/// the next ones are read, each batch folded into the report as soon as it is decided. Memory holds one
+/// batch per file being read, the ids met, and the calls kept (see [`Keep`]).
+pub fn replay_files(files: &[PathBuf], replayer: &Replayer<'_>, limits: &EventLimits, keep: Keep) -> Report {
+    let merged = Mutex::new(Merged { report: Report::default(), seen: HashSet::new() });
+    let reports: Vec<FileReport> = files
         .par_iter()
         .map(|path| {
-            let mut items = Vec::new();
             let mut batch = Vec::with_capacity(BATCH);
             let read = {
                 let mut sink = |raw: RawRecord| {
                     batch.push(raw);
                     if batch.len() >= BATCH {
-                        decide_batch(replayer, std::mem::take(&mut batch), &mut items);
+                        decide_batch(replayer, std::mem::take(&mut batch), &merged, keep);
                     }
                 };
                 read_file(path, limits, &mut sink)
             };
-            decide_batch(replayer, batch, &mut items);
-            (FileReport { path: path.clone(), read }, items)
+            decide_batch(replayer, batch, &merged, keep);
+            FileReport { path: path.clone(), read }
         })
         .collect();
-    let mut report = Report::default();
-    let mut seen: HashSet<String> = HashSet::new();
-    for (file, items) in per_file {
+    let mut report = match merged.into_inner() {
+        Ok(m) => m.report,
+        Err(poisoned) => poisoned.into_inner().report,
+    };
+    for file in &reports {
         report.events += file.read.tally.events;
         report.ignored += file.read.tally.ignored;
         report.unrecognized += file.read.tally.unrecognized;
-        for item in items {
-            if let Some(id) = item.event_id()
-                && !seen.insert(id.to_owned())
-            {
-                report.duplicates += 1;
-                continue;
-            }
-            match item {
-                Item::Replayed(r) => report.results.push(*r),
-                Item::Skipped(s) => report.skipped.push(s),
-            }
-        }
-        report.files.push(file);
     }
+    report.files = reports;
+    // Batches arrive in any order: the report is sorted, so the output does not depend on the schedule.
+    report.skipped.sort_by(|a, b| a.event_id.cmp(&b.event_id).then_with(|| a.reason.cmp(&b.reason)));
     report.results.sort_by(|a, b| {
         (a.call.time.epoch_secs(), a.call.time.subsec_nanos(), &a.call.event_id).cmp(&(
             b.call.time.epoch_secs(),

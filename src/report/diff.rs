@@ -46,7 +46,7 @@ fn link_json(l: &StatementLink) -> Value {
     })
 }
 
-fn change_json(c: &Change) -> Value {
+pub fn change_json(c: &Change) -> Value {
     json!({
         "dimension": c.dimension.as_str(),
         "description": c.description,

@@ -12,6 +12,7 @@ pub mod relying;
 pub mod replay;
 pub mod sarif;
 pub mod simulate;
+pub mod suggest;
 
 /// Terminal colour choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

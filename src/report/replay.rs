@@ -111,7 +111,7 @@ fn describe_target(replayer: &Replayer<'_>, r: &Replayed) -> String {
 /// Notes every report carries: what the records cannot give, and which unconfirmed shapes were read.
 fn notes(report: &Report) -> Vec<String> {
     let mut notes = Vec::new();
-    if !report.results.is_empty() {
+    if report.replayed > 0 {
         notes.push(
             "session tags are not in CloudTrail records: calls were replayed with the principal's own tags from the \
              inputs (a session tag of the same key would override it)"
@@ -213,7 +213,7 @@ pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
     let value = json!({
         "version": 1,
         "events": report.events,
-        "replayed": report.results.len(),
+        "replayed": report.replayed,
         "ignored": report.ignored,
         "duplicates": report.duplicates,
         "unrecognized": report.unrecognized,
@@ -246,8 +246,8 @@ pub fn human(report: &Report, replayer: &Replayer<'_>, style: Style) -> String {
         report.events,
         plural(report.events),
         plural(files as u64),
-        report.results.len(),
-        plural(report.results.len() as u64),
+        report.replayed,
+        plural(report.replayed),
         report.ignored,
         plural(report.ignored),
         report.duplicates,

@@ -226,46 +226,59 @@ impl<'a> Simulator<'a> {
         }
     }
 
-    /// Simulate a request under the configured assumptions, and under each alternative.
-    pub fn simulate(&self, request: &Request, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+    /// Decide a request under the configured assumptions, and under each alternative.
+    fn decide(&self, request: &Request, assumptions: &Assumptions) -> Decided {
         let contexts = match request_contexts(request, assumptions) {
             Ok(contexts) => contexts,
             Err(invalid) => {
-                let mut sim = invalid_simulation(request, invalid, assumptions);
+                let verdict = Verdict::Invalid(invalid);
                 // A refusal that only an assumption causes (tag keys differing in case) is flagged too.
-                sim.depends_on = self.dependencies(request, &[], &sim.verdict, assumptions);
-                return sim;
+                let depends_on = self.dependencies(request, &[], &verdict, assumptions);
+                return Decided { verdict, checks: Vec::new(), contexts: Vec::new(), depends_on, note: None };
             }
         };
         let checks = self.explained(&contexts, assumptions);
-        let mut verdict_now = overall(request, checks.iter().map(|c| c.decision));
+        let mut verdict = overall(request, checks.iter().map(|c| c.decision));
         let mut note = None;
-        if let (Verdict::Decided(d), false) = (&verdict_now, request.is_mint())
+        if let (Verdict::Decided(d), false) = (&verdict, request.is_mint())
             && let Some((v, why)) = self.resource_rule(request, &contexts, *d, assumptions)
         {
-            verdict_now = v;
+            verdict = v;
             note = Some(why).filter(|w| !w.is_empty());
         }
-        let depends_on = self.dependencies(request, &contexts, &verdict_now, assumptions);
-        let mut absent_keys: Vec<String> = checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
+        let depends_on = self.dependencies(request, &contexts, &verdict, assumptions);
+        Decided { verdict, checks, contexts, depends_on, note }
+    }
+
+    /// What [`Simulator::simulate`] decides, without what only its report shows (the claims preview, the
+    /// keys found absent, a copy of the request and its contexts): replay judges every recorded call with it.
+    pub fn judge(&self, request: &Request, assumptions: &Assumptions) -> (Verdict, Vec<Dependency>, Vec<CheckResult>) {
+        let d = self.decide(request, assumptions);
+        (d.verdict, d.depends_on, d.checks)
+    }
+
+    /// Simulate a request under the configured assumptions, and under each alternative.
+    pub fn simulate(&self, request: &Request, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
+        let d = self.decide(request, assumptions);
+        let mut absent_keys: Vec<String> = d.checks.iter().flat_map(|c| c.absent_keys.iter().cloned()).collect();
         absent_keys.sort();
         absent_keys.dedup();
-        let claims = match (request.is_mint(), &verdict_now) {
+        let claims = match (request.is_mint(), &d.verdict) {
             (true, Verdict::Decided(Decision::Allow)) => {
-                contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
+                d.contexts.first().map(|ctx| claims::preview(request, ctx, issuer))
             }
             _ => None,
         };
         Simulation {
             request: request.clone(),
-            verdict: verdict_now,
-            checks,
-            contexts,
+            verdict: d.verdict,
+            checks: d.checks,
+            contexts: d.contexts,
             absent_keys,
             assumptions: *assumptions,
-            depends_on,
+            depends_on: d.depends_on,
             claims,
-            note,
+            note: d.note,
         }
     }
 
@@ -306,19 +319,13 @@ impl<'a> Simulator<'a> {
     }
 }
 
-/// A request the API refuses before authorization: no checks, and no setting changes that.
-fn invalid_simulation(request: &Request, invalid: InvalidRequest, assumptions: &Assumptions) -> Simulation {
-    Simulation {
-        request: request.clone(),
-        verdict: Verdict::Invalid(invalid),
-        checks: Vec::new(),
-        contexts: Vec::new(),
-        absent_keys: Vec::new(),
-        assumptions: *assumptions,
-        depends_on: Vec::new(),
-        claims: None,
-        note: None,
-    }
+/// One request decided: what [`Simulator::simulate`] and [`Simulator::judge`] share.
+struct Decided {
+    verdict: Verdict,
+    checks: Vec<CheckResult>,
+    contexts: Vec<RequestContext>,
+    depends_on: Vec<Dependency>,
+    note: Option<String>,
 }
 
 /// Every check must allow: the strongest denial among them decides; then the API-level refusals that
