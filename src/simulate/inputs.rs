@@ -293,7 +293,7 @@ pub struct Scenario {
     /// Principals resolved so far, each with its policy set (files added).
     pub principals: Vec<(InventoryPrincipal, PolicySet)>,
     /// Queries already looked up, and the principal each resolved to.
-    queries: Vec<(String, usize)>,
+    queries: std::collections::HashMap<String, usize>,
 }
 
 /// Why a request cannot be decided.
@@ -343,44 +343,49 @@ impl Scenario {
                     .into(),
             ));
         }
-        Ok(Scenario { inventory, files: set, principals: Vec::new(), queries: Vec::new() })
+        Ok(Scenario { inventory, files: set, principals: Vec::new(), queries: std::collections::HashMap::new() })
     }
 
     /// Build the request and find the policy set that decides it: with an inventory, its principal's
     /// (named by the request's `principal`); otherwise the files'.
     pub fn resolve(&mut self, spec: &RequestSpec, defaults: &Defaults) -> Result<Resolved, ResolveError> {
         let mut request = spec.build(defaults).map_err(ResolveError::Request)?;
-        let Some(inventory) = &self.inventory else { return Ok(Resolved { request, principal: None }) };
-        let Some(query) = spec.principal.clone() else {
+        let principal = self.lookup(spec.principal.as_deref())?;
+        if let Some((p, _)) = principal.and_then(|at| self.principals.get(at)) {
+            p.apply(&mut request);
+        }
+        Ok(Resolved { request, principal })
+    }
+
+    /// The principal a request names, looked up in the inventory (once per query): `None` without an
+    /// inventory (the files' set decides). The principal's facts are then given to the request with
+    /// [`InventoryPrincipal::apply`].
+    pub fn lookup(&mut self, query: Option<&str>) -> Result<Option<usize>, ResolveError> {
+        let Some(inventory) = &self.inventory else { return Ok(None) };
+        let Some(query) = query else {
             return Err(ResolveError::Lookup(format!(
                 "no principal named: give --principal ARN|NAME (or a case's `principal`); the inputs define {}",
                 principal_list(inventory)
             )));
         };
         // A name and an ARN may name the same principal: one set each, looked up once per query.
-        let at = match self.queries.iter().find(|(q, _)| *q == query) {
-            Some((_, at)) => *at,
+        if let Some(at) = self.queries.get(query) {
+            return Ok(Some(*at));
+        }
+        let p = principal(inventory, query).map_err(|e| match e {
+            PrincipalError::Lookup(m) => ResolveError::Lookup(m),
+            PrincipalError::Invalid(f) => ResolveError::Invalid(f),
+        })?;
+        let at = match self.principals.iter().position(|(known, _)| known.index == p.index) {
+            Some(at) => at,
             None => {
-                let p = principal(inventory, &query).map_err(|e| match e {
-                    PrincipalError::Lookup(m) => ResolveError::Lookup(m),
-                    PrincipalError::Invalid(f) => ResolveError::Invalid(f),
-                })?;
-                let at = match self.principals.iter().position(|(known, _)| known.index == p.index) {
-                    Some(at) => at,
-                    None => {
-                        let set = p.policy_set(&self.files);
-                        self.principals.push((p, set));
-                        self.principals.len() - 1
-                    }
-                };
-                self.queries.push((query, at));
-                at
+                let set = p.policy_set(&self.files);
+                self.principals.push((p, set));
+                self.principals.len() - 1
             }
         };
-        if let Some((p, _)) = self.principals.get(at) {
-            p.apply(&mut request);
-        }
-        Ok(Resolved { request, principal: Some(at) })
+        self.queries.insert(query.to_owned(), at);
+        Ok(Some(at))
     }
 
     /// The policy set that decides a resolved request.
