@@ -9,6 +9,9 @@ use crate::simulate::Verdict;
 use crate::source::Span;
 use crate::source::json::{Json, JsonKind};
 
+pub mod run;
+pub mod stream;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expect {
     Allow,
@@ -279,6 +282,44 @@ pub fn parse_cases(json: &Json) -> Result<Vec<Case>, Vec<PolicyProblem>> {
     if reader.problems.is_empty() { Ok(cases) } else { Err(reader.problems) }
 }
 
+/// Read one case of a streamed file from its own text (spans are relative to `text`): `index` names it
+/// (`case 3`) when it has no `name`.
+pub fn parse_case(index: usize, text: &str) -> Result<Case, Vec<PolicyProblem>> {
+    let json =
+        crate::source::json::parse(text, &crate::source::json::Limits { max_bytes: usize::MAX, ..Default::default() })
+            .map_err(|e| {
+                vec![PolicyProblem {
+                    span: e.span,
+                    message: e.message(),
+                    label: crate::lint::rules::invalid_json::label(&e.kind).to_owned(),
+                    help: e.help(),
+                }]
+            })?;
+    let mut reader = Reader { problems: Vec::new() };
+    match reader.case(index, &json) {
+        Some(case) if reader.problems.is_empty() => Ok(case),
+        _ => Err(reader.problems),
+    }
+}
+
+/// A request problem of a case, at its field (or at the whole case, when a flag gave it): spans relative to
+/// the case's own text when it was read on its own.
+pub fn case_problem(case: &Case, error: &crate::request::RequestError) -> PolicyProblem {
+    let given_by_case = case.fields.iter().any(|(f, _)| *f == error.field);
+    let (what, label) = if given_by_case {
+        (format!("`{}`", error.field.case_field()), "this value".to_owned())
+    } else {
+        (error.field.flag(), format!("the case takes {} from the command line", error.field.flag()))
+    };
+    let span = if given_by_case { case.span_of(&error.field) } else { Span::new(case.span.start, case.span.start + 1) };
+    PolicyProblem {
+        span,
+        message: format!("case `{}`: {what}: {}", case.name, error.message),
+        label,
+        help: String::new(),
+    }
+}
+
 /// A problem in a cases file, or a case whose request cannot be built: a diagnostic of its own
 /// (`mintlint::cases`), pointing into the file, never mistaken for a finding about a policy.
 #[derive(Debug)]
@@ -287,7 +328,36 @@ pub struct CasesError {
     pub label: String,
     pub help: Option<String>,
     pub span: Span,
-    source: miette::NamedSource<String>,
+    source: CaseSource,
+}
+
+/// The text a cases-file diagnostic is drawn from: the whole file, or (for a streamed file too large to
+/// hold) the one case or line it is about, numbered as the file's lines.
+#[derive(Debug)]
+struct CaseSource {
+    name: String,
+    text: String,
+    /// The 0-based line of the file that `text` starts at.
+    first_line: usize,
+}
+
+impl miette::SourceCode for CaseSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl CasesError {
@@ -297,7 +367,19 @@ impl CasesError {
             label: problem.label.clone(),
             help: (!problem.help.is_empty()).then(|| problem.help.clone()),
             span: problem.span,
-            source: miette::NamedSource::new(&file.name, file.text.to_string()),
+            source: CaseSource { name: file.name.to_string(), text: file.text.to_string(), first_line: 0 },
+        }
+    }
+
+    /// A problem drawn from an excerpt of the file: `text` starts at the 0-based `first_line`, and the
+    /// problem's span is relative to `text`.
+    pub fn in_excerpt(name: &str, text: String, first_line: u64, problem: &PolicyProblem) -> CasesError {
+        CasesError {
+            message: problem.message.clone(),
+            label: problem.label.clone(),
+            help: (!problem.help.is_empty()).then(|| problem.help.clone()),
+            span: problem.span,
+            source: CaseSource { name: name.to_owned(), text, first_line: usize::try_from(first_line).unwrap_or(0) },
         }
     }
 }
@@ -311,7 +393,11 @@ impl CasesError {
             label: finding.label.clone(),
             help: finding.help.clone(),
             span: finding.span,
-            source: miette::NamedSource::new(&finding.source.name, finding.source.text.to_string()),
+            source: CaseSource {
+                name: finding.source.name.to_string(),
+                text: finding.source.text.to_string(),
+                first_line: 0,
+            },
         }
     }
 }

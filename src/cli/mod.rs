@@ -194,32 +194,77 @@ fn terminal_width() -> Option<usize> {
 /// device (`/dev/stdout` is one) is written through. Anything else (a directory, a block device, a socket)
 /// is refused.
 pub fn write_output(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::{Error, ErrorKind};
-    let refuse = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_owned()));
-    let link = match std::fs::symlink_metadata(path) {
-        Ok(m) => m.file_type().is_symlink(),
-        Err(e) if e.kind() == ErrorKind::NotFound => return write_atomically(path, contents),
-        Err(e) => return Err(e),
-    };
-    let target = match std::fs::metadata(path) {
-        Ok(m) => m.file_type(),
-        Err(e) if link && e.kind() == ErrorKind::NotFound => return refuse("a symbolic link to nothing"),
-        Err(e) => return Err(e),
-    };
-    if target.is_file() {
-        return if link {
-            refuse("a symbolic link to a regular file; name the file itself (a link is never written through)")
-        } else {
-            write_atomically(path, contents)
+    use std::io::Write;
+    let mut file = OutputFile::open(path)?;
+    file.write_all(contents)?;
+    file.commit()
+}
+
+/// An `--output` target open for writing (see [`write_output`]): a temporary file renamed over a regular
+/// target at [`OutputFile::commit`], or the FIFO or device itself.
+pub enum OutputFile {
+    Atomic { file: std::fs::File, temp: std::path::PathBuf, target: std::path::PathBuf },
+    InPlace(std::fs::File),
+}
+
+impl OutputFile {
+    pub fn open(path: &std::path::Path) -> std::io::Result<OutputFile> {
+        use std::io::{Error, ErrorKind};
+        let refuse = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_owned()));
+        let link = match std::fs::symlink_metadata(path) {
+            Ok(m) => m.file_type().is_symlink(),
+            Err(e) if e.kind() == ErrorKind::NotFound => return open_atomically(path),
+            Err(e) => return Err(e),
         };
+        let target = match std::fs::metadata(path) {
+            Ok(m) => m.file_type(),
+            Err(e) if link && e.kind() == ErrorKind::NotFound => return refuse("a symbolic link to nothing"),
+            Err(e) => return Err(e),
+        };
+        if target.is_file() {
+            return if link {
+                refuse("a symbolic link to a regular file; name the file itself (a link is never written through)")
+            } else {
+                open_atomically(path)
+            };
+        }
+        if target.is_dir() {
+            return refuse("a directory");
+        }
+        if is_stream(&target) {
+            return open_in_place(path).map(OutputFile::InPlace);
+        }
+        refuse("neither a regular file, a FIFO nor a character device")
     }
-    if target.is_dir() {
-        return refuse("a directory");
+
+    /// Finish: flush, and put a temporary file in place of its target.
+    pub fn commit(self) -> std::io::Result<()> {
+        use std::io::Write;
+        match self {
+            OutputFile::InPlace(mut file) => file.flush(),
+            OutputFile::Atomic { file, temp, target } => {
+                let result = file.sync_all().and_then(|()| std::fs::rename(&temp, &target));
+                if result.is_err() {
+                    let _ = std::fs::remove_file(&temp);
+                }
+                result
+            }
+        }
     }
-    if is_stream(&target) {
-        return write_in_place(path, contents);
+}
+
+impl std::io::Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            OutputFile::Atomic { file, .. } | OutputFile::InPlace(file) => file.write(buf),
+        }
     }
-    refuse("neither a regular file, a FIFO nor a character device")
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            OutputFile::Atomic { file, .. } | OutputFile::InPlace(file) => file.flush(),
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -233,10 +278,10 @@ fn is_stream(_: &std::fs::FileType) -> bool {
     false
 }
 
-/// Write to a FIFO or device as it is. A FIFO is opened without blocking first, so one that nobody reads is
-/// an error (ENXIO) instead of a hang; the write itself then waits for the reader as any pipe does.
-fn write_in_place(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+/// Open a FIFO or device to write to it as it is. A FIFO is opened without blocking first, so one that
+/// nobody reads is an error (ENXIO) instead of a hang; the writes themselves then wait for the reader as
+/// any pipe does.
+fn open_in_place(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     // O_NONBLOCK's value differs between systems: probe where it is known (Linux, 0o4000).
     #[cfg(target_os = "linux")]
     {
@@ -252,37 +297,119 @@ fn write_in_place(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()
             });
         }
     }
-    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-    file.write_all(contents)?;
-    file.flush()
+    std::fs::OpenOptions::new().write(true).open(path)
 }
 
-/// Write a whole file atomically: write a temporary file beside it, flush it to disk, then rename it over
-/// the target.
-fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+/// A temporary file beside the target (created exclusively, so a planted link is never followed), renamed
+/// over it by [`OutputFile::commit`] once the report is complete and flushed to disk.
+fn open_atomically(path: &std::path::Path) -> std::io::Result<OutputFile> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut created = false;
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        created = true;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() && created {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+    Ok(OutputFile::Atomic { file, temp, target: path.to_owned() })
 }
 
-/// Run a parsed command line. Whatever a renderer did, no line of output can be taken by a CI runner as a
-/// command (only `--format github` writes workflow commands, and only its own).
+/// Where a command's report goes as it is produced (`simulate --cases` streams its rows): standard output,
+/// or the `--output` file, opened at the first write. Every chunk is written through
+/// [`crate::report::escape::neutralise_commands`], as the whole report of other commands is; chunks are
+/// whole lines or continue one.
+pub struct ReportSink<'a> {
+    stdout: &'a mut dyn std::io::Write,
+    output: Option<std::path::PathBuf>,
+    file: Option<OutputFile>,
+    /// The first write error: the report is incomplete, and the command says so.
+    error: Option<std::io::Error>,
+    at_line_start: bool,
+}
+
+impl<'a> ReportSink<'a> {
+    pub fn new(stdout: &'a mut dyn std::io::Write, output: Option<std::path::PathBuf>) -> ReportSink<'a> {
+        ReportSink { stdout, output, file: None, error: None, at_line_start: true }
+    }
+
+    fn target(&mut self) -> std::io::Result<&mut dyn std::io::Write> {
+        let Some(path) = &self.output else { return Ok(&mut *self.stdout) };
+        if self.file.is_none() {
+            self.file = Some(OutputFile::open(path)?);
+        }
+        match self.file.as_mut() {
+            Some(file) => Ok(file),
+            None => Err(std::io::Error::other("no output file")),
+        }
+    }
+
+    fn write_text(&mut self, text: &str) -> std::io::Result<()> {
+        if let Some(e) = &self.error {
+            return Err(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        // Only a line that starts in this chunk can be a command; a continued line was checked when it began.
+        let (continued, rest) =
+            if self.at_line_start { ("", text) } else { text.find('\n').map_or((text, ""), |at| text.split_at(at)) };
+        let rest = crate::report::escape::neutralise_commands(rest, false);
+        let result = self.target().and_then(|out| {
+            out.write_all(continued.as_bytes())?;
+            out.write_all(rest.as_bytes())
+        });
+        if let Err(e) = &result {
+            self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        if !text.is_empty() {
+            self.at_line_start = text.ends_with('\n');
+        }
+        result
+    }
+
+    /// Write what is left (a whole report of a command that does not stream) and finish the file.
+    fn finish(mut self, rest: &str) -> Result<(), std::io::Error> {
+        if !rest.is_empty() || (self.output.is_some() && self.file.is_none()) {
+            self.write_text(rest)?;
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        match self.file.take() {
+            Some(file) => file.commit(),
+            None => self.stdout.flush(),
+        }
+    }
+}
+
+impl std::io::Write for ReportSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.write_text(text)?,
+            Err(_) => {
+                let text = String::from_utf8_lossy(buf).into_owned();
+                self.write_text(&text)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.target()?.flush()
+    }
+}
+
+/// Run a parsed command line, collecting its report (for tests and library callers).
 pub fn run(cli: Cli) -> Outcome {
+    let mut collected = Vec::new();
+    let mut outcome = run_to(cli, &mut collected);
+    let mut stdout = String::from_utf8_lossy(&collected).into_owned();
+    stdout.push_str(&outcome.stdout);
+    outcome.stdout = stdout;
+    outcome
+}
+
+/// Run a parsed command line, writing a streamed report to `stdout` (or `--output`) as it is produced; what
+/// is left in the returned outcome's `stdout` is for the caller to print. Whatever a renderer did, no line
+/// of output can be taken by a CI runner as a command (only `--format github` writes workflow commands, and
+/// only its own).
+pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Outcome {
     let output = cli.output.clone();
-    let mut outcome = run_command(cli);
+    let mut sink = ReportSink::new(stdout, output.clone());
+    let mut outcome = run_command(cli, &mut sink);
     use std::borrow::Cow;
     if let Cow::Owned(s) = crate::report::escape::neutralise_commands(&outcome.stdout, true) {
         outcome.stdout = s;
@@ -290,23 +417,32 @@ pub fn run(cli: Cli) -> Outcome {
     if let Cow::Owned(s) = crate::report::escape::neutralise_commands(&outcome.stderr, false) {
         outcome.stderr = s;
     }
+    // A streamed report went through the sink; the rest of a report is written here (only `--output`: the
+    // caller prints standard output, so a command that does not stream behaves as it always did).
     if let Some(path) = output {
-        if let Err(e) = write_output(&path, outcome.stdout.as_bytes()) {
+        let rest = std::mem::take(&mut outcome.stdout);
+        if let Err(e) = sink.finish(&rest) {
             let mut failed = Outcome::usage_error(format!("cannot write `{}`: {e}", path.display()));
             failed.stderr.insert_str(0, &outcome.stderr);
             return failed;
         }
-        outcome.stdout.clear();
+    } else if let Err(e) = sink.finish("") {
+        // A closed standard output (`mintlint simulate --cases big.json | head`) is not worth a message.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let mut failed = Outcome::usage_error(format!("cannot write the report: {e}"));
+            failed.stderr.insert_str(0, &outcome.stderr);
+            return failed;
+        }
     }
     outcome
 }
 
-fn run_command(cli: Cli) -> Outcome {
+fn run_command(cli: Cli, sink: &mut ReportSink<'_>) -> Outcome {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
-        Command::Simulate(args) => simulate::run(&args),
+        Command::Simulate(args) => simulate::run(&args, sink),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Replay(args) => replay::run(&args),

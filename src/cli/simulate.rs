@@ -5,17 +5,20 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cases::{Case, CasesError, parse_cases};
-use crate::input::read_json;
+use std::path::Path;
+
+use crate::cases::run::{CaseProblem, Setup, Stop};
+use crate::cases::stream::{CaseStream, FrameError, StreamLimits};
+use crate::cases::{self, CasesError, parse_cases};
 use crate::lint::Finding;
 use crate::policy::PolicyProblem;
 use crate::report::{self, simulate as render};
 use crate::request::build::{parse_context, parse_pair};
 use crate::request::{Defaults, Field, RequestError, RequestSpec};
+use crate::simulate::Simulator;
 use crate::simulate::inputs::{InputError, PolicyFiles, ResolveError, Scenario, ScpFile};
-use crate::simulate::{Simulation, Simulator};
-use crate::source::Span;
 use crate::source::json::Limits;
+use crate::source::{SourceFile, Span, display_path};
 
 use super::{ColorArg, Exit, Outcome};
 
@@ -208,7 +211,7 @@ fn request_errors(errors: &[RequestError]) -> Outcome {
     Outcome::usage_error(errors.iter().map(RequestError::flag_message).collect::<Vec<_>>().join("\nerror: "))
 }
 
-pub fn run(args: &SimulateArgs) -> Outcome {
+pub fn run(args: &SimulateArgs, sink: &mut super::ReportSink<'_>) -> Outcome {
     let first = args.paths.first().or(args.policies.policies.first());
     let settings = match args.settings.load(first.map(PathBuf::as_path), args.color) {
         Ok(s) => s,
@@ -234,13 +237,13 @@ pub fn run(args: &SimulateArgs) -> Outcome {
         Some(_) if base.action.is_none() && args.cases.is_none() => {
             return Outcome::usage_error("--resource-policy: token minting has no resource; it goes with --action");
         }
-        Some(path) => match crate::simulate::inputs::resource_policy(path, &limits) {
+        Some(path) => match crate::simulate::inputs::resource_policy(path, base.action.as_deref(), &limits) {
             Ok(p) => Some(p),
             Err(e) => return input_error(e, args.color),
         },
     };
     if let Some(cases) = &args.cases {
-        return run_cases(args, &mut scenario, &settings, &base, &defaults, cases, resource_policy.as_ref());
+        return run_cases(args, &mut scenario, &settings, &base, &defaults, cases, resource_policy.as_ref(), sink);
     }
     if base.action.is_none() && base.audiences.is_empty() {
         return Outcome::usage_error("give at least one --audience for the token request (or --cases FILE)");
@@ -321,113 +324,123 @@ fn cases_errors(errors: &[CasesError], color: ColorArg) -> Outcome {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_cases(
     args: &SimulateArgs,
     scenario: &mut Scenario,
     settings: &super::Settings,
     base: &RequestSpec,
     defaults: &Defaults,
-    path: &std::path::Path,
+    path: &Path,
     resource_policy: Option<&crate::eval::LoadedPolicy>,
+    sink: &mut super::ReportSink<'_>,
 ) -> Outcome {
-    let (source, json) = match read_json(path, &Limits::default()) {
-        Ok(v) => v,
-        // A file that cannot be read has no text to point into: say so with the flag that named it.
-        Err(f) if f.source.text.is_empty() => {
-            return Outcome::usage_error(format!("--cases `{}`: {}", path.display(), f.message));
-        }
-        Err(f) => return cases_errors(&[CasesError::from_finding(&f)], args.color),
+    let unreadable =
+        |e: std::io::Error| Outcome::usage_error(format!("--cases `{}`: cannot read this file: {e}", path.display()));
+    let limit = settings.limits.stream;
+    // A regular file over the limit is refused before it is read; a pipe is stopped when it reaches it.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        let too_large =
+            crate::source::limits::TooLarge { kind: crate::source::SizeKind::Stream, size: meta.len(), limit };
+        let message = format!("--cases `{}`: {too_large}", path.display());
+        let mut outcome = Outcome::usage_error(message);
+        outcome.stderr.push_str(&format!("  help: {}\n", too_large.help()));
+        return outcome;
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e),
     };
-    let cases = match parse_cases(&json) {
-        Ok(c) => c,
-        Err(problems) => {
-            return cases_errors(&problems.iter().map(|p| CasesError::new(&source, p)).collect::<Vec<_>>(), args.color);
-        }
-    };
-    // Each case is decided against its principal's policies (resolved once per principal).
-    let mut planned = Vec::new();
-    let mut errors = Vec::new();
-    for case in cases {
-        match scenario.resolve(&base.overlay(&case.request), defaults) {
-            Ok(resolved) => planned.push((case, resolved)),
-            Err(ResolveError::Request(problems)) => {
-                errors.extend(problems.iter().map(|e| CasesError::new(&source, &case_problem(&case, e))));
-            }
-            Err(ResolveError::Lookup(message)) => {
-                let problem = PolicyProblem {
-                    span: case.span_of(&Field::Principal),
-                    message: format!("case `{}`: {message}", case.name),
-                    label: "this principal".into(),
-                    help: "name a principal of the inputs by ARN, name or Terraform address".into(),
-                };
-                errors.push(CasesError::new(&source, &problem));
-            }
-            Err(ResolveError::Invalid(findings)) => return bad_input(&findings, args.color),
-        }
-    }
-    if !errors.is_empty() {
-        return cases_errors(&errors, args.color);
-    }
-    // Prepared once per policy set: thousands of cases then only evaluate conditions.
-    let files_simulator = Simulator::new(&scenario.files).with_resource_policy(resource_policy);
-    let simulators: Vec<Simulator<'_>> =
-        scenario.principals.iter().map(|(_, set)| Simulator::new(set).with_resource_policy(resource_policy)).collect();
-    let mut results: Vec<(Case, &crate::eval::PolicySet, Simulation)> = Vec::new();
-    for (case, resolved) in planned {
-        let simulator = resolved.principal.and_then(|i| simulators.get(i)).unwrap_or(&files_simulator);
-        let sim = simulator.simulate(&resolved.request, &settings.assumptions, args.issuer.as_deref());
-        results.push((case, scenario.set(resolved.principal), sim));
-    }
-    let passed = results.iter().filter(|(c, _, s)| c.expect.holds(&s.verdict)).count();
-    let failed = results.len() - passed;
-    let stdout = match args.format {
+    let mut stream = CaseStream::new(file, StreamLimits { max_bytes: limit, ..StreamLimits::default() });
+    let setup =
+        Setup { base, defaults, assumptions: &settings.assumptions, issuer: args.issuer.as_deref(), resource_policy };
+    let action = args.request.action.as_deref();
+    let result = match args.format {
         SimulateFormat::Human => {
-            let header: String = scenario
-                .principals
-                .iter()
-                .map(|(p, _)| render::principal_human(p, args.request.action.as_deref()))
-                .collect();
-            header + &render::cases_human(&results, args.explain, super::style(args.color.into()))
+            let rows = render::HumanRows { explain: args.explain, style: super::style(args.color.into()), action };
+            cases::run::run(&mut stream, scenario, &setup, &rows, sink)
         }
-        SimulateFormat::Json => {
-            let mut value = render::cases_value(&results);
-            if let Some(obj) = value.as_object_mut().filter(|_| !scenario.principals.is_empty()) {
-                let list: Vec<_> = scenario
-                    .principals
-                    .iter()
-                    .map(|(p, _)| render::principal_json(p, args.request.action.as_deref()))
-                    .collect();
-                obj.insert("principals".into(), list.into());
-            }
-            let mut text = crate::report::escape::json(serde_json::to_string_pretty(&value).unwrap_or_default());
-            text.push('\n');
-            text
-        }
+        SimulateFormat::Json => cases::run::run(&mut stream, scenario, &setup, &render::JsonRows { action }, sink),
         SimulateFormat::Junit => {
-            let rows: Vec<_> = results
-                .iter()
-                .map(|(c, set, s)| (c.name.clone(), c.expect.as_str(), *set, s, c.expect.holds(&s.verdict)))
-                .collect();
-            render::junit(&rows, args.explain)
+            cases::run::run(&mut stream, scenario, &setup, &render::JunitRows { explain: args.explain }, sink)
         }
     };
-    let exit = if failed == 0 { Exit::Success } else { Exit::Failure };
-    Outcome { stdout, stderr: String::new(), exit }
+    match result {
+        Ok(totals) => Outcome {
+            stdout: String::new(),
+            stderr: String::new(),
+            exit: if totals.failed == 0 { Exit::Success } else { Exit::Failure },
+        },
+        Err(Stop::Read(e)) => unreadable(e),
+        // The report stops where the writing failed; `--output` and a closed pipe are told apart by the caller.
+        Err(Stop::Write(_)) => Outcome { stdout: String::new(), stderr: String::new(), exit: Exit::Failure },
+        Err(Stop::Invalid(findings)) => bad_input(&findings, args.color),
+        Err(Stop::Frame(frame)) => {
+            let errors = whole_file_problems(path).unwrap_or_else(|| {
+                let FrameError { message, label, help, line, line_text, span, .. } = *frame;
+                let problem = PolicyProblem { span: Span::from_range(span.start, span.end), message, label, help };
+                vec![CasesError::in_excerpt(&display_path(path), line_text, line, &problem)]
+            });
+            cases_errors(&errors, args.color)
+        }
+        Err(Stop::Problems { problems, total }) => {
+            // Problems of reading cases come first; those of building them only when every case could be read.
+            let read = problems.iter().any(|p| p.read);
+            let shown: Vec<&CaseProblem> = problems.iter().filter(|p| p.read == read).collect();
+            let errors = match whole_file(path) {
+                Some(source) => shown
+                    .iter()
+                    .map(|p| {
+                        let start = u32::try_from(p.offset - p.column as u64).unwrap_or(0);
+                        let mut problem = p.problem.clone();
+                        problem.span = Span::new(problem.span.start + start, problem.span.end + start);
+                        CasesError::new(&source, &problem)
+                    })
+                    .collect::<Vec<_>>(),
+                None => shown
+                    .iter()
+                    .map(|p| CasesError::in_excerpt(&display_path(path), p.text.clone(), p.line, &p.problem))
+                    .collect(),
+            };
+            let mut outcome = cases_errors(&errors, args.color);
+            if total > problems.len() {
+                let more = format!("error: {total} problems in the cases; the first {} are shown\n", problems.len());
+                outcome.stderr.push_str(&more);
+            }
+            outcome
+        }
+    }
 }
 
-/// A request problem of a case, at its field in the file (or at the whole case, when a flag gave it).
-fn case_problem(case: &Case, error: &RequestError) -> PolicyProblem {
-    let given_by_case = case.fields.iter().any(|(f, _)| *f == error.field);
-    let (what, label) = if given_by_case {
-        (format!("`{}`", error.field.case_field()), "this value".to_owned())
-    } else {
-        (error.field.flag(), format!("the case takes {} from the command line", error.field.flag()))
-    };
-    let span = if given_by_case { case.span_of(&error.field) } else { Span::new(case.span.start, case.span.start + 1) };
-    PolicyProblem {
-        span,
-        message: format!("case `{}`: {what}: {}", case.name, error.message),
-        label,
-        help: String::new(),
+/// A cases file small enough to draw its problems from the whole text (within the policy-document limit,
+/// which the reading of whole files has always had): the problems of the frame as the whole-file reader
+/// words them.
+fn whole_file_problems(path: &Path) -> Option<Vec<CasesError>> {
+    let source = whole_file(path)?;
+    match crate::source::json::parse(&source.text, &Limits::default()) {
+        Err(error) => {
+            let finding = crate::lint::rules::invalid_json::finding(&source, &error);
+            Some(vec![CasesError::from_finding(&finding)])
+        }
+        Ok(json) => match parse_cases(&json) {
+            Err(problems) => Some(problems.iter().map(|p| CasesError::new(&source, p)).collect()),
+            Ok(_) => None,
+        },
     }
+}
+
+/// The whole cases file, when it is a regular file within the policy-document limit and UTF-8 (to draw
+/// problems with their surroundings); `None` otherwise (problems are then drawn from their case alone).
+fn whole_file(path: &Path) -> Option<std::sync::Arc<SourceFile>> {
+    let meta = std::fs::metadata(path).ok()?;
+    let limit = u64::try_from(Limits::default().max_bytes).unwrap_or(u64::MAX);
+    if !meta.is_file() || meta.len() > limit {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    Some(std::sync::Arc::new(SourceFile::from_path(path, text)))
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::cases::run::{Row, Rows, Totals};
 use crate::eval::{CheckResult, ContextValue, Decision, PolicySet, RequestContext, StatementRef};
 use crate::lint::rules::invalid_policy::INVALID_POLICY;
 use crate::lint::{Finding, Severity};
@@ -262,14 +263,24 @@ fn explain_check(set: &PolicySet, check: &CheckResult, ctx: &RequestContext, sty
     out
 }
 
-/// One line per case, explanations of failures, and the closing `N passed, N failed` line. Each case comes
-/// with the policies it was decided against (cases may name different principals of an inventory).
-pub fn cases_human(results: &[(crate::cases::Case, &PolicySet, Simulation)], explain: bool, style: Style) -> String {
-    let mut out = String::new();
-    let mut passed = 0;
-    for (case, set, sim) in results {
-        let ok = case.expect.holds(&sim.verdict);
-        passed += usize::from(ok);
+/// One line per case (with the explanation of a failure, or of every case under `--explain`); each inventory
+/// principal described before the first case that names it; the closing `N passed, N failed` line.
+pub struct HumanRows<'a> {
+    pub explain: bool,
+    pub style: Style,
+    /// `--action`, for what a principal's description says is not evaluated.
+    pub action: Option<&'a str>,
+}
+
+impl Rows for HumanRows<'_> {
+    fn open(&self, _out: &mut String, _totals: &Totals) {}
+
+    fn principal(&self, out: &mut String, principal: &InventoryPrincipal) {
+        out.push_str(&principal_human(principal, self.action));
+    }
+
+    fn row(&self, out: &mut String, row: &Row<'_>) {
+        let sim = row.sim;
         let dependent = if sim.depends_on.is_empty() {
             String::new()
         } else {
@@ -279,44 +290,98 @@ pub fn cases_human(results: &[(crate::cases::Case, &PolicySet, Simulation)], exp
         let _ = writeln!(
             out,
             "{} {}: expected {}, got {}{dependent}",
-            if ok { "PASS" } else { "FAIL" },
-            super::escape::text(&case.name),
-            case.expect.as_str(),
+            if row.passed { "PASS" } else { "FAIL" },
+            super::escape::text(&row.case.name),
+            row.case.expect.as_str(),
             sim.verdict.name()
         );
-        if !ok || explain {
-            for line in render_human(set, sim, explain, style).lines() {
+        if !row.passed || self.explain {
+            for line in render_human(row.set, sim, self.explain, self.style).lines() {
                 let _ = writeln!(out, "    {line}");
             }
         }
     }
-    let _ = writeln!(out, "\n{passed} passed, {} failed", results.len() - passed);
-    out
+
+    fn close(&self, out: &mut String, totals: &Totals, _principals: &[&InventoryPrincipal]) {
+        let _ = writeln!(out, "\n{} passed, {} failed", totals.passed, totals.failed);
+    }
 }
 
-pub fn cases_json(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> String {
-    let mut text = super::escape::json(serde_json::to_string_pretty(&cases_value(results)).unwrap_or_default());
-    text.push('\n');
-    text
+/// The `--cases` JSON report, written row by row: `{"cases": [...], "failed": N, "passed": N, "principals":
+/// [...], "version": 1}` (keys in order, so the totals follow the rows they count; `principals` only with an
+/// inventory), laid out as `serde_json`'s pretty printer lays out the whole document.
+pub struct JsonRows<'a> {
+    pub action: Option<&'a str>,
 }
 
-/// The `--cases` JSON report as a value, for callers that add to it.
-pub fn cases_value(results: &[(crate::cases::Case, &PolicySet, Simulation)]) -> Value {
-    let cases: Vec<Value> = results
-        .iter()
-        .map(|(case, set, sim)| {
-            let mut v = simulation_json(set, sim);
-            if let Some(obj) = v.as_object_mut() {
-                obj.remove("version");
-                obj.insert("name".into(), case.name.clone().into());
-                obj.insert("expect".into(), case.expect.as_str().into());
-                obj.insert("passed".into(), case.expect.holds(&sim.verdict).into());
-            }
-            v
-        })
-        .collect();
-    let passed = results.iter().filter(|(c, _, s)| c.expect.holds(&s.verdict)).count();
-    json!({"version": 1, "passed": passed, "failed": results.len() - passed, "cases": cases})
+/// One case of the JSON report: the simulation's JSON with its `name`, `expect` and whether it `passed`.
+pub fn case_json(case: &crate::cases::Case, set: &PolicySet, sim: &Simulation, passed: bool) -> Value {
+    let mut v = simulation_json(set, sim);
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("version");
+        obj.insert("name".into(), case.name.clone().into());
+        obj.insert("expect".into(), case.expect.as_str().into());
+        obj.insert("passed".into(), passed.into());
+    }
+    v
+}
+
+/// `value` pretty-printed as it would be nested `depth` levels deep in a pretty-printed document.
+fn pretty_at(out: &mut String, value: &Value, depth: usize) {
+    let text = super::escape::json(serde_json::to_string_pretty(value).unwrap_or_default());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
+        out.push_str(line);
+    }
+}
+
+impl Rows for JsonRows<'_> {
+    fn open(&self, out: &mut String, _totals: &Totals) {
+        out.push_str("{\n  \"cases\": [");
+    }
+
+    fn row(&self, out: &mut String, row: &Row<'_>) {
+        out.push_str(if row.index == 0 { "\n    " } else { ",\n    " });
+        pretty_at(out, &case_json(row.case, row.set, row.sim, row.passed), 2);
+    }
+
+    fn close(&self, out: &mut String, totals: &Totals, principals: &[&InventoryPrincipal]) {
+        out.push_str(if totals.cases() == 0 { "],\n" } else { "\n  ],\n" });
+        let _ = write!(out, "  \"failed\": {},\n  \"passed\": {},\n", totals.failed, totals.passed);
+        if !principals.is_empty() {
+            let list: Vec<Value> = principals.iter().map(|p| principal_json(p, self.action)).collect();
+            out.push_str("  \"principals\": ");
+            pretty_at(out, &Value::Array(list), 1);
+            out.push_str(",\n");
+        }
+        out.push_str("  \"version\": 1\n}\n");
+    }
+}
+
+/// JUnit XML, one test case per case: its totals open the report, so rows are held until the end.
+pub struct JunitRows {
+    pub explain: bool,
+}
+
+impl Rows for JunitRows {
+    fn totals_first(&self) -> bool {
+        true
+    }
+
+    fn open(&self, out: &mut String, totals: &Totals) {
+        junit_open(out, totals.cases(), totals.failed);
+    }
+
+    fn row(&self, out: &mut String, row: &Row<'_>) {
+        junit_row(out, &row.case.name, row.case.expect.as_str(), row.set, row.sim, row.passed, self.explain);
+    }
+
+    fn close(&self, out: &mut String, _totals: &Totals, _principals: &[&InventoryPrincipal]) {
+        junit_close(out);
+    }
 }
 
 /// Text for XML content and attribute values (DESIGN §9.6): [`super::escape::xml`].
@@ -340,26 +405,47 @@ pub type JunitRow<'a> = (String, &'a str, &'a PolicySet, &'a Simulation, bool);
 /// statements drawn as snippets with `explain`), so a CI dashboard shows why without a second run.
 pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
     let failures = rows.iter().filter(|r| !r.4).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites tests=\"{}\" failures=\"{failures}\">", rows.len());
-    let _ = writeln!(out, "  <testsuite name=\"mintlint simulate\" tests=\"{}\" failures=\"{failures}\">", rows.len());
+    let mut out = String::new();
+    junit_open(&mut out, rows.len() as u64, failures as u64);
     for (name, expect, set, sim, passed) in rows {
-        let _ = write!(out, "    <testcase classname=\"mintlint.simulate\" name=\"{}\"", xml_escape(name));
-        if *passed {
-            out.push_str("/>\n");
-        } else {
-            let explanation = render_human(set, sim, explain, Style { color: false, width: 100 });
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
-                xml_escape(expect),
-                xml_escape(sim.verdict.name()),
-                xml_lines(&explanation)
-            );
-        }
+        junit_row(&mut out, name, expect, set, sim, *passed, explain);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    junit_close(&mut out);
     out
+}
+
+fn junit_open(out: &mut String, tests: u64, failures: u64) {
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites tests=\"{tests}\" failures=\"{failures}\">");
+    let _ = writeln!(out, "  <testsuite name=\"mintlint simulate\" tests=\"{tests}\" failures=\"{failures}\">");
+}
+
+fn junit_row(
+    out: &mut String,
+    name: &str,
+    expect: &str,
+    set: &PolicySet,
+    sim: &Simulation,
+    passed: bool,
+    explain: bool,
+) {
+    let _ = write!(out, "    <testcase classname=\"mintlint.simulate\" name=\"{}\"", xml_escape(name));
+    if passed {
+        out.push_str("/>\n");
+    } else {
+        let explanation = render_human(set, sim, explain, Style { color: false, width: 100 });
+        let _ = writeln!(
+            out,
+            ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
+            xml_escape(expect),
+            xml_escape(sim.verdict.name()),
+            xml_lines(&explanation)
+        );
+    }
+}
+
+fn junit_close(out: &mut String) {
+    out.push_str("  </testsuite>\n</testsuites>\n");
 }
 
 /// The inventory principal a simulation is about, and what the inputs could not tell.

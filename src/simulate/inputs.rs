@@ -139,12 +139,19 @@ impl PolicyFiles {
     }
 }
 
-/// The resource's policy of a generic request (`--resource-policy`): one resource-based policy document.
-pub fn resource_policy(path: &Path, limits: &Limits) -> Result<crate::eval::LoadedPolicy, InputError> {
+/// The resource's policy of a generic request (`--resource-policy`): one resource-based policy document, or
+/// for `sts:AssumeRole` the role's trust policy (which has no `Resource` element).
+pub fn resource_policy(
+    path: &Path,
+    action: Option<&str>,
+    limits: &Limits,
+) -> Result<crate::eval::LoadedPolicy, InputError> {
     if let Err(e) = std::fs::metadata(path) {
         return Err(InputError::Usage(format!("--resource-policy `{}`: {}", display_path(path), io_reason(&e))));
     }
-    let mut loaded = load_policy_file(path, PolicyKind::Resource, limits).map_err(InputError::Invalid)?;
+    let assumes_role = action.is_some_and(|a| a.to_ascii_lowercase().starts_with("sts:assumerole"));
+    let kind = if assumes_role { PolicyKind::Trust } else { PolicyKind::Resource };
+    let mut loaded = load_policy_file(path, kind, limits).map_err(InputError::Invalid)?;
     match (loaded.len(), loaded.pop()) {
         (1, Some(p)) => Ok(p),
         _ => Err(InputError::Usage(format!("--resource-policy `{}`: give one policy document", display_path(path)))),
@@ -286,7 +293,7 @@ pub struct Scenario {
     /// Principals resolved so far, each with its policy set (files added).
     pub principals: Vec<(InventoryPrincipal, PolicySet)>,
     /// Queries already looked up, and the principal each resolved to.
-    queries: Vec<(String, usize)>,
+    queries: std::collections::HashMap<String, usize>,
 }
 
 /// Why a request cannot be decided.
@@ -336,44 +343,49 @@ impl Scenario {
                     .into(),
             ));
         }
-        Ok(Scenario { inventory, files: set, principals: Vec::new(), queries: Vec::new() })
+        Ok(Scenario { inventory, files: set, principals: Vec::new(), queries: std::collections::HashMap::new() })
     }
 
     /// Build the request and find the policy set that decides it: with an inventory, its principal's
     /// (named by the request's `principal`); otherwise the files'.
     pub fn resolve(&mut self, spec: &RequestSpec, defaults: &Defaults) -> Result<Resolved, ResolveError> {
         let mut request = spec.build(defaults).map_err(ResolveError::Request)?;
-        let Some(inventory) = &self.inventory else { return Ok(Resolved { request, principal: None }) };
-        let Some(query) = spec.principal.clone() else {
+        let principal = self.lookup(spec.principal.as_deref())?;
+        if let Some((p, _)) = principal.and_then(|at| self.principals.get(at)) {
+            p.apply(&mut request);
+        }
+        Ok(Resolved { request, principal })
+    }
+
+    /// The principal a request names, looked up in the inventory (once per query): `None` without an
+    /// inventory (the files' set decides). The principal's facts are then given to the request with
+    /// [`InventoryPrincipal::apply`].
+    pub fn lookup(&mut self, query: Option<&str>) -> Result<Option<usize>, ResolveError> {
+        let Some(inventory) = &self.inventory else { return Ok(None) };
+        let Some(query) = query else {
             return Err(ResolveError::Lookup(format!(
                 "no principal named: give --principal ARN|NAME (or a case's `principal`); the inputs define {}",
                 principal_list(inventory)
             )));
         };
         // A name and an ARN may name the same principal: one set each, looked up once per query.
-        let at = match self.queries.iter().find(|(q, _)| *q == query) {
-            Some((_, at)) => *at,
+        if let Some(at) = self.queries.get(query) {
+            return Ok(Some(*at));
+        }
+        let p = principal(inventory, query).map_err(|e| match e {
+            PrincipalError::Lookup(m) => ResolveError::Lookup(m),
+            PrincipalError::Invalid(f) => ResolveError::Invalid(f),
+        })?;
+        let at = match self.principals.iter().position(|(known, _)| known.index == p.index) {
+            Some(at) => at,
             None => {
-                let p = principal(inventory, &query).map_err(|e| match e {
-                    PrincipalError::Lookup(m) => ResolveError::Lookup(m),
-                    PrincipalError::Invalid(f) => ResolveError::Invalid(f),
-                })?;
-                let at = match self.principals.iter().position(|(known, _)| known.index == p.index) {
-                    Some(at) => at,
-                    None => {
-                        let set = p.policy_set(&self.files);
-                        self.principals.push((p, set));
-                        self.principals.len() - 1
-                    }
-                };
-                self.queries.push((query, at));
-                at
+                let set = p.policy_set(&self.files);
+                self.principals.push((p, set));
+                self.principals.len() - 1
             }
         };
-        if let Some((p, _)) = self.principals.get(at) {
-            p.apply(&mut request);
-        }
-        Ok(Resolved { request, principal: Some(at) })
+        self.queries.insert(query.to_owned(), at);
+        Ok(Some(at))
     }
 
     /// The policy set that decides a resolved request.

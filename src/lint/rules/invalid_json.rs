@@ -37,7 +37,7 @@ pub fn unreadable(source: &Arc<SourceFile>, reason: &str) -> Finding {
         .help("make the file readable, or exclude it with `--exclude`; it was not checked")
 }
 
-fn label(kind: &JsonErrorKind) -> &'static str {
+pub(crate) fn label(kind: &JsonErrorKind) -> &'static str {
     match kind {
         JsonErrorKind::Empty => "no JSON value here",
         JsonErrorKind::UnexpectedEnd { .. } => "the text ends here",
