@@ -146,11 +146,14 @@ impl CheckReport {
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
-    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several); after the
-    /// per-document rules ran, only those the whole-input rules still need.
+    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several).
     documents: Vec<Document>,
     /// Some Allow of these documents grants the tag permission of a token request.
     grants_tag_minting: bool,
+    /// The findings of the whole-input rules, which depend on the input only through whether some Allow
+    /// anywhere grants the tag permission: as they are when none does, and when one does. Computed as each
+    /// document is linted, so no document is kept to the end (a plan's 100,000 documents were).
+    input_findings: [Vec<Finding>; 2],
     /// The file is an inventory (Terraform, account snapshot), and whether it configures relying parties.
     inventory: Option<(PathBuf, bool)>,
     /// The file holds no policy and was skipped.
@@ -183,24 +186,47 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         .cloned()
         .partition(|p| crate::input::tfsource::is_terraform_source(p) || crate::input::tfsource::is_tfvars(p));
     let terraform = check_terraform(&terraform, options);
+    // The whole-input rules read one fact of the input (`grants_tag_minting`): they run on each document
+    // under both of its values, and the answer for the value the input has is kept below.
+    let input_contexts = [false, true].map(|grants| {
+        let mut lint = options.lint.clone();
+        lint.input.grants_tag_minting |= grants;
+        lint
+    });
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| check_file(path, options))
         .chain(terraform.into_par_iter())
         .map(|mut outcome| {
+            // A plan or snapshot holds thousands of documents: they are linted in parallel too, in order.
             let documents = std::mem::take(&mut outcome.documents);
-            for doc in documents {
-                outcome.grants_tag_minting |= doc.statements().any(|s| s.facts.grants_tag());
-                lint_document(&doc, &options.lint, &mut outcome.findings);
-                if needs_input_rules(&doc) {
-                    outcome.documents.push(doc);
-                }
+            let linted: Vec<(bool, Vec<Finding>, [Vec<Finding>; 2])> = documents
+                .into_par_iter()
+                .map(|doc| {
+                    let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
+                    let mut found = Vec::new();
+                    lint_document(&doc, &options.lint, &mut found);
+                    let mut input = [Vec::new(), Vec::new()];
+                    if needs_input_rules(&doc) {
+                        for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
+                            lint_document_input(&doc, ctx, out);
+                        }
+                    }
+                    (grants_tag, found, input)
+                })
+                .collect();
+            for (grants_tag, found, [without, with]) in linted {
+                outcome.grants_tag_minting |= grants_tag;
+                outcome.findings.extend(found);
+                let [all_without, all_with] = &mut outcome.input_findings;
+                all_without.extend(without);
+                all_with.extend(with);
             }
             outcome
         })
         .collect();
-    let mut lint = options.lint.clone();
-    let mut minting = Vec::new();
+    let mut grants_tag_minting = false;
+    let mut input_findings = [Vec::new(), Vec::new()];
     let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
     stats.unreadable =
         discovered.files.iter().zip(&outcomes).filter(|(path, o)| o.unreadable && options.paths.contains(path)).count();
@@ -209,12 +235,14 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         stats.not_policies += usize::from(outcome.not_policy);
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
-        lint.input.grants_tag_minting |= outcome.grants_tag_minting;
-        minting.extend(outcome.documents);
+        grants_tag_minting |= outcome.grants_tag_minting;
+        let [without, with] = outcome.input_findings;
+        let [all_without, all_with] = &mut input_findings;
+        all_without.extend(without);
+        all_with.extend(with);
     }
-    for doc in &minting {
-        lint_document_input(doc, &lint, &mut findings);
-    }
+    let [without, with] = input_findings;
+    findings.extend(if grants_tag_minting { with } else { without });
     findings.extend(relying_findings(&inventories, options));
     let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings
@@ -251,7 +279,7 @@ fn terraform_origin(finding: &Finding) -> Option<(&Path, &str)> {
 /// plan time) stay.
 fn drop_plan_echoes(findings: Vec<Finding>) -> Vec<Finding> {
     let is_source = |f: &Finding| crate::input::tfsource::is_terraform_source(&f.source.path);
-    let from_source: Vec<(&Path, &str, &str, &str)> = findings
+    let from_source: std::collections::HashSet<(&Path, &str, &str, &str)> = findings
         .iter()
         .filter(|f| is_source(f))
         .filter_map(|f| terraform_origin(f).map(|(dir, address)| (dir, address, f.rule.code, f.message.as_str())))
@@ -264,9 +292,7 @@ fn drop_plan_echoes(findings: Vec<Finding>) -> Vec<Finding> {
         .map(|f| {
             !is_source(f)
                 && terraform_origin(f).is_some_and(|(dir, address)| {
-                    from_source.iter().any(|&(d, a, rule, message)| {
-                        d == dir && a == address && rule == f.rule.code && message == f.message
-                    })
+                    from_source.contains(&(dir, address, f.rule.code, f.message.as_str()))
                 })
         })
         .collect();
@@ -285,17 +311,13 @@ fn apply_suppressions(findings: Vec<Finding>, files: &[PathBuf], suppressions: &
     let matches = |entry: &PerPathIgnore, rel: &str| entry.globs.iter().any(|g| g.matches_with(rel, GLOB_OPTIONS));
     let checked: Vec<String> = files.iter().filter_map(|f| relative(f)).collect();
     let mut used: Vec<Vec<bool>> = suppressions.entries.iter().map(|e| vec![false; e.rules.len()]).collect();
-    let mut relative_cache: Vec<(std::sync::Arc<str>, Option<String>)> = Vec::new();
+    let mut relative_cache: std::collections::HashMap<Arc<str>, Option<String>> = std::collections::HashMap::new();
     let mut kept = Vec::new();
     for finding in findings {
-        let rel = match relative_cache.iter().find(|(name, _)| *name == finding.source.name) {
-            Some((_, rel)) => rel.clone(),
-            None => {
-                let rel = relative(&finding.source.path);
-                relative_cache.push((std::sync::Arc::clone(&finding.source.name), rel.clone()));
-                rel
-            }
-        };
+        let rel = relative_cache
+            .entry(Arc::clone(&finding.source.name))
+            .or_insert_with(|| relative(&finding.source.path))
+            .clone();
         let mut suppressed = false;
         if let Some(rel) = &rel {
             for (entry, used) in suppressions.entries.iter().zip(used.iter_mut()) {
@@ -346,12 +368,10 @@ fn check_terraform(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileOutcome
     let mut out: Vec<FileOutcome> =
         tf.iter().map(|p| FileOutcome { inventory: Some((p.clone(), relying)), ..FileOutcome::default() }).collect();
     let documents = std::mem::take(&mut inventory.documents);
-    let duplicates: Vec<Arc<SourceFile>> =
-        documents.iter().filter(|d| d.duplicate_of.is_some()).map(|d| Arc::clone(&d.source)).collect();
+    let duplicates: std::collections::HashSet<*const SourceFile> =
+        documents.iter().filter(|d| d.duplicate_of.is_some()).map(|d| Arc::as_ptr(&d.source)).collect();
     first.findings.extend(
-        std::mem::take(&mut inventory.findings)
-            .into_iter()
-            .filter(|f| !duplicates.iter().any(|s| Arc::ptr_eq(s, &f.source))),
+        std::mem::take(&mut inventory.findings).into_iter().filter(|f| !duplicates.contains(&Arc::as_ptr(&f.source))),
     );
     out.push(first);
     for doc in documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
@@ -482,13 +502,14 @@ fn relying_findings(inventories: &[(PathBuf, bool)], options: &CheckOptions) -> 
 /// Lint every policy embedded in a Terraform plan or account snapshot as the kind it is (trust, boundary,
 /// SCP, …), once per document: a duplicate (a data source and the attribute it feeds) is reported on one.
 fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::Inventory, outcome: &mut FileOutcome) {
-    let duplicates: Vec<&Arc<SourceFile>> = inventory
+    // Sources compared by identity (the same `Arc`), in a set: a plan has as many documents as findings.
+    let duplicates: std::collections::HashSet<*const SourceFile> = inventory
         .documents
         .iter()
         .filter(|d| d.duplicate_of.is_some() && !Arc::ptr_eq(&d.source, file))
-        .map(|d| &d.source)
+        .map(|d| Arc::as_ptr(&d.source))
         .collect();
-    let findings = inventory.findings.iter().filter(|f| !duplicates.iter().any(|s| Arc::ptr_eq(s, &f.source)));
+    let findings = inventory.findings.iter().filter(|f| !duplicates.contains(&Arc::as_ptr(&f.source)));
     outcome.findings.extend(findings.cloned());
     for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
         if let Some(json) = doc.json {

@@ -771,3 +771,112 @@ fn federated_user_session_needs_a_session_policy() {
     set.session.clear();
     assert!(run(&set, request()).verdict.is_allow());
 }
+
+/// IAM User Guide, "Policy variables with no value": a variable whose key the request lacks is null, and
+/// "inverted condition operators like `StringNotEquals` or `StringNotLike` do match against a null value"
+/// (its example: "Access is explicitly denied when `aws:principaltag/Team` is not set"). The same page's
+/// note, "If AWS cannot resolve a variable this might cause the entire statement to be invalid", is the
+/// alternative: both outcomes, and the decision says it depends on `unresolved_variable`.
+#[test]
+fn unresolved_variable_in_a_negated_operator_is_flagged() {
+    let deny = identity(&stmt(
+        "Deny",
+        DENY_MINT,
+        r#""Condition": {"StringNotEquals": {"sts:SigningAlgorithm": "${aws:PrincipalTag/alg}"}}"#,
+    ));
+    let set = PolicySet { identity: vec![identity(&allow_mint()), deny], ..PolicySet::default() };
+    let sim = run(&set, request());
+    assert_eq!(outcome(&sim), decided(Decision::ExplicitDeny, Layer::Identity));
+    assert_eq!(depends(&sim), [Setting::UnresolvedVariable]);
+    assert_eq!(sim.depends_on[0].alternative_verdict, Verdict::Decided(Decision::Allow));
+    assert!(sim.absent_keys.iter().any(|k| k == "aws:principaltag/alg"), "{:?}", sim.absent_keys);
+    let void = run_with(&set, request(), "unresolved_variable=invalid-statement");
+    assert!(void.verdict.is_allow());
+    assert_eq!(depends(&void), [Setting::UnresolvedVariable]);
+    // With the tag set, the variable resolves: no assumption is involved.
+    let tagged = Req { principal_tags: vec![("alg".into(), "ES384".into())], ..request() };
+    let sim = run(&set, tagged);
+    assert!(sim.verdict.is_allow());
+    assert!(depends(&sim).is_empty());
+}
+
+/// A negated operator with a value it cannot read: Access Analyzer reports the value ("Type mismatch
+/// number: Add a valid numeric value for the condition operator", a general warning, so the policy is
+/// accepted) and AWS documents no run-time effect: `negated_unreadable_value`, both outcomes.
+#[test]
+fn negated_operator_with_an_unreadable_value_is_flagged() {
+    let allow =
+        identity(&stmt("Allow", DENY_MINT, r#""Condition": {"NumericNotEquals": {"sts:DurationSeconds": "abc"}}"#));
+    let set = PolicySet { identity: vec![allow], ..PolicySet::default() };
+    let with_duration = Req { duration: Some(300), ..request() };
+    let sim = run(&set, with_duration.clone());
+    assert!(sim.verdict.is_allow());
+    assert_eq!(depends(&sim), [Setting::NegatedUnreadableValue]);
+    assert_eq!(sim.depends_on[0].alternative_verdict, Verdict::Decided(Decision::ImplicitDeny));
+    let strict = run_with(&set, with_duration, "negated_unreadable_value=false");
+    assert_eq!(outcome(&strict), decided(Decision::ImplicitDeny, Layer::Identity));
+    // Without the key the missing-key rule decides first (negated: true), whatever the value.
+    let sim = run(&set, request());
+    assert!(sim.verdict.is_allow());
+    assert!(!depends(&sim).contains(&Setting::NegatedUnreadableValue));
+}
+
+/// Access Analyzer, "Null with qualifier": "When you use the `Null` condition operator with `ForAllValues`,
+/// the statement always returns `true`. When you use the `Null` condition operator with `ForAnyValue`, the
+/// statement always returns `false`." Documented, so decided without an assumption.
+#[test]
+fn null_with_a_set_qualifier_is_documented() {
+    let with = |condition: &str| {
+        let set = PolicySet {
+            identity: vec![identity(&stmt("Allow", DENY_MINT, &format!(r#""Condition": {condition}"#)))],
+            ..PolicySet::default()
+        };
+        run(&set, request())
+    };
+    let any = with(r#"{"ForAnyValue:Null": {"sts:IdentityTokenAudience": "false"}}"#);
+    assert_eq!(outcome(&any), decided(Decision::ImplicitDeny, Layer::Identity));
+    assert!(depends(&any).is_empty());
+    let all = with(r#"{"ForAllValues:Null": {"sts:IdentityTokenAudience": "true"}}"#);
+    assert!(all.verdict.is_allow());
+    assert!(depends(&all).is_empty());
+}
+
+/// IAM refuses a wildcard in an action's service prefix when the policy is created ("MalformedPolicyDocument:
+/// Action vendors (e.g., aws, ec2, etc.) must not contain wildcards"; the Action element page documents
+/// wildcards in the action name only). Such a document is refused with a finding, never judged.
+#[test]
+fn wildcard_in_the_service_prefix_is_refused() {
+    let problems = |action: &str, element: &str| {
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "{element}": {action}, "Resource": "*"}}]}}"#
+        );
+        let json = parse(&text, &Limits::default()).unwrap();
+        parse_policy(&json, PolicyKind::Identity).problems.into_iter().map(|p| p.message).collect::<Vec<_>>()
+    };
+    for action in [r#""*:GetWebIdentityToken""#, r#""s?s:GetWebIdentityToken""#, r#"["sts:Get*", "st*:*"]"#] {
+        for element in ["Action", "NotAction"] {
+            let found = problems(action, element);
+            assert_eq!(found.len(), 1, "{element} {action}: {found:?}");
+            assert!(found[0].contains("holds a wildcard: IAM rejects the policy"), "{found:?}");
+        }
+    }
+    for action in [r#""*""#, r#""sts:*""#, r#""sts:Get*Token""#, r#""sts:Get?ebIdentityToken""#] {
+        assert!(problems(action, "Action").is_empty(), "{action}");
+    }
+}
+
+/// IAM User Guide, "Principal": "You must use the `Principal` element in resource-based policies": a
+/// resource policy statement without one is refused, never read as applying to everyone.
+#[test]
+fn resource_policy_statement_needs_a_principal() {
+    let problems = |text: &str, kind: PolicyKind| {
+        let json = parse(text, &Limits::default()).unwrap();
+        parse_policy(&json, kind).problems.into_iter().map(|p| p.message).collect::<Vec<_>>()
+    };
+    let without =
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    assert_eq!(problems(without, PolicyKind::Resource), ["a statement of a resource-based policy has no `Principal`"]);
+    assert!(problems(without, PolicyKind::Identity).is_empty());
+    let with = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    assert!(problems(with, PolicyKind::Resource).is_empty());
+}

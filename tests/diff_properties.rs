@@ -342,3 +342,103 @@ proptest! {
         }
     }
 }
+
+/// Conditions whose answer AWS leaves open: a policy variable with no value inside a negated operator (the
+/// assumption `unresolved_variable`) and a negated operator with a value it cannot read
+/// (`negated_unreadable_value`), beside ordinary tests of the same keys.
+fn open_condition() -> impl Strategy<Value = (String, String, Value)> {
+    prop::sample::select(vec![
+        ("StringNotEquals", "aws:RequestTag/team", json!("${aws:PrincipalTag/team}")),
+        ("StringEquals", "aws:RequestTag/team", json!(["${aws:PrincipalTag/team}", "x"])),
+        ("StringNotLike", "aws:RequestTag/team", json!("${aws:PrincipalTag/team}")),
+        ("StringEquals", "aws:RequestTag/team", json!("x")),
+        ("Null", "aws:PrincipalTag/team", json!("true")),
+        ("NumericNotEquals", "sts:DurationSeconds", json!("abc")),
+        ("NumericNotEquals", "sts:DurationSeconds", json!(["abc", "900"])),
+        ("NumericLessThanEquals", "sts:DurationSeconds", json!("300")),
+    ])
+    .prop_map(|(op, k, v)| (op.to_owned(), k.to_owned(), v))
+}
+
+fn open_policy() -> impl Strategy<Value = Value> {
+    let actions = vec![json!(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]), json!("sts:*")];
+    prop::collection::vec(statement_of(vec!["Allow", "Allow", "Deny"], actions, open_condition()), 1..=3)
+        .prop_map(|s| json!({"Version": "2012-10-17", "Statement": s}))
+}
+
+/// Principal tags `team` and `alg` absent or set (to a value a condition names, to another, and `team` to
+/// the empty string, which `Null` calls null but a variable substitutes), the request tag `team` absent or
+/// set likewise, and the duration omitted, at a named value, or another.
+fn open_domain() -> Vec<Request> {
+    let mut out = Vec::new();
+    for team in [None, Some("x"), Some("y"), Some("")] {
+        for alg in [None, Some("ES384"), Some("RS256")] {
+            for tag in [None, Some("x"), Some("y"), Some("")] {
+                for duration in [None, Some(300), Some(900), Some(600)] {
+                    let mut principal_tags: Vec<(String, String)> =
+                        team.map(|v| ("team".to_owned(), v.to_owned())).into_iter().collect();
+                    principal_tags.extend(alg.map(|v| ("alg".to_owned(), v.to_owned())));
+                    out.push(Request {
+                        principal_tags,
+                        tags: tag.map(|v| ("team".to_owned(), v.to_owned())).into_iter().collect(),
+                        ..Request::mint(Mint {
+                            audiences: vec!["a".to_owned()],
+                            duration,
+                            signing_algorithm: "ES384".to_owned(),
+                        })
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `diff` agrees with brute force under both values of the two settings, and names a setting in a
+    /// change's `depends_on` exactly when `simulate` of the witness under the setting's other value no
+    /// longer shows the change: one evaluator, one way of reporting what depends on an assumption.
+    #[test]
+    fn diff_equals_brute_force_over_open_questions(baseline in open_policy(), current in open_policy()) {
+        use mintlint::eval::Setting;
+        let settings = [Setting::UnresolvedVariable, Setting::NegatedUnreadableValue];
+        let configurations = [
+            Assumptions::default(),
+            Assumptions::default().flipped(settings[0]),
+            Assumptions::default().flipped(settings[1]),
+        ];
+        for a in configurations {
+            let (b, c) = (load("baseline.json", &baseline), load("current.json", &current));
+            let options = DiffOptions { assumptions: a, ..DiffOptions::default() };
+            let result = compare("p", &b, &c, &PrincipalFacts::default(), &options);
+            prop_assert!(result.exact, "{:?}", result.inexact_reason);
+            let (pb, pc) = (prepare(&b), prepare(&c));
+            let mut widened = false;
+            let mut narrowed = false;
+            for r in open_domain() {
+                let (in_b, in_c) = (allows(&pb, &r, &a), allows(&pc, &r, &a));
+                widened |= in_c && !in_b;
+                narrowed |= in_b && !in_c;
+            }
+            prop_assert_eq!(!result.widened.is_empty(), widened, "widened under {:?}: {}\nvs\n{}", a, baseline, current);
+            prop_assert_eq!(!result.narrowed.is_empty(), narrowed, "narrowed under {:?}: {}\nvs\n{}", a, baseline, current);
+            for (changes, gained, other) in [(&result.widened, &c, &b), (&result.narrowed, &b, &c)] {
+                for change in changes {
+                    prop_assert!(simulate(gained, &change.witness, &a, None).verdict.is_allow(), "{:?}", change);
+                    prop_assert!(!simulate(other, &change.witness, &a, None).verdict.is_allow(), "{:?}", change);
+                    for setting in settings {
+                        let alt = a.flipped(setting);
+                        let holds = simulate(gained, &change.witness, &alt, None).verdict.is_allow()
+                            && !simulate(other, &change.witness, &alt, None).verdict.is_allow();
+                        let named = change.depends_on.iter().any(|d| d.setting == setting);
+                        prop_assert_eq!(named, !holds, "{:?} on {:?}", setting, change);
+                    }
+                }
+            }
+            let same = compare("p", &c, &c, &PrincipalFacts::default(), &options);
+            prop_assert!(same.exact && same.widened.is_empty() && same.narrowed.is_empty(), "{:?}", same);
+        }
+    }
+}

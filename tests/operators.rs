@@ -321,6 +321,15 @@ fn numeric_family() {
             r("NumericNotEquals", D, r#""300""#, Absent, true, "§6.2: negated Numeric on a missing key is true by analogy (§10.16, default assumption)"),
             r("NumericNotEquals", D, r#""300""#, Absent, false, "§10.16: the alternative reading of the open question").under(&["negated_numeric_date_ip_missing=false"]),
             r("NumericNotEqualsIfExists", D, r#""300""#, Absent, true, "§6.1: IfExists wins over the open question").under(&["negated_numeric_date_ip_missing=false"]),
+            // A value the operator cannot read: Access Analyzer flags it ("Type mismatch number: Add a valid
+            // numeric value for the condition operator") but the policy is accepted; its run-time effect is
+            // undocumented, so a negated operator answers by the assumption negated_unreadable_value.
+            r("NumericEquals", D, r#""abc""#, One("300"), false, "§6.1: an unreadable policy value equals nothing"),
+            r("NumericNotEquals", D, r#""abc""#, One("300"), true, "negated_unreadable_value=true: nothing equals the unreadable value, so the NOR holds"),
+            r("NumericNotEquals", D, r#""abc""#, One("300"), false, "negated_unreadable_value=false: the comparison fails").under(&["negated_unreadable_value=false"]),
+            r("NumericNotEquals", D, r#"["abc", "900"]"#, One("300"), false, "negated_unreadable_value=false: one unreadable value fails the clause").under(&["negated_unreadable_value=false"]),
+            r("NumericNotEquals", D, r#""abc""#, Absent, true, "§6.2: a missing key is decided before any value is compared").under(&["negated_unreadable_value=false"]),
+            r("NumericNotEquals", D, r#""15m""#, One("300"), true, "a duration written `15m` is no number: the default reading"),
         ],
     );
 }
@@ -360,6 +369,9 @@ fn date_family() {
             r("DateNotEquals", T, r#""2026-01-02""#, NOON, true, "§6.1: negated equality"),
             r("DateNotEquals", T, r#""2026""#, Absent, true, "§6.2: negated Date on a missing key is true by analogy (§10.16)"),
             r("DateNotEquals", T, r#""2026""#, Absent, false, "§10.16: the alternative reading").under(&["negated_numeric_date_ip_missing=false"]),
+            r("DateNotEquals", T, r#""yesterday""#, NOON, true, "Access Analyzer TYPE_MISMATCH_DATE; negated_unreadable_value=true: the NOR of no match"),
+            r("DateNotEquals", T, r#""yesterday""#, NOON, false, "negated_unreadable_value=false: the comparison fails").under(&["negated_unreadable_value=false"]),
+            r("DateGreaterThan", T, r#""yesterday""#, NOON, false, "§6.1: an unreadable date matches nothing, whatever the assumption").under(&["negated_unreadable_value=false"]),
         ],
     );
 }
@@ -426,6 +438,9 @@ fn ip_address_family() {
             r("NotIpAddress", IP, r#"["10.0.0.0/8", "203.0.113.0/24"]"#, One("10.1.2.3"), false, "§6.3: negated is NOR"),
             r("NotIpAddress", IP, r#""203.0.113.0/24""#, Absent, true, "§6.2: negated IP operator on a missing key is true by analogy (§10.16)"),
             r("NotIpAddress", IP, r#""203.0.113.0/24""#, Absent, false, "§10.16: the alternative reading").under(&["negated_numeric_date_ip_missing=false"]),
+            r("NotIpAddress", IP, r#""203.0.113.0/33""#, One("198.51.100.1"), true, "Access Analyzer TYPE_MISMATCH_IP_RANGE (\"Specify the IP range in standard CIDR format\"); negated_unreadable_value=true"),
+            r("NotIpAddress", IP, r#""203.0.113.0/33""#, One("198.51.100.1"), false, "negated_unreadable_value=false: the comparison fails").under(&["negated_unreadable_value=false"]),
+            r("NotIpAddress", IP, r#"["203.0.113.0/33", "10.0.0.0/8"]"#, One("10.1.2.3"), false, "§6.3: NOR, a readable value matches either way"),
         ],
     );
 }
@@ -455,6 +470,10 @@ fn arn_family() {
             r("ArnNotEquals", P, r#""arn:aws:iam::*:role/payments""#, ROLE, false, "§5.8: ArnNotEquals = ArnNotLike"),
             r("ArnNotEquals", P, r#""arn:aws:iam::111122223333:role/payments""#, Absent, true, "§6.2: ArnNotEquals on a missing key is true"),
             r("ArnNotLike", P, r#"["arn:aws:iam::*:role/ops", "arn:aws:iam::*:role/payments"]"#, ROLE, false, "§6.3: NOR over values"),
+            r("ArnNotLike", P, r#""payments""#, ROLE, true, "a value that is no ARN matches no ARN; negated_unreadable_value=true: the NOR holds"),
+            r("ArnNotLike", P, r#""payments""#, ROLE, false, "negated_unreadable_value=false: the comparison fails").under(&["negated_unreadable_value=false"]),
+            r("ArnNotLike", P, r#""*""#, ROLE, false, "`*` alone is a readable ARN pattern: no assumption").under(&["negated_unreadable_value=false"]),
+            r("ArnNotLike", P, r#""arn:aws:iam::${aws:PrincipalAccount}:role/x""#, ROLE, true, "a variable makes the value readable once substituted (missing: documented null, inverted operators match)").under(&["negated_unreadable_value=false"]),
             r("ForAnyValue:ArnLike", "aws:CalledVia", r#""arn:aws:*:*:*:*""#, Many(&["athena.amazonaws.com"]), false, "§6.4: set operator over a list, value not an ARN"),
         ],
     );
@@ -475,10 +494,10 @@ fn null_operator() {
             r("Null", K, r#""false""#, Many(&["https://a.example"]), true, "§6.5: Null false requires the key"),
             r("Null", K, "false", Many(&["https://a.example"]), true, "§6.1: JSON boolean value"),
             r("Null", K, "true", Absent, true, "§6.1: JSON boolean value"),
-            r("ForAllValues:Null", K, r#""false""#, Absent, true, "§6.4 footgun 7: ForAllValues:Null is always true"),
-            r("ForAllValues:Null", K, r#""true""#, Many(&["https://a.example"]), true, "§6.4 footgun 7: ForAllValues:Null is always true"),
-            r("ForAnyValue:Null", K, r#""true""#, Absent, false, "§6.4 footgun 7: ForAnyValue:Null is always false"),
-            r("ForAnyValue:Null", K, r#""false""#, Many(&["https://a.example"]), false, "§6.4 footgun 7: ForAnyValue:Null is always false"),
+            r("ForAllValues:Null", K, r#""false""#, Absent, true, "Access Analyzer NULL_WITH_QUALIFIER: \"When you use the Null condition operator with ForAllValues, the statement always returns true\""),
+            r("ForAllValues:Null", K, r#""true""#, Many(&["https://a.example"]), true, "Access Analyzer NULL_WITH_QUALIFIER: \"When you use the Null condition operator with ForAllValues, the statement always returns true\""),
+            r("ForAnyValue:Null", K, r#""true""#, Absent, false, "Access Analyzer NULL_WITH_QUALIFIER: \"When you use the Null condition operator with ForAnyValue, the statement always returns false\""),
+            r("ForAnyValue:Null", K, r#""false""#, Many(&["https://a.example"]), false, "Access Analyzer NULL_WITH_QUALIFIER: \"When you use the Null condition operator with ForAnyValue, the statement always returns false\""),
         ],
     );
 }
@@ -546,6 +565,17 @@ fn policy_variables() {
             Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("d?ta")), ("aws:PrincipalArn", One("arn:aws:iam::1:role/data"))], true, "§5.9: a substituted `?` is a wildcard in Arn operators too (assumption)") },
             Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:PrincipalTag/team", One("*")), ("aws:RequestTag/team", One("anything"))], false, "§6.1: StringEquals reads no wildcards, substituted or not") },
             Block { assume: &["variable_wildcards=wildcard"], ..b(r#"{"StringLike": {"aws:RequestTag/team": "a${*}"}}"#, &[("aws:RequestTag/team", One("ab"))], false, "§5.9: ${*} stays literal whatever the assumption") },
+            // A variable with no value (IAM User Guide, "Policy variables with no value"): "the value is
+            // effectively null. There is no equal or like value." The same page's note: "If AWS cannot resolve
+            // a variable this might cause the entire statement to be invalid": the assumption
+            // unresolved_variable, `null` (default) or `invalid-statement`.
+            b(r#"{"StringNotEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:RequestTag/team", One("data"))], true, "\"Inverted condition operators like StringNotEquals or StringNotLike do match against a null value\""),
+            b(r#"{"StringNotLike": {"aws:RequestTag/team": "${aws:PrincipalTag/team}*"}}"#, &[("aws:RequestTag/team", One("data"))], true, "\"Inverted condition operators ... do match against a null value\""),
+            Block { assume: &["unresolved_variable=invalid-statement"], ..b(r#"{"StringNotEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[("aws:RequestTag/team", One("data"))], false, "unresolved_variable=invalid-statement: \"this might cause the entire statement to be invalid\"") },
+            b(r#"{"StringEquals": {"aws:RequestTag/team": ["${aws:PrincipalTag/team}", "data"]}}"#, &[("aws:RequestTag/team", One("data"))], true, "null: the other value still matches"),
+            Block { assume: &["unresolved_variable=invalid-statement"], ..b(r#"{"StringEquals": {"aws:RequestTag/team": ["${aws:PrincipalTag/team}", "data"]}}"#, &[("aws:RequestTag/team", One("data"))], false, "invalid-statement: the whole statement is void") },
+            Block { assume: &["unresolved_variable=invalid-statement"], ..b(r#"{"StringNotEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}"#, &[TEAM, ("aws:RequestTag/team", One("ops"))], true, "invalid-statement changes nothing when the variable resolves") },
+            Block { assume: &["unresolved_variable=invalid-statement"], ..b(r#"{"StringNotEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team, 'none'}"}}"#, &[("aws:RequestTag/team", One("ops"))], true, "a variable with a default always resolves") },
         ],
     );
 }

@@ -237,7 +237,7 @@ pub fn run(args: &SimulateArgs, sink: &mut super::ReportSink<'_>) -> Outcome {
         Some(_) if base.action.is_none() && args.cases.is_none() => {
             return Outcome::usage_error("--resource-policy: token minting has no resource; it goes with --action");
         }
-        Some(path) => match crate::simulate::inputs::resource_policy(path, &limits) {
+        Some(path) => match crate::simulate::inputs::resource_policy(path, base.action.as_deref(), &limits) {
             Ok(p) => Some(p),
             Err(e) => return input_error(e, args.color),
         },

@@ -44,6 +44,39 @@ pub struct Assumptions {
     /// The `sub` claim of a token minted by an IAM user: the user's ARN, or a value no configured subject
     /// names (AWS documents `sub` only for roles, relying-parties.md §1.2). Relying-party reach only.
     pub user_token_subject: UserSubject,
+    /// A policy variable without a default whose key the request lacks. AWS documents the value as null
+    /// ("there is no equal or like value": `StringEquals` does not match, "inverted condition operators like
+    /// `StringNotEquals` or `StringNotLike` do match against a null value", and a `Resource`/`NotResource`
+    /// entry with it matches no resource), and in the same page's note says an unresolvable variable "might
+    /// cause the entire statement to be invalid" (reference §5.9).
+    pub unresolved_variable: UnresolvedVariable,
+    /// A negated Numeric, Date, IP or ARN operator with a policy value it cannot read (`NumericNotEquals
+    /// "abc"`) on a present key: true, since nothing equals an unreadable value (the negation of no match),
+    /// or false, the comparison failing. Access Analyzer reports such values (`TYPE_MISMATCH_*`); what IAM
+    /// does with them at request time is not documented.
+    pub negated_unreadable_value: bool,
+    /// A same-account resource-policy grant to every principal (`"Principal": "*"`) for a principal with a
+    /// permissions boundary that does not allow the action: limited by the boundary's implicit deny, as a
+    /// grant naming a role's ARN is, or not, as a grant naming an IAM user's or a session's ARN is. The IAM
+    /// User Guide ("Permissions boundaries for IAM entities") documents the named cases, not `*`.
+    pub star_principal_grant: StarGrant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StarGrant {
+    /// Limited by the boundary (and session policies), like a grant to a role ARN.
+    Bounded,
+    /// Not limited by their implicit deny, like a grant to the caller's own user or session ARN.
+    Unbounded,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnresolvedVariable {
+    /// The documented null: positive operators do not match, negated ones match, resource entries match
+    /// nothing.
+    Null,
+    /// The statement that holds it does not apply at all (neither its Allow nor its Deny).
+    InvalidStatement,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,6 +158,9 @@ impl Default for Assumptions {
             case_variant_tag_keys: CaseVariantTagKeys::Rejected,
             several_audiences_claim: SeveralAudiences::Array,
             user_token_subject: UserSubject::UserArn,
+            unresolved_variable: UnresolvedVariable::Null,
+            negated_unreadable_value: true,
+            star_principal_grant: StarGrant::Bounded,
         }
     }
 }
@@ -144,10 +180,13 @@ pub enum Setting {
     CaseVariantTagKeys,
     SeveralAudiencesClaim,
     UserTokenSubject,
+    UnresolvedVariable,
+    NegatedUnreadableValue,
+    StarPrincipalGrant,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 12] = [
+    pub const ALL: [Setting; 15] = [
         Setting::DurationKeyWhenOmitted,
         Setting::RcpAppliesToMinting,
         Setting::TagCheckSeesStsKeys,
@@ -160,6 +199,9 @@ impl Setting {
         Setting::CaseVariantTagKeys,
         Setting::SeveralAudiencesClaim,
         Setting::UserTokenSubject,
+        Setting::UnresolvedVariable,
+        Setting::NegatedUnreadableValue,
+        Setting::StarPrincipalGrant,
     ];
 
     pub fn name(self) -> &'static str {
@@ -176,6 +218,9 @@ impl Setting {
             Setting::CaseVariantTagKeys => "case_variant_tag_keys",
             Setting::SeveralAudiencesClaim => "several_audiences_claim",
             Setting::UserTokenSubject => "user_token_subject",
+            Setting::UnresolvedVariable => "unresolved_variable",
+            Setting::NegatedUnreadableValue => "negated_unreadable_value",
+            Setting::StarPrincipalGrant => "star_principal_grant",
         }
     }
 
@@ -186,7 +231,8 @@ impl Setting {
             Setting::RcpAppliesToMinting
             | Setting::TagCheckSeesStsKeys
             | Setting::ForAllValuesNegatedMissing
-            | Setting::NegatedNumericDateIpMissing => &["true", "false"],
+            | Setting::NegatedNumericDateIpMissing
+            | Setting::NegatedUnreadableValue => &["true", "false"],
             Setting::PlainOperatorOnMultivalued => &["any-value", "no-match"],
             Setting::MintingResource => &["*", "self-arn"],
             Setting::VariableWildcards => &["literal", "wildcard"],
@@ -194,6 +240,8 @@ impl Setting {
             Setting::CaseVariantTagKeys => &["rejected", "accepted"],
             Setting::SeveralAudiencesClaim => &["array", "unaccepted"],
             Setting::UserTokenSubject => &["user-arn", "unknown"],
+            Setting::UnresolvedVariable => &["null", "invalid-statement"],
+            Setting::StarPrincipalGrant => &["bounded", "unbounded"],
         }
     }
 
@@ -273,6 +321,15 @@ impl Assumptions {
                 UserSubject::UserArn => "user-arn",
                 UserSubject::Unknown => "unknown",
             },
+            Setting::UnresolvedVariable => match self.unresolved_variable {
+                UnresolvedVariable::Null => "null",
+                UnresolvedVariable::InvalidStatement => "invalid-statement",
+            },
+            Setting::NegatedUnreadableValue => bool_text(self.negated_unreadable_value),
+            Setting::StarPrincipalGrant => match self.star_principal_grant {
+                StarGrant::Bounded => "bounded",
+                StarGrant::Unbounded => "unbounded",
+            },
         }
     }
 
@@ -351,6 +408,21 @@ impl Assumptions {
                     _ => return Err(bad()),
                 }
             }
+            Setting::UnresolvedVariable => {
+                self.unresolved_variable = match value {
+                    "null" => UnresolvedVariable::Null,
+                    "invalid-statement" => UnresolvedVariable::InvalidStatement,
+                    _ => return Err(bad()),
+                }
+            }
+            Setting::NegatedUnreadableValue => self.negated_unreadable_value = boolean(value)?,
+            Setting::StarPrincipalGrant => {
+                self.star_principal_grant = match value {
+                    "bounded" => StarGrant::Bounded,
+                    "unbounded" => StarGrant::Unbounded,
+                    _ => return Err(bad()),
+                }
+            }
         }
         Ok(())
     }
@@ -404,6 +476,9 @@ mod tests {
                 ("case_variant_tag_keys", "rejected"),
                 ("several_audiences_claim", "array"),
                 ("user_token_subject", "user-arn"),
+                ("unresolved_variable", "null"),
+                ("negated_unreadable_value", "true"),
+                ("star_principal_grant", "bounded"),
             ]
         );
     }

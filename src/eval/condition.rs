@@ -2,7 +2,7 @@
 //! context (reference §6). Evaluation allocates nothing unless a pattern has more than
 //! [`INLINE_TOKENS`] parts.
 
-use crate::policy::value::arn::{arn_matches, arn_matches_tokens};
+use crate::policy::value::arn::{arn_matches, arn_matches_tokens, reads_as_arn};
 use crate::policy::value::binary::decode_base64;
 use crate::policy::value::date::Timestamp;
 use crate::policy::value::ip::{Cidr, parse_addr};
@@ -275,6 +275,19 @@ impl ClauseValues {
         }
     }
 
+    /// Whether a policy value is one the operator's family cannot read (variables aside: a value built
+    /// from them is read once substituted).
+    pub fn has_unreadable(&self) -> bool {
+        match self {
+            ClauseValues::Numbers(v) => v.iter().any(Option::is_none),
+            ClauseValues::Dates(v) => v.iter().any(Option::is_none),
+            ClauseValues::Binary(v) => v.iter().any(Option::is_none),
+            ClauseValues::Cidrs(v) => v.iter().any(Option::is_none),
+            ClauseValues::Arns(v, _) => v.iter().any(|p| matches!(p, StrPattern::Plain(text) if !reads_as_arn(text))),
+            ClauseValues::Strings(..) | ClauseValues::Bools(_) | ClauseValues::Null(_) => false,
+        }
+    }
+
     /// No policy value at all (`[]`).
     pub fn is_empty(&self) -> bool {
         match self {
@@ -297,6 +310,9 @@ pub struct CompiledClause {
     /// [`key_hash`] of the key, so evaluation looks it up without hashing or string searching.
     pub key_hash: u64,
     pub values: ClauseValues,
+    /// A policy value the operator cannot read (`"abc"` for a Numeric operator, a non-ARN for an ARN
+    /// operator): what a negated operator then answers is the assumption `negated_unreadable_value`.
+    pub unreadable: bool,
 }
 
 impl CompiledClause {
@@ -323,7 +339,8 @@ impl CompiledClause {
             Family::Null => ClauseValues::Null(values.map(|v| parse_bool(v.text())).collect()),
         };
         let key = clause.key.node.lower();
-        CompiledClause { operator: clause.operator.node, key: key.into(), key_hash: key_hash(key), values }
+        let unreadable = values.has_unreadable();
+        CompiledClause { operator: clause.operator.node, key: key.into(), key_hash: key_hash(key), values, unreadable }
     }
 
     /// Evaluate against a request (reference §6.2-§6.4). `on_absent` is told when the key is missing.
@@ -382,6 +399,11 @@ impl CompiledClause {
             };
         };
         self.report_absent_variables(ctx, on_absent);
+        // A negated operator holding a value it cannot read: the NOR of "equals nothing" (true), or a failed
+        // comparison (false), by assumption.
+        if negated && self.unreadable && !assumptions.negated_unreadable_value {
+            return false;
+        }
         // One request value against the policy values: positive match of any value, negated to NOR.
         let test = |r: &str| self.matches_any(r, ctx, assumptions) != negated;
         match (op.set, present) {

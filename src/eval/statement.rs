@@ -10,8 +10,8 @@ use crate::policy::{
 };
 use crate::source::SourceFile;
 
-use super::assumptions::{Assumptions, VariableWildcards};
-use super::condition::{CompiledClause, StrPattern};
+use super::assumptions::{Assumptions, UnresolvedVariable, VariableWildcards};
+use super::condition::{ClauseValues, CompiledClause, PatternPart, StrPattern};
 use super::context::{RequestContext, RequestResource};
 
 #[derive(Clone, Debug)]
@@ -27,7 +27,14 @@ pub struct CompiledStatement {
     star_listed: bool,
     principal: Option<(bool, PrincipalSet)>,
     pub clauses: Box<[CompiledClause]>,
+    /// The policy variables without a default the statement substitutes (in its resource element or a
+    /// condition value), lower-cased with their hashes, and the clause each is in (`None`: the resource).
+    variables: Box<[VariableUse]>,
 }
+
+/// A policy variable without a default: its lower-cased key, the key's hash, and the clause it is in
+/// (`None`: the resource element).
+type VariableUse = (Box<str>, u64, Option<usize>);
 
 impl CompiledStatement {
     pub fn compile(index: usize, statement: &Statement) -> CompiledStatement {
@@ -49,7 +56,21 @@ impl CompiledStatement {
                 StrPattern::Parts(_) => false,
             })
         });
+        let clauses: Box<[CompiledClause]> = statement.conditions.iter().map(CompiledClause::compile).collect();
+        let mut variables = Vec::new();
+        if let Some((_, patterns)) = &resource {
+            collect_variables(patterns, None, &mut variables);
+        }
+        for (i, clause) in clauses.iter().enumerate() {
+            if let ClauseValues::Strings(patterns, _)
+            | ClauseValues::Arns(patterns, _)
+            | ClauseValues::Bools(patterns) = &clause.values
+            {
+                collect_variables(patterns, Some(i), &mut variables);
+            }
+        }
         CompiledStatement {
+            variables: variables.into(),
             star_listed,
             effect: statement.effect.node,
             index,
@@ -57,7 +78,7 @@ impl CompiledStatement {
             actions: actions.iter().map(|a| Box::from(a.node.as_str())).collect(),
             resource,
             principal,
-            clauses: statement.conditions.iter().map(CompiledClause::compile).collect(),
+            clauses,
         }
     }
 
@@ -101,6 +122,22 @@ impl CompiledStatement {
             .as_ref()
             .is_some_and(|(_, patterns)| patterns.iter().any(|p| matches!(p, StrPattern::Parts(_))));
         in_resource || self.clauses.iter().any(CompiledClause::has_variables)
+    }
+
+    /// Whether the principal element is `Principal` naming everyone: `"*"` or an AWS entry `"*"`.
+    pub fn names_everyone(&self) -> bool {
+        match &self.principal {
+            Some((false, PrincipalSet::Any)) => true,
+            Some((false, PrincipalSet::Typed(entries))) => {
+                entries.iter().any(|e| e.kind.node == PrincipalKind::Aws && e.values.iter().any(|v| &*v.node == "*"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the statement's principal element is `NotPrincipal`.
+    pub fn has_not_principal(&self) -> bool {
+        matches!(self.principal, Some((true, _)))
     }
 
     /// Whether the principal element admits every caller: none (identity-side policies) or `"*"`.
@@ -149,12 +186,41 @@ impl CompiledStatement {
         assumptions: &Assumptions,
         on_absent: &mut dyn FnMut(&str),
     ) -> Result<(), usize> {
+        // Under the assumption that an unresolvable variable invalidates its statement (reference §5.9's
+        // note), the statement fails at the first clause using one (past the last clause for a resource's).
+        if assumptions.unresolved_variable == UnresolvedVariable::InvalidStatement {
+            let mut failed = None;
+            for (key, hash, clause) in self.variables.iter() {
+                if ctx.single_hashed(*hash, key).is_none() {
+                    on_absent(key);
+                    let at = clause.unwrap_or(self.clauses.len());
+                    failed = Some(failed.map_or(at, |f: usize| f.min(at)));
+                }
+            }
+            if let Some(at) = failed {
+                return Err(at);
+            }
+        }
         for (i, clause) in self.clauses.iter().enumerate() {
             if !clause.evaluate(ctx, assumptions, on_absent) {
                 return Err(i);
             }
         }
         Ok(())
+    }
+}
+
+/// The variables without a default in these patterns, with where they are.
+fn collect_variables(patterns: &[StrPattern], clause: Option<usize>, out: &mut Vec<VariableUse>) {
+    for pattern in patterns {
+        let StrPattern::Parts(parts) = pattern else { continue };
+        for part in parts.iter() {
+            if let PatternPart::Variable { key, hash, default: None } = part
+                && !out.iter().any(|(k, _, c)| k == key && *c == clause)
+            {
+                out.push((key.clone(), *hash, clause));
+            }
+        }
     }
 }
 

@@ -72,7 +72,7 @@ pub(crate) const RESOURCE_POLICIES: &[(&str, &str)] = &[
 const MAX_REFERENCE_DEPTH: usize = 16;
 
 /// One step of an address: `module.NAME[KEY]` or a resource `NAME[KEY]`; the key as written (`0`, `"a"`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Segment {
     name: String,
     key: Option<String>,
@@ -243,19 +243,54 @@ struct Builder {
     callers: Vec<(Option<String>, String, String)>,
     /// Documents of policy-document data sources (candidates for deduplication).
     data_documents: Vec<usize>,
+    /// The first principal of each kind and name (ASCII case folded, as IAM names compare), so linking a
+    /// policy to its role by name is a lookup, not a scan of every principal.
+    principal_by_name: HashMap<(PrincipalKind, String), usize>,
+    /// The first group of each key (ASCII case folded).
+    group_by_key: HashMap<String, usize>,
 }
+
+impl Builder {
+    fn push_principal(&mut self, p: Principal) -> usize {
+        let index = self.inv.principals.len();
+        if let Some(name) = &p.name {
+            self.principal_by_name.entry((p.kind, name.to_ascii_lowercase())).or_insert(index);
+        }
+        self.inv.principals.push(p);
+        index
+    }
+
+    fn push_group(&mut self, g: Group) -> usize {
+        let index = self.inv.groups.len();
+        self.group_by_key.entry(g.key.to_ascii_lowercase()).or_insert(index);
+        self.inv.groups.push(g);
+        index
+    }
+}
+
+/// What a resource reference names: module instance, data or managed, type and name.
+type ResourceKey = (Vec<Segment>, bool, String, String);
 
 struct Plan<'a> {
     source: &'a Arc<SourceFile>,
     root: &'a Json,
     limits: &'a Limits,
     resources: Vec<Resource<'a>>,
+    /// Indexes built once after `collect`, so each lookup is constant time: a plan of 100,000 resources
+    /// looked each one up by scanning all of them.
+    /// The configuration of each resource: (module call names, address) → its `configuration` entry (the first
+    /// entry of that address, as a scan finds).
+    config_index: HashMap<(Vec<String>, String), &'a Json>,
+    /// The resources of each reference target, in order.
+    by_key: HashMap<ResourceKey, Vec<usize>>,
 }
 
 /// Read one Terraform JSON document into an inventory of its own.
 pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory {
-    let mut plan = Plan { source, root, limits, resources: Vec::new() };
+    let mut plan =
+        Plan { source, root, limits, resources: Vec::new(), config_index: HashMap::new(), by_key: HashMap::new() };
     plan.collect();
+    plan.index();
     let mut b = Builder::default();
     for i in 0..plan.resources.len() {
         plan.entity(i, &mut b);
@@ -400,12 +435,40 @@ impl<'a> Plan<'a> {
         Some(module)
     }
 
+    /// Build the lookups of [`Plan::config_resource`] and [`Plan::follow`].
+    fn index(&mut self) {
+        for (i, r) in self.resources.iter().enumerate() {
+            let key = (r.at.modules.clone(), r.at.data, r.at.ty.clone(), r.at.name.clone());
+            self.by_key.entry(key).or_default().push(i);
+        }
+        let Some(root) = self.root.get("configuration").and_then(|c| c.get("root_module")) else { return };
+        // Module calls nest as deep as the JSON does (bounded by the parser's depth limit); a stack, not
+        // recursion.
+        let mut stack: Vec<(Vec<String>, &'a Json)> = vec![(Vec::new(), root)];
+        while let Some((names, module)) = stack.pop() {
+            for c in module.get("resources").and_then(Json::as_array).unwrap_or_default() {
+                if let Some(address) = c.get("address").and_then(Json::as_str) {
+                    self.config_index.entry((names.clone(), address.to_owned())).or_insert(c);
+                }
+            }
+            let Some(calls) = module.get("module_calls") else { continue };
+            for member in calls.as_object().unwrap_or_default() {
+                // `get`, as `config_module` reads it: the last of duplicate names.
+                if let Some(child) = calls.get(&member.key.node).and_then(|c| c.get("module")) {
+                    let mut path = names.clone();
+                    path.push(member.key.node.to_string());
+                    stack.push((path, child));
+                }
+            }
+        }
+    }
+
     fn config_resource(&self, i: usize) -> Option<&'a Json> {
         let r = self.resources.get(i)?;
-        let module = self.config_module(&r.at.modules)?;
         let address =
             if r.at.data { format!("data.{}.{}", r.at.ty, r.at.name) } else { format!("{}.{}", r.at.ty, r.at.name) };
-        module.get("resources")?.as_array()?.iter().find(|c| c.get("address").and_then(Json::as_str) == Some(&address))
+        let modules = r.at.modules.iter().map(|m| m.name.clone()).collect();
+        self.config_index.get(&(modules, address)).copied()
     }
 
     fn expression(&self, i: usize, attribute: &str) -> Option<&'a Json> {
@@ -431,13 +494,7 @@ impl<'a> Plan<'a> {
         for text in refs {
             match parse_reference(text) {
                 Reference::Resource { data, ty, name, key } => {
-                    let candidates: Vec<usize> = (0..self.resources.len())
-                        .filter(|&t| {
-                            self.resources.get(t).is_some_and(|r| {
-                                r.at.modules == modules && r.at.data == data && r.at.ty == ty && r.at.name == name
-                            })
-                        })
-                        .collect();
+                    let candidates = self.by_key.get(&(modules.to_vec(), data, ty, name)).cloned().unwrap_or_default();
                     out.extend(pick_instances(candidates, key.as_deref(), hint, |t| {
                         self.resources.get(t).and_then(|r| r.at.key.as_deref())
                     }));
@@ -670,8 +727,8 @@ impl<'a> Plan<'a> {
             (false, "aws_iam_user") => self.principal(i, PrincipalKind::User, b),
             (false, "aws_iam_group") => {
                 let key = r.text("name").map_or_else(|| r.address.clone(), str::to_owned);
-                b.group_of.insert(i, b.inv.groups.len());
-                b.inv.groups.push(Group { key, identity: Vec::new(), origin: self.origin(i, "") });
+                let g = b.push_group(Group { key, identity: Vec::new(), origin: self.origin(i, "") });
+                b.group_of.insert(i, g);
             }
             (_, "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy") => {
                 // `data "aws_iam_policy"` of `arn:aws:iam::aws:policy/...` reads one of AWS's own policies.
@@ -749,8 +806,8 @@ impl<'a> Plan<'a> {
         if let Some(arn) = r.text("permissions_boundary") {
             p.boundary = Some(PolicyRef::Id(arn.to_owned()));
         }
-        b.principal_of.insert(i, b.inv.principals.len());
-        b.inv.principals.push(p);
+        let index = b.push_principal(p);
+        b.principal_of.insert(i, index);
     }
 
     /// `inline_policy { name, policy }` blocks of a role. After apply they also list the policies that
@@ -1001,16 +1058,12 @@ impl<'a> Plan<'a> {
         names
             .iter()
             .map(|name| {
-                let found =
-                    b.inv.principals.iter().position(|p| {
-                        p.kind == kind && p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    });
+                let found = b.principal_by_name.get(&(kind, name.to_ascii_lowercase())).copied();
                 found.unwrap_or_else(|| {
                     let mut p = Principal::new(kind, self.origin(i, ""));
                     p.name = Some(name.clone());
                     p.external = true;
-                    b.inv.principals.push(p);
-                    b.inv.principals.len() - 1
+                    b.push_principal(p)
                 })
             })
             .collect()
@@ -1036,10 +1089,8 @@ impl<'a> Plan<'a> {
         self.group_keys(i, attribute, b)
             .into_iter()
             .map(|key| {
-                b.inv.groups.iter().position(|g| g.key.eq_ignore_ascii_case(&key)).unwrap_or_else(|| {
-                    b.inv.groups.push(Group { key, identity: Vec::new(), origin: self.origin(i, "") });
-                    b.inv.groups.len() - 1
-                })
+                let found = b.group_by_key.get(&key.to_ascii_lowercase()).copied();
+                found.unwrap_or_else(|| b.push_group(Group { key, identity: Vec::new(), origin: self.origin(i, "") }))
             })
             .collect()
     }

@@ -246,6 +246,17 @@ impl Parser {
         }
         let action = self.action_clause(json, &actions);
         let principal = self.principal_clause(&principals);
+        // A resource-based policy names who it applies to in every statement (IAM User Guide, "Principal":
+        // "You must use the `Principal` element in resource-based policies"); services refuse one without it.
+        if principals.is_empty() && self.kind == PolicyKind::Resource {
+            self.problem(
+                opening(json.span),
+                "a statement of a resource-based policy has no `Principal`",
+                "no `Principal` or `NotPrincipal`",
+                "name who the statement applies to: \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/name\"}, \
+                 or \"*\"",
+            );
+        }
         // Judge a missing Resource by whether a principal was written, even if that element is itself wrong.
         let resource = self.resource_clause(json, &resources, !principals.is_empty());
         let conditions = condition.map(|c| self.conditions(c)).unwrap_or_default();
@@ -319,6 +330,16 @@ impl Parser {
                 continue;
             }
             match ActionPattern::parse(text) {
+                // IAM refuses a wildcard in the service prefix when the policy is created ("Action vendors
+                // (e.g., aws, ec2, etc.) must not contain wildcards"); AWS documents wildcards only in the
+                // action name. Judging such a policy would answer for one AWS never holds.
+                Some(p) if p.service().is_some_and(|svc| svc.contains(['*', '?'])) => self.problem(
+                    span,
+                    format!("the service prefix of `{text}` holds a wildcard: IAM rejects the policy"),
+                    "wildcard in the service prefix",
+                    "name the service (`sts:GetWebIdentityToken`); wildcards may appear in the action name, or \
+                     write `*` alone for every action",
+                ),
                 Some(p) => patterns.push(Spanned::new(p, span)),
                 None => self.problem(
                     span,

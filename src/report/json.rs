@@ -39,7 +39,7 @@ pub fn render(findings: &[Finding], stats: Option<&Stats>) -> String {
     let mut report = json!({
         "version": VERSION,
         "data_version": crate::data_version(),
-        "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": super::pretty::ITEMS,
     });
     if let (Some(stats), Some(obj)) = (stats, report.as_object_mut()) {
         obj.insert(
@@ -53,7 +53,7 @@ pub fn render(findings: &[Finding], stats: Option<&Stats>) -> String {
             }),
         );
     }
-    let mut text = super::escape::json(serde_json::to_string_pretty(&report).unwrap_or_default());
+    let mut text = super::pretty::with_items(&report, findings.iter().map(finding_json), super::escape::json);
     text.push('\n');
     text
 }

@@ -7,6 +7,7 @@ pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod pretty;
 pub mod relying;
 pub mod replay;
 pub mod sarif;

@@ -99,10 +99,7 @@ pub fn render(findings: &[Finding]) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = findings
-        .iter()
-        .zip(fingerprints(findings))
-        .map(|(f, fingerprint)| {
+    let results = findings.iter().zip(fingerprints(findings)).map(|(f, fingerprint)| {
             let (start, end) = f.source.file_region(f.span);
             let rule_index = all_rules().iter().position(|r| std::ptr::eq(r.meta, f.rule));
             let mut message = f.message.clone();
@@ -148,14 +145,18 @@ pub fn render(findings: &[Finding]) -> String {
                 );
             }
             result
-        })
-        .collect();
-    log(rules, results)
+    });
+    log_items(rules, results)
 }
 
 /// The SARIF log around a run's rules and results, one for every command that writes SARIF (check, replay):
 /// the same tool description, and the same escaping pass, so no input text reaches the log unescaped.
 pub fn log(rules: Vec<serde_json::Value>, results: Vec<serde_json::Value>) -> String {
+    log_items(rules, results.into_iter())
+}
+
+/// As [`log`], each result built only as it is written (see [`super::pretty`]).
+pub fn log_items(rules: Vec<serde_json::Value>, results: impl Iterator<Item = serde_json::Value>) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -168,10 +169,10 @@ pub fn log(rules: Vec<serde_json::Value>, results: Vec<serde_json::Value>) -> St
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": super::pretty::ITEMS,
         }]
     });
-    let mut text = super::escape::json(serde_json::to_string_pretty(&log).unwrap_or_default());
+    let mut text = super::pretty::with_items(&log, results, super::escape::json);
     text.push('\n');
     text
 }

@@ -139,12 +139,19 @@ impl PolicyFiles {
     }
 }
 
-/// The resource's policy of a generic request (`--resource-policy`): one resource-based policy document.
-pub fn resource_policy(path: &Path, limits: &Limits) -> Result<crate::eval::LoadedPolicy, InputError> {
+/// The resource's policy of a generic request (`--resource-policy`): one resource-based policy document, or
+/// for `sts:AssumeRole` the role's trust policy (which has no `Resource` element).
+pub fn resource_policy(
+    path: &Path,
+    action: Option<&str>,
+    limits: &Limits,
+) -> Result<crate::eval::LoadedPolicy, InputError> {
     if let Err(e) = std::fs::metadata(path) {
         return Err(InputError::Usage(format!("--resource-policy `{}`: {}", display_path(path), io_reason(&e))));
     }
-    let mut loaded = load_policy_file(path, PolicyKind::Resource, limits).map_err(InputError::Invalid)?;
+    let assumes_role = action.is_some_and(|a| a.to_ascii_lowercase().starts_with("sts:assumerole"));
+    let kind = if assumes_role { PolicyKind::Trust } else { PolicyKind::Resource };
+    let mut loaded = load_policy_file(path, kind, limits).map_err(InputError::Invalid)?;
     match (loaded.len(), loaded.pop()) {
         (1, Some(p)) => Ok(p),
         _ => Err(InputError::Usage(format!("--resource-policy `{}`: give one policy document", display_path(path)))),

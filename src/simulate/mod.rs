@@ -96,6 +96,7 @@ struct Features {
     empty_values: bool,
     for_all_values_negated: bool,
     negated_numeric_date_ip: bool,
+    negated_unreadable: bool,
     duration_key: bool,
     /// Lower-cased keys under a plain (no set prefix), non-`Null` operator.
     plain_keys: Vec<Box<str>>,
@@ -115,6 +116,7 @@ impl Features {
                     f.for_all_values_negated |= negated && op.set == Some(SetOp::ForAllValues);
                     f.negated_numeric_date_ip |=
                         negated && matches!(op.kind.family(), Family::Numeric | Family::Date | Family::Ip);
+                    f.negated_unreadable |= negated && c.unreadable;
                     f.duration_key |= &*c.key == "sts:durationseconds";
                     if op.set.is_none() && op.kind != OperatorKind::Null && !f.plain_keys.contains(&c.key) {
                         f.plain_keys.push(c.key.clone());
@@ -174,7 +176,14 @@ impl<'a> Simulator<'a> {
             Setting::ForAllValuesNegatedMissing => f.for_all_values_negated,
             Setting::NegatedNumericDateIpMissing => f.negated_numeric_date_ip,
             Setting::MintingResource => f.narrow_resource,
-            Setting::VariableWildcards => f.variables,
+            Setting::VariableWildcards | Setting::UnresolvedVariable => f.variables,
+            Setting::NegatedUnreadableValue => f.negated_unreadable,
+            // Only a generic request on a resource whose policy grants to `*`, by a bounded principal.
+            Setting::StarPrincipalGrant => {
+                !request.is_mint()
+                    && self.set.boundary.is_some()
+                    && self.resource_policy.is_some_and(|p| p.statements.iter().any(|s| s.names_everyone()))
+            }
             Setting::EmptyConditionValues => f.empty_values,
             Setting::CaseVariantTagKeys => request.is_mint() && case_variant_keys(&request.tags).is_some(),
             // The shape of the minted token, not its authorization: only relying-party reach reads them.

@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+use crate::eval::assumptions::StarGrant;
 use crate::eval::{Assumptions, Decision, LoadedPolicy, NoTrace, PolicySet, RequestContext};
 use crate::policy::{Effect, PolicyKind, parse_document};
 use crate::request::{ActionCall, Operation, Request};
@@ -29,8 +30,10 @@ use crate::source::SourceFile;
 
 use super::Verdict;
 
-/// IAM actions that change a policy: refused on an AWS managed policy.
-const POLICY_CHANGES: [&str; 6] = [
+/// IAM actions that change a policy: refused on an AWS managed policy (creating one in the `aws` account
+/// included).
+const POLICY_CHANGES: [&str; 7] = [
+    "iam:createpolicy",
     "iam:createpolicyversion",
     "iam:deletepolicy",
     "iam:deletepolicyversion",
@@ -54,6 +57,17 @@ const ROLE_CHANGES: [&str; 10] = [
     "iam:deleterole",
 ];
 
+/// IAM actions that write a role: on a role under `/aws-reserved/` (IAM Identity Center's permission-set
+/// roles, which the service manages), what IAM does with them is not modelled.
+const RESERVED_ROLE_WRITES: [&str; 6] = [
+    "iam:createrole",
+    "iam:createservicelinkedrole",
+    "iam:deleteservicelinkedrole",
+    "iam:passrole",
+    "iam:tagrole",
+    "iam:untagrole",
+];
+
 /// What the resource's policy says about one request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct ResourceAnswer {
@@ -64,12 +78,33 @@ struct ResourceAnswer {
     allow_any: bool,
     /// An Allow statement applies whose principal element is the caller's ARN itself.
     allow_by_arn: bool,
+    /// An Allow statement with `NotPrincipal` covers the action and resource: AWS does not support it ("Using
+    /// it with `"Effect":"Allow"` is not supported", IAM User Guide, "NotPrincipal").
+    allow_not_principal: bool,
+    /// An Allow statement applies whose principal element names everyone (`"*"`).
+    allow_star: bool,
 }
 
-fn answer(policy: &LoadedPolicy, ctx: &RequestContext, assumptions: &Assumptions) -> ResourceAnswer {
+/// `bounded`: the principal has a permissions boundary. Then a Deny with `NotPrincipal` denies it whatever
+/// the element names (IAM User Guide, "Permissions boundaries for IAM entities": "The `NotPrincipal` element
+/// with a `Deny` effect will always deny any IAM principal that has a permissions boundary policy attached,
+/// regardless of the values specified in the `NotPrincipal` element").
+fn answer(policy: &LoadedPolicy, ctx: &RequestContext, assumptions: &Assumptions, bounded: bool) -> ResourceAnswer {
     let mut out = ResourceAnswer::default();
     for st in policy.statements.iter() {
-        if !st.applies_to(ctx, assumptions) || st.conditions_hold(ctx, assumptions, &mut |_| {}).is_err() {
+        if st.effect == Effect::Allow
+            && st.has_not_principal()
+            && st.matches_action(&ctx.action)
+            && st.matches_resource(ctx, assumptions)
+        {
+            out.allow_not_principal = true;
+        }
+        let principal = st.matches_principal(ctx) || (bounded && st.effect == Effect::Deny && st.has_not_principal());
+        if !principal
+            || !st.matches_action(&ctx.action)
+            || !st.matches_resource(ctx, assumptions)
+            || st.conditions_hold(ctx, assumptions, &mut |_| {}).is_err()
+        {
             continue;
         }
         match st.effect {
@@ -78,6 +113,7 @@ fn answer(policy: &LoadedPolicy, ctx: &RequestContext, assumptions: &Assumptions
                 out.allow_any = true;
                 out.allow_direct |= st.names_principal_directly(ctx);
                 out.allow_by_arn |= st.names_principal_arn(ctx, false);
+                out.allow_star |= st.names_everyone();
             }
         }
     }
@@ -122,7 +158,14 @@ pub fn rule(
     if let Some(refused) = immutable(call, &action) {
         return Some((Verdict::Invalid(crate::request::InvalidRequest::Validation(refused)), String::new()));
     }
+    if let Some(why) = reserved_role_write(call, &action) {
+        return Some((Verdict::NotModelled(why), String::new()));
+    }
     let kms = call.service() == "kms" && call.resource.is_some();
+    // A role's trust policy, like a key policy, must allow whoever assumes the role (reference §4.2 step 5:
+    // "IAM role trust policies and KMS key policies always need an explicit allow for the principal").
+    let trust = action == "sts:assumerole" && call.resource.is_some();
+    let key_or_trust = kms || trust;
     let principal_account = request.account();
     let resource_account = call.account().filter(|a| *a != "aws");
     let cross = matches!((principal_account, resource_account), (Some(p), Some(r)) if p != r);
@@ -137,6 +180,16 @@ pub fn rule(
         return None;
     }
     let Some(policy) = resource_policy else {
+        if trust {
+            return Some((
+                Verdict::NotModelled(
+                    "a role's trust policy decides who may assume it (an identity policy counts only where the \
+                     trust policy lets the account in): give the trust policy with --resource-policy"
+                        .into(),
+                ),
+                String::new(),
+            ));
+        }
         if kms {
             return Some((
                 Verdict::NotModelled(
@@ -159,9 +212,19 @@ pub fn rule(
         }
         return None;
     };
-    let r = answer(policy, ctx, assumptions);
+    let r = answer(policy, ctx, assumptions, set.boundary.is_some());
     if r.deny {
         return Some((Verdict::Decided(Decision::ExplicitDeny), "denied by the resource policy".into()));
+    }
+    if r.allow_not_principal {
+        return Some((
+            Verdict::NotModelled(
+                "the resource policy has an Allow statement with NotPrincipal, which AWS does not support (IAM User \
+                 Guide, \"NotPrincipal\": \"Using it with \"Effect\":\"Allow\" is not supported\")"
+                    .into(),
+            ),
+            String::new(),
+        ));
     }
     let allow = |why: String| Some((Verdict::Decided(Decision::Allow), why));
     let deny = |why: String| Some((Verdict::Decided(Decision::ImplicitDeny), why));
@@ -192,29 +255,62 @@ pub fn rule(
             );
         }
     }
+    // A grant to everyone, for a principal whose boundary does not allow the action: undocumented, so by
+    // assumption (`star_principal_grant`) limited by the boundary like a role grant, or not.
+    if r.allow_star
+        && decision != Decision::Allow
+        && set.boundary.is_some()
+        && assumptions.star_principal_grant == StarGrant::Unbounded
+    {
+        let unbounded = PolicySet { boundary: None, session: Vec::new(), ..set.clone() };
+        if guardrails_allow(&unbounded, ctx, assumptions) {
+            return allow(
+                "allowed by the resource policy's grant to every principal, which the permissions boundary does not \
+                 limit (assumption star_principal_grant = unbounded)"
+                    .into(),
+            );
+        }
+    }
     if r.allow_direct && decision != Decision::Allow && guardrails_allow(set, ctx, assumptions) {
         return allow(
             "allowed by the resource policy, which names the principal (same account: either side may grant)".into(),
         );
     }
-    if kms {
+    if key_or_trust {
+        let what = if kms { "key policy" } else { "trust policy" };
         return match (decision == Decision::Allow, r.allow_any) {
-            (true, true) => allow("the key policy lets the account's IAM policies in, and they allow".into()),
-            (true, false) => {
-                deny("the key policy does not allow the principal, directly or through its account".into())
-            }
-            (false, _) if r.allow_direct => deny("the key policy names the principal, but its guardrails deny".into()),
+            (true, true) => allow(format!("the {what} lets the account's IAM policies in, and they allow")),
+            (true, false) => deny(format!("the {what} does not allow the principal, directly or through its account")),
+            (false, _) if r.allow_direct => deny(format!("the {what} names the principal, but its guardrails deny")),
             (false, _) => None,
         };
     }
     None
 }
 
+/// A write to a role IAM Identity Center manages (`role/aws-reserved/...`): not modelled, never an allow.
+fn reserved_role_write(call: &ActionCall, action: &str) -> Option<String> {
+    let resource = call.resource.as_deref()?;
+    let mut parts = resource.splitn(6, ':');
+    let (service, path) = (parts.nth(2).unwrap_or(""), parts.nth(2).unwrap_or(""));
+    let writes = ROLE_CHANGES.contains(&action) || RESERVED_ROLE_WRITES.contains(&action);
+    (service == "iam" && path.starts_with("role/aws-reserved/") && writes).then(|| {
+        format!(
+            "`{resource}` is a role IAM Identity Center manages (path /aws-reserved/): whether IAM lets `{}` change it \
+             is not modelled",
+            call.action
+        )
+    })
+}
+
 /// A change IAM refuses whatever the policies say.
 fn immutable(call: &ActionCall, action: &str) -> Option<String> {
     let resource = call.resource.as_deref()?;
-    let path = resource.splitn(6, ':').nth(5).unwrap_or("");
-    if call.account() == Some("aws") && path.starts_with("policy/") && POLICY_CHANGES.contains(&action) {
+    let mut parts = resource.splitn(6, ':');
+    // The ARN's own account: `aws` marks an AWS managed policy whatever account the caller names.
+    let arn_account = parts.nth(4).unwrap_or("");
+    let path = parts.next().unwrap_or("");
+    if arn_account == "aws" && path.starts_with("policy/") && POLICY_CHANGES.contains(&action) {
         return Some(format!("`{resource}` is an AWS managed policy: IAM refuses every change to it"));
     }
     if path.starts_with("role/aws-service-role/") && ROLE_CHANGES.contains(&action) {
@@ -230,6 +326,7 @@ fn immutable(call: &ActionCall, action: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::Setting;
     use crate::request::{Mint, Region};
     use crate::simulate::Simulator;
 
@@ -343,5 +440,95 @@ mod tests {
             None,
         );
         assert_eq!(decide(&admin, None, &slr), "invalid-request");
+        // The ARN's own account marks an AWS managed policy, whatever account the caller names.
+        let mut named =
+            request("iam:CreatePolicy", "arn:aws:iam::aws:policy/AdministratorAccess", Some("111122223333"));
+        assert_eq!(decide(&admin, None, &named), "invalid-request");
+        if let Operation::Action(a) = &mut named.operation {
+            a.action = "iam:GetPolicy".into();
+        }
+        assert_eq!(decide(&admin, None, &named), "allow");
+        // IAM Identity Center's roles: writes are not modelled, reads decided.
+        let sso = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1";
+        assert_eq!(decide(&admin, None, &request("iam:PutRolePolicy", sso, None)), "not-modelled");
+        assert_eq!(decide(&admin, None, &request("iam:PassRole", sso, None)), "not-modelled");
+        assert_eq!(decide(&admin, None, &request("iam:GetRole", sso, None)), "allow");
+    }
+
+    /// A role's trust policy must allow whoever assumes it, like a key policy (reference §4.2 step 5).
+    #[test]
+    fn assume_role_needs_the_trust_policy() {
+        let target = "arn:aws:iam::111122223333:role/target";
+        let assume = request("sts:AssumeRole", target, None);
+        let id = identity(&allow("sts:AssumeRole"));
+        assert_eq!(decide(&id, None, &assume), "not-modelled");
+        let trust = |principal: &str| {
+            loaded(
+                &format!(
+                    r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}},
+                        "Action": "sts:AssumeRole"}}]}}"#
+                ),
+                PolicyKind::Trust,
+            )
+        };
+        assert_eq!(decide(&id, Some(&trust("arn:aws:iam::111122223333:user/other")), &assume), "implicit-deny");
+        assert_eq!(decide(&PolicySet::default(), Some(&trust(ROLE)), &assume), "allow");
+        let account = trust("arn:aws:iam::111122223333:root");
+        assert_eq!(decide(&PolicySet::default(), Some(&account), &assume), "implicit-deny");
+        assert_eq!(decide(&id, Some(&account), &assume), "allow");
+    }
+
+    /// IAM User Guide, "Permissions boundaries for IAM entities": "The `NotPrincipal` element with a `Deny`
+    /// effect will always deny any IAM principal that has a permissions boundary policy attached, regardless
+    /// of the values specified in the `NotPrincipal` element". And "NotPrincipal": "Using it with
+    /// `"Effect":"Allow"` is not supported": such a grant is not modelled.
+    #[test]
+    fn not_principal_rules() {
+        let object = request("s3:GetObject", "arn:aws:s3:::b/k", Some("111122223333"));
+        let deny_others = loaded(
+            &format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "NotPrincipal": {{"AWS": "{ROLE}"}},
+                    "Action": "s3:GetObject", "Resource": "*"}}]}}"#
+            ),
+            PolicyKind::Resource,
+        );
+        let id = identity(&allow("s3:GetObject"));
+        assert_eq!(decide(&id, Some(&deny_others), &object), "allow");
+        let bounded = PolicySet { boundary: Some(loaded(&allow("*"), PolicyKind::Boundary)), ..id.clone() };
+        assert_eq!(decide(&bounded, Some(&deny_others), &object), "explicit-deny");
+        let allow_others = loaded(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/x"},
+                "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            PolicyKind::Resource,
+        );
+        assert_eq!(decide(&PolicySet::default(), Some(&allow_others), &object), "not-modelled");
+    }
+
+    /// A same-account grant to `*` for a principal whose boundary does not allow the action: undocumented, so
+    /// both outcomes, and the answer names `star_principal_grant`.
+    #[test]
+    fn star_grant_through_a_boundary_is_an_assumption() {
+        let object = request("s3:GetObject", "arn:aws:s3:::b/k", Some("111122223333"));
+        let everyone = loaded(&grant("*", "Allow"), PolicyKind::Resource);
+        let bounded =
+            PolicySet { boundary: Some(loaded(&allow("s3:PutObject"), PolicyKind::Boundary)), ..PolicySet::default() };
+        let sim = Simulator::new(&bounded).with_resource_policy(Some(&everyone)).simulate(
+            &object,
+            &Assumptions::default(),
+            None,
+        );
+        assert_eq!(sim.verdict.name(), "implicit-deny");
+        assert_eq!(sim.depends_on.iter().map(|d| d.setting).collect::<Vec<_>>(), [Setting::StarPrincipalGrant]);
+        let unbounded = Assumptions { star_principal_grant: StarGrant::Unbounded, ..Assumptions::default() };
+        let sim = Simulator::new(&bounded).with_resource_policy(Some(&everyone)).simulate(&object, &unbounded, None);
+        assert_eq!(sim.verdict.name(), "allow");
+        // Without a boundary the grant to `*` allows either way: nothing depends on the setting.
+        let sim = Simulator::new(&PolicySet::default()).with_resource_policy(Some(&everyone)).simulate(
+            &object,
+            &Assumptions::default(),
+            None,
+        );
+        assert_eq!(sim.verdict.name(), "allow");
+        assert!(sim.depends_on.is_empty());
     }
 }

@@ -29,6 +29,19 @@ pub struct SourceFile {
     pub enclosing: Option<(LineCol, LineCol)>,
     /// Byte offset of each line start, computed once so every span maps to line/column cheaply.
     line_starts: Arc<[u32]>,
+    /// For text that is not all ASCII: the number of characters before each [`CHAR_BLOCK`]-byte block, so a
+    /// column (counted in characters) costs at most one block of counting, however long the line: a plan is
+    /// often one line of hundreds of megabytes, and counting from the line's start for every finding made
+    /// `check` quadratic. Empty for ASCII text, where a column is a byte distance.
+    char_marks: Arc<[u32]>,
+}
+
+/// The block size of [`SourceFile`]'s character index.
+const CHAR_BLOCK: usize = 4096;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values (SARIF `unicodeCodePoints`).
@@ -48,7 +61,26 @@ impl SourceFile {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        Self { path: path.into(), name: name.into(), text, enclosing: None, line_starts: starts.into() }
+        let char_marks: Arc<[u32]> = if text.is_ascii() {
+            Arc::from([])
+        } else {
+            let mut marks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+            let mut chars = 0usize;
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                marks.push(u32::try_from(chars).unwrap_or(u32::MAX));
+                chars += block.iter().filter(|&&b| starts_char(b)).count();
+            }
+            marks.into()
+        };
+        Self { path: path.into(), name: name.into(), text, enclosing: None, line_starts: starts.into(), char_marks }
+    }
+
+    /// The number of characters before byte `offset` (a char boundary within the text).
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let start = block * CHAR_BLOCK;
+        let counted = self.char_marks.get(block).map_or(0, |&m| m as usize);
+        counted + self.text.as_bytes().get(start..offset).map_or(0, |b| b.iter().filter(|&&b| starts_char(b)).count())
     }
 
     /// Mark this text as embedded in its file at `span` of `file` (the string literal that holds it).
@@ -76,7 +108,11 @@ impl SourceFile {
         }
         let line_index = self.line_starts.partition_point(|&s| s as usize <= offset).saturating_sub(1);
         let line_start = self.line_starts.get(line_index).map_or(0, |&s| s as usize);
-        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count());
+        let column = if self.char_marks.is_empty() {
+            offset.saturating_sub(line_start)
+        } else {
+            self.chars_before(offset).saturating_sub(self.chars_before(line_start))
+        };
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -114,6 +150,31 @@ mod tests {
         let one = f.text.find('1').unwrap() as u32;
         assert_eq!(f.line_col(one), LineCol { line: 2, column: 8 });
         assert_eq!(f.line_col(10_000), LineCol { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn columns_count_chars_across_index_blocks() {
+        // Multi-byte characters straddling block boundaries, on one long line and after line breaks.
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push(match i % 7 {
+                0 => 'é',
+                1 => '😀',
+                2 => '\n',
+                3 => 'ü',
+                _ => 'a',
+            });
+        }
+        let f = SourceFile::new("a.json", "a.json", text.as_str());
+        for (offset, _) in text.char_indices().step_by(97).chain(std::iter::once((text.len(), ' '))) {
+            let before = &text[..offset];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let expected = LineCol {
+                line: u32::try_from(before.matches('\n').count() + 1).unwrap(),
+                column: u32::try_from(text[line_start..offset].chars().count() + 1).unwrap(),
+            };
+            assert_eq!(f.line_col(u32::try_from(offset).unwrap()), expected, "offset {offset}");
+        }
     }
 
     #[test]

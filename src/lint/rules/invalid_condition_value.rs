@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::eval::condition::{ClauseValues, StrPattern};
 use crate::lint::{Document, Finding, LintContext};
-use crate::policy::value::arn::split_arn;
+use crate::policy::value::arn::reads_as_arn;
 use crate::policy::value::parse_bool;
 use crate::policy::{Family, Literal};
 
@@ -77,9 +77,4 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// An ARN operator value: an ARN (wildcards allowed in its components) or a pattern of wildcards alone.
-fn reads_as_arn(text: &str) -> bool {
-    text.chars().all(|c| c == '*') && !text.is_empty() || split_arn(text).is_some()
 }

@@ -10,7 +10,9 @@ declare_rule! {
     /// JSON that is not a valid IAM policy: a value of the wrong type (a number where a string belongs), an
     /// unknown element (`Statment`, with a "did you mean"), a missing `Statement`, `Effect`, `Action` or
     /// `Resource`, an `Effect` other than exactly `Allow` or `Deny`, an unknown `Version`, `Action` together
-    /// with `NotAction`, an unknown condition operator, `NullIfExists`, or a malformed policy variable.
+    /// with `NotAction`, an unknown condition operator, `NullIfExists`, a malformed policy variable, or a
+    /// wildcard in an action's service prefix (`*:GetWebIdentityToken`, which IAM refuses with "Action
+    /// vendors (e.g., aws, ec2, etc.) must not contain wildcards").
     /// Every problem in the file is reported, not just the first.
     ///
     /// ## Why it matters

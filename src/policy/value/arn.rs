@@ -38,6 +38,11 @@ use super::super::wildcard::{Cursor, Elem, StrCursor, Token, TokenCursor, UntilC
 /// Number of components in an ARN; the last one keeps any further colons.
 const COMPONENTS: usize = 6;
 
+/// Whether an ARN-operator policy value can be read: `*` alone (any number of them), or six components.
+pub fn reads_as_arn(text: &str) -> bool {
+    (!text.is_empty() && text.chars().all(|c| c == '*')) || split_arn(text).is_some()
+}
+
 /// Splits `arn:partition:service:region:account:resource` into its six
 /// components. The resource component is everything after the fifth colon
 /// and may contain `:` and `/`. Components may be empty (S3 ARNs leave the
