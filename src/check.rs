@@ -146,11 +146,14 @@ impl CheckReport {
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
-    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several); after the
-    /// per-document rules ran, only those the whole-input rules still need.
+    /// The documents read (a policy file is one; a Terraform plan or snapshot holds several).
     documents: Vec<Document>,
     /// Some Allow of these documents grants the tag permission of a token request.
     grants_tag_minting: bool,
+    /// The findings of the whole-input rules, which depend on the input only through whether some Allow
+    /// anywhere grants the tag permission: as they are when none does, and when one does. Computed as each
+    /// document is linted, so no document is kept to the end (a plan's 100,000 documents were).
+    input_findings: [Vec<Finding>; 2],
     /// The file is an inventory (Terraform, account snapshot), and whether it configures relying parties.
     inventory: Option<(PathBuf, bool)>,
     /// The file holds no policy and was skipped.
@@ -183,6 +186,13 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         .cloned()
         .partition(|p| crate::input::tfsource::is_terraform_source(p) || crate::input::tfsource::is_tfvars(p));
     let terraform = check_terraform(&terraform, options);
+    // The whole-input rules read one fact of the input (`grants_tag_minting`): they run on each document
+    // under both of its values, and the answer for the value the input has is kept below.
+    let input_contexts = [false, true].map(|grants| {
+        let mut lint = options.lint.clone();
+        lint.input.grants_tag_minting |= grants;
+        lint
+    });
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| check_file(path, options))
@@ -190,25 +200,33 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         .map(|mut outcome| {
             // A plan or snapshot holds thousands of documents: they are linted in parallel too, in order.
             let documents = std::mem::take(&mut outcome.documents);
-            let linted: Vec<(bool, Vec<Finding>, Option<Document>)> = documents
+            let linted: Vec<(bool, Vec<Finding>, [Vec<Finding>; 2])> = documents
                 .into_par_iter()
                 .map(|doc| {
                     let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
                     let mut found = Vec::new();
                     lint_document(&doc, &options.lint, &mut found);
-                    (grants_tag, found, needs_input_rules(&doc).then_some(doc))
+                    let mut input = [Vec::new(), Vec::new()];
+                    if needs_input_rules(&doc) {
+                        for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
+                            lint_document_input(&doc, ctx, out);
+                        }
+                    }
+                    (grants_tag, found, input)
                 })
                 .collect();
-            for (grants_tag, found, doc) in linted {
+            for (grants_tag, found, [without, with]) in linted {
                 outcome.grants_tag_minting |= grants_tag;
                 outcome.findings.extend(found);
-                outcome.documents.extend(doc);
+                let [all_without, all_with] = &mut outcome.input_findings;
+                all_without.extend(without);
+                all_with.extend(with);
             }
             outcome
         })
         .collect();
-    let mut lint = options.lint.clone();
-    let mut minting = Vec::new();
+    let mut grants_tag_minting = false;
+    let mut input_findings = [Vec::new(), Vec::new()];
     let inventories: Vec<(PathBuf, bool)> = outcomes.iter().filter_map(|o| o.inventory.clone()).collect();
     stats.unreadable =
         discovered.files.iter().zip(&outcomes).filter(|(path, o)| o.unreadable && options.paths.contains(path)).count();
@@ -217,12 +235,14 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
         stats.not_policies += usize::from(outcome.not_policy);
         stats.statements += outcome.statements;
         findings.extend(outcome.findings);
-        lint.input.grants_tag_minting |= outcome.grants_tag_minting;
-        minting.extend(outcome.documents);
+        grants_tag_minting |= outcome.grants_tag_minting;
+        let [without, with] = outcome.input_findings;
+        let [all_without, all_with] = &mut input_findings;
+        all_without.extend(without);
+        all_with.extend(with);
     }
-    for doc in &minting {
-        lint_document_input(doc, &lint, &mut findings);
-    }
+    let [without, with] = input_findings;
+    findings.extend(if grants_tag_minting { with } else { without });
     findings.extend(relying_findings(&inventories, options));
     let findings = apply_suppressions(findings, &discovered.files, &options.suppressions);
     let mut findings: Vec<Finding> = findings

@@ -400,3 +400,23 @@ fn endpoint_vpcs_from_the_inventory() {
         suggest["unused"].as_array().unwrap().iter().find(|u| u["principal"] == ledger["principals"][0]).unwrap();
     assert_eq!(unused["suggestion_allows"], serde_json::json!([]), "{unused}");
 }
+
+/// The replay rules are documented like check's: `mintlint explain`, and in the SARIF rule metadata a help
+/// link to their row of README's rule table and a security severity.
+#[test]
+fn replay_rules_are_documented() {
+    for (code, name) in [("MINT310", "replay-breaks-issuance"), ("MINT311", "replay-allows-denied")] {
+        let by_code = run(&["explain", code]);
+        assert_eq!(by_code.code, 0, "{}", by_code.stderr);
+        assert!(by_code.stdout.contains("## Why it matters"), "{}", by_code.stdout);
+        assert_eq!(by_code.stdout, run(&["explain", name]).stdout);
+    }
+    let mut args = PR.to_vec();
+    args.extend(["--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run(&args).stdout).unwrap();
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        let code = rule["id"].as_str().unwrap().to_ascii_lowercase();
+        assert!(rule["helpUri"].as_str().unwrap().ends_with(&format!("README.md#{code}")), "{rule}");
+        assert_eq!(rule["properties"]["security-severity"], "7.5", "{rule}");
+    }
+}

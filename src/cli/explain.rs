@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::lint::{find_rule, nearest_rule_name};
+use crate::lint::{find_documented_rule, nearest_documented_rule_name};
 
 use super::{Exit, Outcome};
 
@@ -13,8 +13,9 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: &ExplainArgs) -> Outcome {
-    let Some(rule) = find_rule(&args.rule) else {
-        let hint = nearest_rule_name(&args.rule).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+    let Some(rule) = find_documented_rule(&args.rule) else {
+        let hint =
+            nearest_documented_rule_name(&args.rule).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
         return Outcome::usage_error(format!("unknown rule `{}`{hint}", args.rule));
     };
     let meta = rule.meta;

@@ -155,6 +155,25 @@ fn accepts_any(programs: &[Program], text: &str) -> bool {
 /// pattern admits one (see the module documentation); `None` when the authority is fixed, or when the
 /// pattern is too complex to explore (never the case for one pattern of an audience's length).
 pub fn audience_with_free_authority(pattern: &StrPattern) -> Option<String> {
+    // A pure function of the pattern, and the region analysis behind it is the costliest step of linting a
+    // policy: a plan repeats the same few patterns across thousands of roles, so each distinct pattern is
+    // analysed once per run (the cache holds only patterns the input contains).
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, Option<String>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    // The derived `Debug` prints every field, so distinct patterns have distinct keys.
+    let key = format!("{pattern:?}");
+    if let Some(known) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return known;
+    }
+    let found = free_authority(pattern);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, found.clone());
+    }
+    found
+}
+
+fn free_authority(pattern: &StrPattern) -> Option<String> {
     let pieces = pieces(pattern);
     let literal = literal_prefix(&pieces);
     let anchor = match authority_end(&literal) {

@@ -160,11 +160,27 @@ pub fn all_rules() -> &'static [Rule] {
     rules::ALL
 }
 
+/// Every documented rule: the catalogue `check` runs, then the rules of `replay`'s SARIF report, which judge
+/// recorded calls rather than documents (README's rule table and `mintlint explain` show them all).
+pub fn documented_rules() -> impl Iterator<Item = &'static Rule> {
+    all_rules().iter().chain(crate::replay::rules::REPLAY_RULES)
+}
+
+/// A documented rule by code or name (`mintlint explain`).
+pub fn find_documented_rule(text: &str) -> Option<&'static Rule> {
+    documented_rules().find(|r| r.meta.is_named(text))
+}
+
+/// The documented rule code or name nearest to a misspelt one.
+pub fn nearest_documented_rule_name(text: &str) -> Option<&'static str> {
+    crate::text::nearest(text, documented_rules().flat_map(|r| [r.meta.code, r.meta.name]))
+}
+
 /// The rule table of README.md (`## Rules`), generated from the registry so it cannot go stale (a test
 /// compares it with the README).
 pub fn rule_table_markdown() -> String {
     let mut out = String::from("| code | name | default severity | finds |\n|---|---|---|---|\n");
-    for rule in all_rules() {
+    for rule in documented_rules() {
         let meta = rule.meta;
         out.push_str(&format!(
             "| <a id=\"{}\"></a>{} | `{}` | {} | {} |\n",

@@ -40,6 +40,13 @@ impl Judged {
         }
     }
 
+    /// Drop the explained checks (kept only for calls whose deciding statements are cited).
+    pub fn forget_checks(&mut self) {
+        if let Judged::Decided { checks, .. } = self {
+            *checks = Vec::new();
+        }
+    }
+
     /// The decision word of `simulate`, or `undecided`.
     pub fn word(&self) -> &'static str {
         match self {

@@ -113,7 +113,15 @@ impl Report {
             }
         }
         self.disagreements += u64::from(r.baseline_disagrees);
-        if keep == Keep::All || r.change != Change::Unchanged {
+        if r.change != Change::Unchanged {
+            self.results.push(r);
+        } else if keep == Keep::All {
+            // Only a changed call cites its deciding statements: an unchanged one keeps its verdict only.
+            let mut r = r;
+            r.now.forget_checks();
+            if let Some(Some((_, b))) = &mut r.baseline {
+                b.forget_checks();
+            }
             self.results.push(r);
         }
     }

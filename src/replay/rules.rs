@@ -1,7 +1,13 @@
 //! The findings of `replay --format sarif` (DESIGN §9.5, codes MINT310-319). They judge recorded calls, not
-//! policy text, so `check` never reports them and they are not in the lint catalogue.
+//! policy text, so `check` never reports them and they are not in its catalogue; README's rule table and
+//! `mintlint explain` show them.
 
 use crate::declare_rule;
+use crate::lint::Rule;
+
+/// The replay rules, for README's rule table and `mintlint explain` (see [`crate::lint::documented_rules`]).
+pub static REPLAY_RULES: &[Rule] =
+    &[Rule { meta: &REPLAY_BREAKS_ISSUANCE, check: None }, Rule { meta: &REPLAY_ALLOWS_DENIED, check: None }];
 
 declare_rule! {
     /// ## What it finds

@@ -155,52 +155,48 @@ fn undecided_json(judged: &Judged) -> Option<Value> {
 /// The JSON report (DESIGN §9.5), with the deciding statements of every call that changed.
 pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
     let baseline = replayer.baseline.is_some();
-    let results: Vec<Value> = report
-        .results
-        .iter()
-        .map(|r| {
-            let mut v = json!({
-                "event_id": r.call.event_id,
-                "time": r.call.time.to_rfc3339(),
-                "principal": r.call.principal,
-                "audience": r.call.spec.audiences,
-                "recorded": r.call.recorded.as_str(),
-                "now": r.now.word(),
-                "change": r.change.as_str(),
-            });
-            if let Some(obj) = v.as_object_mut() {
-                if let Some(word) = baseline_word(r) {
-                    obj.insert("baseline".into(), word.into());
-                }
-                if baseline {
-                    obj.insert("baseline_disagrees".into(), r.baseline_disagrees.into());
-                }
-                if r.change != Change::Unchanged {
-                    let cited: Vec<Value> = cited_now(replayer, r).into_iter().map(|c| c.json).collect();
-                    obj.insert("statements".into(), cited.into());
-                }
-                if let Judged::Decided { verdict: Verdict::Invalid(i), .. } = &r.now {
-                    obj.insert("reason".into(), i.reason().into());
-                }
-                let depends = depends_json(&r.now);
-                if depends.as_array().is_some_and(|a| !a.is_empty()) {
-                    obj.insert("depends_on".into(), depends);
-                }
-                if let Some(u) = undecided_json(&r.now) {
-                    obj.insert("undecided".into(), u);
-                }
-                if let Some(Some((_, b))) = &r.baseline
-                    && let Some(u) = undecided_json(b)
-                {
-                    obj.insert("baseline_undecided".into(), u);
-                }
-                if let Some(mode) = &r.call.subject_mode {
-                    obj.insert("subject_mode".into(), mode.as_str().into());
-                }
+    let result = |r: &Replayed| {
+        let mut v = json!({
+            "event_id": r.call.event_id,
+            "time": r.call.time.to_rfc3339(),
+            "principal": r.call.principal,
+            "audience": r.call.spec.audiences,
+            "recorded": r.call.recorded.as_str(),
+            "now": r.now.word(),
+            "change": r.change.as_str(),
+        });
+        if let Some(obj) = v.as_object_mut() {
+            if let Some(word) = baseline_word(r) {
+                obj.insert("baseline".into(), word.into());
             }
-            v
-        })
-        .collect();
+            if baseline {
+                obj.insert("baseline_disagrees".into(), r.baseline_disagrees.into());
+            }
+            if r.change != Change::Unchanged {
+                let cited: Vec<Value> = cited_now(replayer, r).into_iter().map(|c| c.json).collect();
+                obj.insert("statements".into(), cited.into());
+            }
+            if let Judged::Decided { verdict: Verdict::Invalid(i), .. } = &r.now {
+                obj.insert("reason".into(), i.reason().into());
+            }
+            let depends = depends_json(&r.now);
+            if depends.as_array().is_some_and(|a| !a.is_empty()) {
+                obj.insert("depends_on".into(), depends);
+            }
+            if let Some(u) = undecided_json(&r.now) {
+                obj.insert("undecided".into(), u);
+            }
+            if let Some(Some((_, b))) = &r.baseline
+                && let Some(u) = undecided_json(b)
+            {
+                obj.insert("baseline_undecided".into(), u);
+            }
+            if let Some(mode) = &r.call.subject_mode {
+                obj.insert("subject_mode".into(), mode.as_str().into());
+            }
+        }
+        v
+    };
     let mut summary = json!({
         "newly_denied": report.count(Change::NewlyDenied),
         "newly_allowed": report.count(Change::NewlyAllowed),
@@ -218,7 +214,7 @@ pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
         "duplicates": report.duplicates,
         "unrecognized": report.unrecognized,
         "skipped": report.skipped.iter().map(|s| json!({"event_id": s.event_id, "reason": s.reason})).collect::<Vec<_>>(),
-        "results": results,
+        "results": RESULTS_PLACEHOLDER,
         "summary": summary,
         "files": report.files.iter().map(|f| json!({
             "path": crate::source::display_path(&f.path),
@@ -228,10 +224,31 @@ pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
         })).collect::<Vec<_>>(),
         "notes": notes(report),
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    // The results are written one at a time into the pretty-printed report (as `to_string_pretty` would
+    // place them), so a million calls never become one tree of values. The placeholder is the first
+    // `"results"` member (keys are sorted; input text before it is escaped, so it cannot spell it).
+    let mut list = String::new();
+    for (i, r) in report.results.iter().enumerate() {
+        list.push_str(if i == 0 { "[\n" } else { ",\n" });
+        let one = serde_json::to_string_pretty(&result(r)).unwrap_or_default();
+        for (j, line) in one.lines().enumerate() {
+            if j > 0 {
+                list.push('\n');
+            }
+            list.push_str("    ");
+            list.push_str(line);
+        }
+    }
+    list.push_str(if report.results.is_empty() { "[]" } else { "\n  ]" });
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let placeholder = format!("\"results\": {}", serde_json::to_string(RESULTS_PLACEHOLDER).unwrap_or_default());
+    let mut text = text.replacen(&placeholder, &format!("\"results\": {list}"), 1);
     text.push('\n');
     text
 }
+
+/// Stands for the results in the report value until they are written.
+const RESULTS_PLACEHOLDER: &str = "\u{0}results\u{0}";
 
 /// The human report: what was read, then the calls that changed (and those that cannot be decided),
 /// grouped by principal and audience, each with its event id, time and deciding statement.
@@ -446,8 +463,9 @@ pub fn sarif(report: &Report, replayer: &Replayer<'_>) -> String {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.documentation(), "markdown": r.documentation()},
+                "helpUri": super::sarif::help_uri(r),
                 "defaultConfiguration": {"level": "error"},
-                "properties": {"tags": ["security"]},
+                "properties": {"security-severity": super::sarif::security_severity(r), "tags": ["security"]},
             })
         })
         .collect();
