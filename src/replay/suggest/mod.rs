@@ -9,7 +9,7 @@
 //! Each suggestion is checked three ways before it is shown: `check`'s rules lint it (what they still flag is
 //! listed), every issued call it came from is replayed against it alone (none may be denied), and the
 //! region analysis of `diff` compares each principal's current policies with the same policies whose
-//! identity layer is the suggestion: what only the current side allows is the unused grants (audiences,
+//! identity grants are the suggestion (their Deny statements stay): what only the current side allows is the unused grants (audiences,
 //! lifetimes, tag keys no call used), what only the suggestion allows is said too (a condition of the
 //! current policies the suggestion does not carry, or a call the current policies would now refuse).
 
@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::diff::{self, DiffOptions, PrincipalDiff, PrincipalFacts};
 use crate::eval::{Assumptions, LoadedPolicy, PolicySet};
 use crate::lint::{Document, Finding, LintContext, PolicyUnit, Severity, lint_document, lint_document_input};
-use crate::policy::{PolicyKind, parse_document};
+use crate::policy::{Effect, Policy, PolicyKind, parse_document};
 use crate::source::SourceFile;
 use crate::source::json::{self, Limits};
 
@@ -152,8 +152,22 @@ fn lint(name: &str, text: &str, context: &LintContext) -> Vec<Finding> {
     findings
 }
 
-/// `set` with `identity` as its whole identity layer.
-fn with_identity(set: &PolicySet, identity: Vec<LoadedPolicy>) -> PolicySet {
+/// `set` with the suggestion in place of its identity grants: the identity layer keeps only its Deny
+/// statements (a guard is no grant: deploying the suggestion would not remove it), beside the suggestion.
+fn with_identity(set: &PolicySet, suggestion: Vec<LoadedPolicy>) -> PolicySet {
+    let mut identity: Vec<LoadedPolicy> = set
+        .identity
+        .iter()
+        .filter_map(|p| {
+            let statements: Vec<_> =
+                p.policy.statements.iter().filter(|s| s.effect.node == Effect::Deny).cloned().collect();
+            (!statements.is_empty()).then(|| {
+                let policy = Policy { statements, ..p.policy.clone() };
+                LoadedPolicy::new(Arc::clone(&p.source), policy, p.kind)
+            })
+        })
+        .collect();
+    identity.extend(suggestion);
     PolicySet { identity, ..set.clone() }
 }
 
