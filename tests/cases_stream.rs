@@ -147,3 +147,54 @@ fn the_cases_limit_is_max_input_size() {
     assert!(out.stderr.contains("--max-input-size"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
+
+/// A passing row is decided on the fast path (no trace, no claims), a row that shows why in full: both give
+/// the same verdict and the same assumption dependencies, whatever the case (the mix of `scripts/gen-cases`,
+/// with expectations that fail too).
+#[test]
+fn the_fast_path_agrees_with_the_full_simulation() {
+    let kinds = [
+        "\"audience\": [\"https://api.partner.example\"], \"duration\": 900",
+        "\"audience\": [\"https://api.partner.example\"]",
+        "\"audience\": [\"https://attacker.example\"]",
+        "\"audience\": [\"https://api.partner.example\"], \"duration\": 1901",
+        "\"audience\": [\"https://api.partner.example\"], \"signing_algorithm\": \"RS256\"",
+        "\"audience\": [\"https://api.partner.example\"], \"context\": {\"aws:SourceVpc\": \"vpc-0other\", \"aws:SourceVpce\": \"vpce-0other\"}",
+        "\"principal_tags\": {\"team\": \"data\"}, \"audience\": [\"https://api.partner.example\"], \"tags\": {\"team\": \"data\"}",
+        "\"principal_tags\": {\"team\": \"data\"}, \"audience\": [\"https://api.partner.example\"], \"tags\": {\"team\": \"ops\"}",
+        "\"audience\": [\"https://api.partner.example\"], \"tags\": {\"Team\": \"a\", \"team\": \"b\"}",
+        "\"audience\": [\"https://api.partner.example\"], \"duration\": 30",
+    ];
+    let expects = ["allow", "deny", "explicit-deny", "implicit-deny"];
+    let mut text = String::from("{\"cases\": [\n");
+    let mut first = true;
+    for (k, kind) in kinds.iter().enumerate() {
+        for expect in expects {
+            if !first {
+                text.push_str(",\n");
+            }
+            first = false;
+            let _ = write!(text, "  {{\"name\": \"k{k} {expect}\", {kind}, \"expect\": \"{expect}\"}}");
+        }
+    }
+    text.push_str("\n]}\n");
+    let path = temp_file("mix.json", &text);
+    let path = path.to_str().unwrap();
+    let verdict_lines = |out: &str| -> Vec<String> {
+        out.lines().filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ")).map(str::to_owned).collect()
+    };
+    let fast = run(path, "human");
+    let mut explained_args = args(path, "human");
+    explained_args.push("--explain".into());
+    let full = mintlint(&explained_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(fast.code, 1, "some expectations fail: {}", fast.stderr);
+    assert_eq!(verdict_lines(&fast.stdout), verdict_lines(&full.stdout));
+    assert_eq!(verdict_lines(&fast.stdout).len(), kinds.len() * expects.len());
+    // JSON decides every row in full: its decisions are the human lines' too.
+    let json: Value = serde_json::from_str(&run(path, "json").stdout).unwrap();
+    for (row, line) in json["cases"].as_array().unwrap().iter().zip(verdict_lines(&fast.stdout)) {
+        let got = format!("got {}", row["decision"].as_str().unwrap());
+        assert!(line.contains(&got), "{line} / {got}");
+        assert_eq!(line.starts_with("PASS"), row["passed"] == true, "{line}");
+    }
+}

@@ -20,7 +20,7 @@ use crate::lint::Finding;
 use crate::policy::PolicyProblem;
 use crate::request::{Defaults, Field, Request, RequestSpec};
 use crate::simulate::inputs::{InventoryPrincipal, ResolveError, Scenario};
-use crate::simulate::{Simulation, Simulator};
+use crate::simulate::{Dependency, Simulation, Simulator, Verdict};
 
 /// Cases read, built and decided together: enough to keep both cores busy and the batch's rows a few MB.
 pub const BATCH: usize = 4096;
@@ -46,14 +46,24 @@ pub struct Row<'a> {
     /// 0-based position in the file.
     pub index: usize,
     pub case: &'a Case,
-    pub set: &'a PolicySet,
-    pub sim: &'a Simulation,
+    pub verdict: &'a Verdict,
+    pub depends_on: &'a [Dependency],
     pub passed: bool,
+    /// The whole simulation and the policies it was decided against, when the report asked for it
+    /// ([`Rows::detail`]).
+    pub detail: Option<(&'a PolicySet, &'a Simulation)>,
 }
 
 /// A report of a cases run, written piece by piece. Each method appends to `out`; rows may be written from
 /// several threads at once, hence `Sync` and `&self`.
 pub trait Rows: Sync {
+    /// Whether a row needs the whole simulation (deciding statements, absent keys, claims), or only the
+    /// verdict and the settings it depends on: a passing case's line does not show why.
+    fn detail(&self, passed: bool) -> bool;
+    /// Whether every row needs the whole simulation ([`Rows::detail`] whatever the outcome).
+    fn detail_always(&self) -> bool {
+        false
+    }
     /// Whether [`Rows::open`] needs the totals (JUnit's `tests=`): the rows are then held until the end.
     fn totals_first(&self) -> bool {
         false
@@ -306,14 +316,39 @@ fn decide<W: Rows>(
                 }
                 let simulator = item.principal.and_then(|at| simulators.get(&at)).unwrap_or(&files);
                 let set = principal.map_or(&scenario.files, |(_, set)| set);
-                let sim = simulator.simulate(&item.request, setup.assumptions, setup.issuer);
-                let ok = item.case.expect.holds(&sim.verdict);
-                if ok {
+                let index = first.saturating_add(i);
+                // The fast path decides; a row that shows why is simulated in full (same contexts, same
+                // decisions, plus the trace).
+                let brief = (!rows.detail_always()).then(|| simulator.outcome(&item.request, setup.assumptions));
+                let ok = brief.as_ref().map(|(verdict, _)| item.case.expect.holds(verdict));
+                let sim = match ok {
+                    Some(ok) if !rows.detail(ok) => None,
+                    _ => Some(simulator.simulate(&item.request, setup.assumptions, setup.issuer)),
+                };
+                let row = match (&sim, &brief) {
+                    (Some(sim), _) => {
+                        let passed = item.case.expect.holds(&sim.verdict);
+                        let detail = Some((set, sim));
+                        Row {
+                            index,
+                            case: &item.case,
+                            verdict: &sim.verdict,
+                            depends_on: &sim.depends_on,
+                            passed,
+                            detail,
+                        }
+                    }
+                    (None, Some((verdict, depends_on))) => {
+                        let passed = item.case.expect.holds(verdict);
+                        Row { index, case: &item.case, verdict, depends_on, passed, detail: None }
+                    }
+                    (None, None) => continue,
+                };
+                if row.passed {
                     passed += 1;
                 } else {
                     failed += 1;
                 }
-                let row = Row { index: first.saturating_add(i), case: &item.case, set, sim: &sim, passed: ok };
                 rows.row(&mut out, &row);
             }
             (out, passed, failed)

@@ -56,12 +56,28 @@ pub enum RequestResource {
     Arn(Box<str>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A condition key name the code spells, with its [`key_hash`] computed at compile time
+/// (`const { KnownKey::new("aws:SourceVpc") }`): building a context then hashes only the names that come
+/// from input (tags, `--context`).
+#[derive(Clone, Copy, Debug)]
+pub struct KnownKey {
+    pub name: &'static str,
+    pub hash: u64,
+}
+
+impl KnownKey {
+    pub const fn new(name: &'static str) -> KnownKey {
+        KnownKey { name, hash: key_hash(name) }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct RequestContext {
     /// `service:Action`, as given.
     pub action: Box<str>,
     pub resource: RequestResource,
-    /// Sorted by lower-cased key, unique.
+    /// Unique by lower-cased key, in the order they were set (a context is built once and read many times:
+    /// [`RequestContext::iter`] sorts when asked).
     entries: Vec<Entry>,
     /// `key_hash` of each entry's key, in entry order: a lookup scans these few machine words and compares
     /// strings only on a hash hit, instead of a string comparison per step of a binary search (key lookups
@@ -102,31 +118,87 @@ pub const fn key_hash(key: &str) -> u64 {
     hash
 }
 
+/// One key: its name as given (a name the code spells is borrowed, not copied) and its value. Entries are
+/// ordered by the lower-cased name, compared without building it, so setting a key costs no allocation for
+/// the name beyond a copy of a name that is not a literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
-    lower: Box<str>,
-    key: Box<str>,
+    key: std::borrow::Cow<'static, str>,
     value: ContextValue,
 }
 
+/// The order of two key names lower-cased, without lower-casing them.
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            std::cmp::Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Keys a request context usually holds: room for them from the start, so building one does not regrow.
+const TYPICAL_KEYS: usize = 24;
+
+/// Two contexts are equal when they hold the same keys (in any case) with the same values, whatever the
+/// order they were set in.
+impl PartialEq for RequestContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.action == other.action
+            && self.resource == other.resource
+            && self.entries.len() == other.entries.len()
+            && self.entries.iter().zip(&self.hashes).all(|(e, h)| other.get_hashed(*h, &e.key) == Some(&e.value))
+    }
+}
+
+impl Eq for RequestContext {}
+
 impl RequestContext {
     pub fn new(action: &str, resource: RequestResource) -> Self {
-        Self { action: action.into(), resource, entries: Vec::new(), hashes: Vec::new() }
+        Self {
+            action: action.into(),
+            resource,
+            entries: Vec::with_capacity(TYPICAL_KEYS),
+            hashes: Vec::with_capacity(TYPICAL_KEYS),
+        }
     }
 
     /// Set a key, replacing any value it had (key names compare case-insensitively).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        let lower = key.to_ascii_lowercase();
-        match self.entries.binary_search_by(|e| (*e.lower).cmp(&lower)) {
-            Ok(i) => {
-                if let Some(e) = self.entries.get_mut(i) {
-                    e.value = value;
-                    e.key = key.into();
-                }
+        self.set(std::borrow::Cow::Owned(key.to_owned()), value);
+    }
+
+    /// [`RequestContext::insert`] for a key name the code spells: neither copied nor hashed again.
+    pub fn insert_known(&mut self, key: KnownKey, value: ContextValue) {
+        self.set_hashed(std::borrow::Cow::Borrowed(key.name), key.hash, value);
+    }
+
+    /// [`RequestContext::insert_single`] for a key name the code spells.
+    pub fn insert_known_single(&mut self, key: KnownKey, value: &str) {
+        self.insert_known(key, ContextValue::Single(value.into()));
+    }
+
+    /// Where a key is (any case), found by its [`key_hash`].
+    fn position(&self, hash: u64, key: &str) -> Option<usize> {
+        self.hashes.iter().zip(&self.entries).position(|(h, e)| *h == hash && e.key.eq_ignore_ascii_case(key))
+    }
+
+    fn set(&mut self, key: std::borrow::Cow<'static, str>, value: ContextValue) {
+        let hash = key_hash(&key);
+        self.set_hashed(key, hash, value);
+    }
+
+    fn set_hashed(&mut self, key: std::borrow::Cow<'static, str>, hash: u64, value: ContextValue) {
+        match self.position(hash, &key).and_then(|i| self.entries.get_mut(i)) {
+            Some(e) => {
+                e.value = value;
+                e.key = key;
             }
-            Err(i) => {
-                self.hashes.insert(i, key_hash(&lower));
-                self.entries.insert(i, Entry { lower: lower.into(), key: key.into(), value });
+            None => {
+                self.hashes.push(hash);
+                self.entries.push(Entry { key, value });
             }
         }
     }
@@ -134,21 +206,22 @@ impl RequestContext {
     /// Set (`Some`) or remove (`None`) a key given lower-cased, as a change worked out in advance holds it;
     /// replacing the value of a present key allocates nothing.
     pub fn set_lower(&mut self, lower: &str, value: Option<ContextValue>) {
-        match (self.entries.binary_search_by(|e| (*e.lower).cmp(lower)), value) {
-            (Ok(i), Some(value)) => {
+        let hash = key_hash(lower);
+        match (self.position(hash, lower), value) {
+            (Some(i), Some(value)) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     e.value = value;
                 }
             }
-            (Ok(i), None) => {
-                self.entries.remove(i);
-                self.hashes.remove(i);
+            (Some(i), None) => {
+                self.entries.swap_remove(i);
+                self.hashes.swap_remove(i);
             }
-            (Err(i), Some(value)) => {
-                self.hashes.insert(i, key_hash(lower));
-                self.entries.insert(i, Entry { lower: lower.into(), key: lower.into(), value });
+            (None, Some(value)) => {
+                self.hashes.push(hash);
+                self.entries.push(Entry { key: std::borrow::Cow::Owned(lower.to_owned()), value });
             }
-            (Err(_), None) => {}
+            (None, None) => {}
         }
     }
 
@@ -157,10 +230,9 @@ impl RequestContext {
     }
 
     pub fn remove(&mut self, key: &str) {
-        let lower = key.to_ascii_lowercase();
-        if let Ok(i) = self.entries.binary_search_by(|e| (*e.lower).cmp(&lower)) {
-            self.entries.remove(i);
-            self.hashes.remove(i);
+        if let Some(i) = self.position(key_hash(key), key) {
+            self.entries.swap_remove(i);
+            self.hashes.swap_remove(i);
         }
     }
 
@@ -171,20 +243,19 @@ impl RequestContext {
 
     /// Look a key up by its lower-cased name and its [`key_hash`], computed once by the caller.
     pub fn get_hashed(&self, hash: u64, lower: &str) -> Option<&ContextValue> {
-        self.hashes
-            .iter()
-            .zip(&self.entries)
-            .find(|(h, e)| **h == hash && same_text(&e.lower, lower))
-            .map(|(_, e)| &e.value)
+        self.position(hash, lower).and_then(|i| self.entries.get(i)).map(|e| &e.value)
     }
 
+    /// Look a key up in any case.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.get_lower(&key.to_ascii_lowercase())
+        self.get_hashed(key_hash(key), key)
     }
 
-    /// Every key as given, with its value, in key order.
+    /// Every key as given, with its value, in the order of the lower-cased keys.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|e| (&*e.key, &e.value))
+        let mut sorted: Vec<&Entry> = self.entries.iter().collect();
+        sorted.sort_by(|a, b| cmp_lower(&a.key, &b.key));
+        sorted.into_iter().map(|e| (&*e.key, &e.value))
     }
 
     /// A single value, for policy-variable substitution: multi-valued keys cannot be substituted

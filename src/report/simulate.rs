@@ -273,6 +273,10 @@ pub struct HumanRows<'a> {
 }
 
 impl Rows for HumanRows<'_> {
+    fn detail(&self, passed: bool) -> bool {
+        !passed || self.explain
+    }
+
     fn open(&self, _out: &mut String, _totals: &Totals) {}
 
     fn principal(&self, out: &mut String, principal: &InventoryPrincipal) {
@@ -280,11 +284,10 @@ impl Rows for HumanRows<'_> {
     }
 
     fn row(&self, out: &mut String, row: &Row<'_>) {
-        let sim = row.sim;
-        let dependent = if sim.depends_on.is_empty() {
+        let dependent = if row.depends_on.is_empty() {
             String::new()
         } else {
-            let names: Vec<_> = sim.depends_on.iter().map(|d| d.setting.name()).collect();
+            let names: Vec<_> = row.depends_on.iter().map(|d| d.setting.name()).collect();
             format!(" [assumption-dependent: {}]", names.join(", "))
         };
         let _ = writeln!(
@@ -293,10 +296,10 @@ impl Rows for HumanRows<'_> {
             if row.passed { "PASS" } else { "FAIL" },
             super::escape::text(&row.case.name),
             row.case.expect.as_str(),
-            sim.verdict.name()
+            row.verdict.name()
         );
-        if !row.passed || self.explain {
-            for line in render_human(row.set, sim, self.explain, self.style).lines() {
+        if let Some((set, sim)) = row.detail {
+            for line in render_human(set, sim, self.explain, self.style).lines() {
                 let _ = writeln!(out, "    {line}");
             }
         }
@@ -339,13 +342,22 @@ fn pretty_at(out: &mut String, value: &Value, depth: usize) {
 }
 
 impl Rows for JsonRows<'_> {
+    fn detail(&self, _passed: bool) -> bool {
+        true
+    }
+
+    fn detail_always(&self) -> bool {
+        true
+    }
+
     fn open(&self, out: &mut String, _totals: &Totals) {
         out.push_str("{\n  \"cases\": [");
     }
 
     fn row(&self, out: &mut String, row: &Row<'_>) {
+        let Some((set, sim)) = row.detail else { return };
         out.push_str(if row.index == 0 { "\n    " } else { ",\n    " });
-        pretty_at(out, &case_json(row.case, row.set, row.sim, row.passed), 2);
+        pretty_at(out, &case_json(row.case, set, sim, row.passed), 2);
     }
 
     fn close(&self, out: &mut String, totals: &Totals, principals: &[&InventoryPrincipal]) {
@@ -367,6 +379,10 @@ pub struct JunitRows {
 }
 
 impl Rows for JunitRows {
+    fn detail(&self, passed: bool) -> bool {
+        !passed
+    }
+
     fn totals_first(&self) -> bool {
         true
     }
@@ -376,7 +392,7 @@ impl Rows for JunitRows {
     }
 
     fn row(&self, out: &mut String, row: &Row<'_>) {
-        junit_row(out, &row.case.name, row.case.expect.as_str(), row.set, row.sim, row.passed, self.explain);
+        junit_row(out, &row.case.name, row.case.expect.as_str(), row.detail, self.explain);
     }
 
     fn close(&self, out: &mut String, _totals: &Totals, _principals: &[&InventoryPrincipal]) {
@@ -408,7 +424,7 @@ pub fn junit(rows: &[JunitRow<'_>], explain: bool) -> String {
     let mut out = String::new();
     junit_open(&mut out, rows.len() as u64, failures as u64);
     for (name, expect, set, sim, passed) in rows {
-        junit_row(&mut out, name, expect, set, sim, *passed, explain);
+        junit_row(&mut out, name, expect, (!passed).then_some((*set, *sim)), explain);
     }
     junit_close(&mut out);
     out
@@ -420,27 +436,21 @@ fn junit_open(out: &mut String, tests: u64, failures: u64) {
     let _ = writeln!(out, "  <testsuite name=\"mintlint simulate\" tests=\"{tests}\" failures=\"{failures}\">");
 }
 
-fn junit_row(
-    out: &mut String,
-    name: &str,
-    expect: &str,
-    set: &PolicySet,
-    sim: &Simulation,
-    passed: bool,
-    explain: bool,
-) {
+/// One test case: passed when `failure` is `None`, else failed with the simulation that explains it.
+fn junit_row(out: &mut String, name: &str, expect: &str, failure: Option<(&PolicySet, &Simulation)>, explain: bool) {
     let _ = write!(out, "    <testcase classname=\"mintlint.simulate\" name=\"{}\"", xml_escape(name));
-    if passed {
-        out.push_str("/>\n");
-    } else {
-        let explanation = render_human(set, sim, explain, Style { color: false, width: 100 });
-        let _ = writeln!(
-            out,
-            ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
-            xml_escape(expect),
-            xml_escape(sim.verdict.name()),
-            xml_lines(&explanation)
-        );
+    match failure {
+        None => out.push_str("/>\n"),
+        Some((set, sim)) => {
+            let explanation = render_human(set, sim, explain, Style { color: false, width: 100 });
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"expected {}, got {}\">{}</failure>\n    </testcase>",
+                xml_escape(expect),
+                xml_escape(sim.verdict.name()),
+                xml_lines(&explanation)
+            );
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The request context of each authorization check a request makes (reference §2.2-§2.3, §4.1).
 
 use crate::eval::assumptions::{Assumptions, DurationKey, MintingResource};
+use crate::eval::context::KnownKey;
 use crate::eval::{ContextValue, RequestContext, RequestResource};
 use crate::token::{DEFAULT_DURATION, TAG_ACTION};
 
@@ -31,6 +32,26 @@ pub fn tag_entries(tags: &[(String, String)]) -> Vec<(String, ContextValue)> {
     out.push(("aws:TagKeys".to_owned(), ContextValue::Multi(tags.iter().map(|(k, _)| k.as_str().into()).collect())));
     out.extend(tags.iter().map(|(k, v)| (format!("aws:RequestTag/{k}"), ContextValue::Single(v.as_str().into()))));
     out
+}
+
+/// `aws:CurrentTime` and `aws:EpochTime` of an instant. The requests of a cases file or of an analysis mostly
+/// share one instant, so each thread keeps the last one formatted.
+fn time_values(t: crate::policy::value::date::Timestamp) -> (Box<str>, Box<str>) {
+    type Formatted = Option<(crate::policy::value::date::Timestamp, Box<str>, Box<str>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Formatted> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((at, current, epoch)) if *at == t => (current.clone(), epoch.clone()),
+            _ => {
+                let (current, epoch): (Box<str>, Box<str>) = (t.to_rfc3339().into(), t.epoch_secs().to_string().into());
+                *last = Some((t, current.clone(), epoch.clone()));
+                (current, epoch)
+            }
+        }
+    })
 }
 
 impl Request {
@@ -68,13 +89,12 @@ impl Request {
         if let Operation::Mint(m) = &self.operation
             && sees_sts_keys(action, assumptions)
         {
-            ctx.insert(AUDIENCE_KEY, audience_value(&m.audiences));
-            ctx.insert_single("sts:SigningAlgorithm", &m.signing_algorithm);
+            ctx.insert_known(const { KnownKey::new(AUDIENCE_KEY) }, audience_value(&m.audiences));
+            ctx.insert_known_single(const { KnownKey::new("sts:SigningAlgorithm") }, &m.signing_algorithm);
             match (m.duration, assumptions.duration_key_when_omitted) {
-                (Some(d), _) => ctx.insert_single("sts:DurationSeconds", &d.to_string()),
-                (None, DurationKey::Default300) => {
-                    ctx.insert_single("sts:DurationSeconds", &DEFAULT_DURATION.to_string())
-                }
+                (Some(d), _) => ctx.insert_known_single(const { KnownKey::new("sts:DurationSeconds") }, &d.to_string()),
+                (None, DurationKey::Default300) => ctx
+                    .insert_known_single(const { KnownKey::new("sts:DurationSeconds") }, &DEFAULT_DURATION.to_string()),
                 (None, DurationKey::Absent) => {}
             }
         }
@@ -85,26 +105,27 @@ impl Request {
             ctx.insert(&k, v);
         }
         self.principal_context(&mut ctx);
-        ctx.insert_single("aws:RequestedRegion", self.region.as_str());
+        ctx.insert_known_single(const { KnownKey::new("aws:RequestedRegion") }, self.region.as_str());
         if let Some(t) = self.time {
-            ctx.insert_single("aws:CurrentTime", &t.to_rfc3339());
-            ctx.insert_single("aws:EpochTime", &t.epoch_secs().to_string());
+            let (current, epoch) = time_values(t);
+            ctx.insert_known(const { KnownKey::new("aws:CurrentTime") }, ContextValue::Single(current));
+            ctx.insert_known(const { KnownKey::new("aws:EpochTime") }, ContextValue::Single(epoch));
         }
         // STS is called over TLS by every SDK; a caller can still override it with `--context`.
-        ctx.insert_single("aws:SecureTransport", "true");
-        ctx.insert_single("aws:ViaAWSService", "false");
+        ctx.insert_known_single(const { KnownKey::new("aws:SecureTransport") }, "true");
+        ctx.insert_known_single(const { KnownKey::new("aws:ViaAWSService") }, "false");
         match &self.network {
             Network::Public { ip } => {
                 if let Some(ip) = ip {
-                    ctx.insert_single("aws:SourceIp", &ip.to_string());
+                    ctx.insert_known_single(const { KnownKey::new("aws:SourceIp") }, &ip.to_string());
                 }
             }
             // Through a VPC endpoint the address is `aws:VpcSourceIp`; `aws:SourceIp` is absent there.
             Network::Endpoint { vpc, vpce, ip } => {
-                ctx.insert_single("aws:SourceVpc", vpc);
-                ctx.insert_single("aws:SourceVpce", vpce);
+                ctx.insert_known_single(const { KnownKey::new("aws:SourceVpc") }, vpc);
+                ctx.insert_known_single(const { KnownKey::new("aws:SourceVpce") }, vpce);
                 if let Some(ip) = ip {
-                    ctx.insert_single("aws:VpcSourceIp", &ip.to_string());
+                    ctx.insert_known_single(const { KnownKey::new("aws:VpcSourceIp") }, &ip.to_string());
                 }
             }
         }
@@ -116,9 +137,12 @@ impl Request {
 
     fn principal_context(&self, ctx: &mut RequestContext) {
         if let Some(arn) = &self.principal_arn {
-            ctx.insert_single("aws:PrincipalArn", &self.principal_arn_key().unwrap_or_else(|| arn.clone()));
+            ctx.insert_known_single(
+                const { KnownKey::new("aws:PrincipalArn") },
+                &self.principal_arn_key().unwrap_or_else(|| arn.clone()),
+            );
             if let Some(account) = self.account() {
-                ctx.insert_single("aws:PrincipalAccount", account);
+                ctx.insert_known_single(const { KnownKey::new("aws:PrincipalAccount") }, account);
             }
             let resource = arn.splitn(6, ':').nth(5).unwrap_or("");
             // Token minting is called with credentials: a role is always used through a session.
@@ -134,13 +158,13 @@ impl Request {
                 ("", None)
             };
             if !ptype.is_empty() {
-                ctx.insert_single("aws:PrincipalType", ptype);
+                ctx.insert_known_single(const { KnownKey::new("aws:PrincipalType") }, ptype);
             }
             if let Some(u) = username {
-                ctx.insert_single("aws:username", u);
+                ctx.insert_known_single(const { KnownKey::new("aws:username") }, u);
             }
         }
-        ctx.insert_single("aws:PrincipalIsAWSService", "false");
+        ctx.insert_known_single(const { KnownKey::new("aws:PrincipalIsAWSService") }, "false");
         for (k, v) in &self.principal_tags {
             ctx.insert_single(&format!("aws:PrincipalTag/{k}"), v);
         }

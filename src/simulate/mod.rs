@@ -266,6 +266,25 @@ impl<'a> Simulator<'a> {
         (d.verdict, d.depends_on, d.checks)
     }
 
+    /// The verdict and the settings it depends on, without what only a detailed report shows (the statements
+    /// that decided, the keys found absent, the claims preview, copies of the request and its contexts): what
+    /// a `--cases` row of a passing case prints. The same contexts and decisions as [`Simulator::simulate`],
+    /// on the fast path.
+    pub fn outcome(&self, request: &Request, assumptions: &Assumptions) -> (Verdict, Vec<Dependency>) {
+        match request_contexts(request, assumptions) {
+            Ok(contexts) => {
+                let verdict = self.verdict_only(request, &contexts, assumptions);
+                let depends_on = self.dependencies(request, &contexts, &verdict, assumptions);
+                (verdict, depends_on)
+            }
+            Err(invalid) => {
+                let verdict = Verdict::Invalid(invalid);
+                let depends_on = self.dependencies(request, &[], &verdict, assumptions);
+                (verdict, depends_on)
+            }
+        }
+    }
+
     /// Simulate a request under the configured assumptions, and under each alternative.
     pub fn simulate(&self, request: &Request, assumptions: &Assumptions, issuer: Option<&str>) -> Simulation {
         let d = self.decide(request, assumptions);

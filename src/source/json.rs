@@ -435,6 +435,21 @@ fn check_size(size: usize, limits: &Limits) -> Result<(), JsonError> {
     }
 }
 
+/// The bytes of `rest` up to the quote that closes the string literal it is inside (escaped characters
+/// skipped), or all of it when none does.
+fn literal_len(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => return i,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
 /// An array or object whose closing bracket has not been reached yet.
 enum Frame {
     Array {
@@ -676,7 +691,9 @@ impl<'a> Cursor<'a> {
                     });
                 }
                 Some(b'\\') => {
-                    let s = decoded.get_or_insert_with(String::new);
+                    // Sized once, at the first escape, for the rest of the literal (decoding never lengthens
+                    // it): the escaped policies a plan is made of otherwise regrow the string many times.
+                    let s = decoded.get_or_insert_with(|| String::with_capacity(run.len() + literal_len(self.rest)));
                     s.push_str(run);
                     self.escape(s)?;
                 }
