@@ -16,8 +16,9 @@ trap 'rm -rf "$work"' EXIT
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet parliament
-cargo build --release --quiet
-mintlint=target/release/mintlint
+# MINTLINT=path skips the build; CARGO is the cargo command (default `cargo`).
+if [ -z "${MINTLINT:-}" ]; then ${CARGO:-cargo} build --release --quiet; fi
+mintlint=${MINTLINT:-target/release/mintlint}
 for f in "$corpus"/*.json; do one=$f; break; done
 
 cat > "$work/bench.py" <<'PY'
