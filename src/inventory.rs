@@ -781,17 +781,65 @@ fn describe_node(node: &OrgNode) -> String {
 /// A policy-document data source and the attribute it feeds hold the same policy. `check` reports it once,
 /// on the data source (the text the user's configuration produced, with readable line numbers), read as the
 /// kind of its first consumer; consumers become duplicates. A data source that feeds nothing keeps its kind.
+/// A hash of a JSON value that equal values share: object members in key order (equality ignores their
+/// order), numbers by value (`0.0` and `-0.0` are equal).
+fn value_hash(value: &serde_json::Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn feed(value: &serde_json::Value, h: &mut std::collections::hash_map::DefaultHasher) {
+        use serde_json::Value;
+        match value {
+            Value::Null => 0u8.hash(h),
+            Value::Bool(b) => (1u8, b).hash(h),
+            Value::Number(n) => {
+                2u8.hash(h);
+                match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                    (Some(u), _, _) => (0u8, u).hash(h),
+                    (None, Some(i), _) => (1u8, i).hash(h),
+                    (None, None, Some(f)) => (2u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(h),
+                    (None, None, None) => 3u8.hash(h),
+                }
+            }
+            Value::String(s) => (3u8, s).hash(h),
+            Value::Array(items) => {
+                (4u8, items.len()).hash(h);
+                items.iter().for_each(|v| feed(v, h));
+            }
+            Value::Object(map) => {
+                (5u8, map.len()).hash(h);
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                for (k, v) in members {
+                    k.hash(h);
+                    feed(v, h);
+                }
+            }
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    feed(value, &mut h);
+    h.finish()
+}
+
 pub(crate) fn mark_data_source_duplicates(documents: &mut [PolicyDocument], data_documents: &[usize]) {
     if data_documents.is_empty() {
         return;
     }
     let values: Vec<Option<serde_json::Value>> =
         documents.iter().map(|d| d.json.as_ref().map(crate::source::json::Json::to_serde)).collect();
+    // Documents grouped by a hash equal values share, so each data source meets only its equals (comparing it
+    // with every document was quadratic in a plan with a policy-document data source per role).
+    let data_set: std::collections::HashSet<usize> = data_documents.iter().copied().collect();
+    let mut groups: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Some(v) = v {
+            groups.entry(value_hash(v)).or_default().push(i);
+        }
+    }
     for &data in data_documents {
         let Some(Some(text)) = values.get(data) else { continue };
         let mut kind = None;
-        for (i, v) in values.iter().enumerate() {
-            if i == data || data_documents.contains(&i) || v.as_ref() != Some(text) {
+        for &i in groups.get(&value_hash(text)).map_or(&[] as &[usize], Vec::as_slice) {
+            if i == data || data_set.contains(&i) || values.get(i).and_then(Option::as_ref) != Some(text) {
                 continue;
             }
             if let Some(d) = documents.get_mut(i).filter(|d| d.duplicate_of.is_none()) {
@@ -815,6 +863,19 @@ pub(crate) fn mark_data_source_duplicates(documents: &mut [PolicyDocument], data
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_values_hash_alike() {
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b": [1, -0.0, "x"], "a": {"d": null, "c": true}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a": {"c": true, "d": null}, "b": [1, 0.0, "x"]}"#).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(value_hash(&a), value_hash(&b));
+        let c: serde_json::Value =
+            serde_json::from_str(r#"{"a": {"c": true, "d": null}, "b": [1, 0.0, "y"]}"#).unwrap();
+        assert_ne!(value_hash(&a), value_hash(&c));
+    }
 
     fn principal(kind: PrincipalKind, name: &str, file: &str) -> Principal {
         let origin =

@@ -145,6 +145,7 @@ fn everything_allows() -> PolicySet {
         session: vec![policy("session.json", PolicyKind::Session, &allow_mint())],
         scp_levels: vec![vec![full_aws_access()], vec![full_aws_access()]],
         rcps: vec![rcp(&stmt("Allow", r#""*""#, r#""Principal": "*""#))],
+        endpoint: Vec::new(),
         management_account: false,
     }
 }
@@ -879,4 +880,26 @@ fn resource_policy_statement_needs_a_principal() {
     assert!(problems(without, PolicyKind::Identity).is_empty());
     let with = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}"#;
     assert!(problems(with, PolicyKind::Resource).is_empty());
+}
+
+/// Reference §4.4: a call through a VPC endpoint whose policy is given is authorized by that policy too: an
+/// explicit deny there wins, and without an Allow there the request is implicitly denied at that layer.
+#[test]
+fn vpc_endpoint_policy_must_allow() {
+    let endpoint = |effect: &str, action: &str| {
+        policy("endpoint.json", PolicyKind::Resource, &stmt(effect, action, r#""Principal": "*""#))
+    };
+    let with = |endpoint: Vec<LoadedPolicy>| PolicySet {
+        identity: vec![identity(&allow_mint())],
+        endpoint,
+        ..PolicySet::default()
+    };
+    assert!(run(&with(Vec::new()), request()).verdict.is_allow(), "no endpoint policy restricts nothing");
+    assert!(run(&with(vec![endpoint("Allow", r#""sts:*""#)]), request()).verdict.is_allow());
+    assert_eq!(
+        outcome(&run(&with(vec![endpoint("Allow", r#""sts:GetCallerIdentity""#)]), request())),
+        decided(Decision::ImplicitDeny, Layer::Endpoint)
+    );
+    let denying = vec![endpoint("Allow", r#""*""#), endpoint("Deny", DENY_MINT)];
+    assert_eq!(outcome(&run(&with(denying), request())), decided(Decision::ExplicitDeny, Layer::Endpoint));
 }

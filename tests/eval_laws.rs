@@ -258,6 +258,7 @@ fn build(s: &Set) -> PolicySet {
         session: s.session.iter().map(|p| load(p, PolicyKind::Session)).collect(),
         scp_levels: s.scps.iter().map(|level| level.iter().map(|p| load(p, PolicyKind::Scp)).collect()).collect(),
         rcps: s.rcps.iter().map(|p| load(p, PolicyKind::Rcp)).collect(),
+        endpoint: Vec::new(),
         management_account: false,
     }
 }

@@ -88,6 +88,9 @@ pub struct PolicyArgs {
     /// Session policy of the calling session (repeatable)
     #[arg(long = "session-policy", value_name = "FILE")]
     pub session_policies: Vec<PathBuf>,
+    /// Policy of the VPC endpoint the call goes through (repeatable): it must allow too
+    #[arg(long = "endpoint-policy", value_name = "FILE")]
+    pub endpoint_policies: Vec<PathBuf>,
     /// The principal is in the management account: SCPs and RCPs do not apply
     #[arg(long)]
     pub management_account: bool,
@@ -101,6 +104,7 @@ impl PolicyArgs {
             scps: self.scps.iter().map(|s| ScpFile::parse(s)).collect::<Result<_, _>>()?,
             rcps: self.rcps.clone(),
             session: self.session_policies.clone(),
+            endpoint: self.endpoint_policies.clone(),
             management_account: self.management_account,
         })
     }

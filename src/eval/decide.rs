@@ -44,6 +44,8 @@ pub enum Layer {
     Identity,
     Boundary,
     Session,
+    /// The policy of the VPC endpoint the call goes through (reference §4.4).
+    Endpoint,
 }
 
 impl Layer {
@@ -54,6 +56,7 @@ impl Layer {
             Layer::Identity => "identity".to_owned(),
             Layer::Boundary => "boundary".to_owned(),
             Layer::Session => "session".to_owned(),
+            Layer::Endpoint => "vpc endpoint".to_owned(),
         }
     }
 }
@@ -71,6 +74,9 @@ pub struct PolicySet {
     pub boundary: Option<LoadedPolicy>,
     /// Session policies (inline and managed) of the calling session, when it was created with any.
     pub session: Vec<LoadedPolicy>,
+    /// The policies of the VPC endpoint the call goes through, when given: one of them must allow (AWS's
+    /// default endpoint policy allows everything, so none given restricts nothing).
+    pub endpoint: Vec<LoadedPolicy>,
     /// SCP levels, root first; each level is the set of SCPs attached there.
     pub scp_levels: Vec<Vec<LoadedPolicy>>,
     /// RCPs on the path of the account. `RCPFullAWSAccess` is attached to every target and cannot be
@@ -113,7 +119,8 @@ impl PolicySet {
         let identity = self.identity.iter().enumerate().map(|(i, p)| (Layer::Identity, i, p));
         let boundary = self.boundary.iter().map(|p| (Layer::Boundary, 0, p));
         let session = self.session.iter().enumerate().map(|(i, p)| (Layer::Session, i, p));
-        scps.chain(rcps).chain(identity).chain(boundary).chain(session)
+        let endpoint = self.endpoint.iter().enumerate().map(|(i, p)| (Layer::Endpoint, i, p));
+        scps.chain(rcps).chain(identity).chain(boundary).chain(session).chain(endpoint)
     }
 
     pub fn policy(&self, layer: Layer, index: usize) -> Option<&LoadedPolicy> {
@@ -123,6 +130,7 @@ impl PolicySet {
             Layer::Identity => self.identity.get(index),
             Layer::Boundary => self.boundary.as_ref(),
             Layer::Session => self.session.get(index),
+            Layer::Endpoint => self.endpoint.get(index),
         }
     }
 
@@ -263,6 +271,10 @@ impl Prepared<'_> {
         if session_required && !allowed.session {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Session) };
         }
+        // A call through a VPC endpoint is also authorized by the endpoint's policy (reference §4.4).
+        if !set.endpoint.is_empty() && !allowed.endpoint {
+            return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Endpoint) };
+        }
         Outcome { decision: Decision::Allow, layer: Some(Layer::Identity) }
     }
 }
@@ -274,6 +286,7 @@ struct Allowed {
     identity: bool,
     boundary: bool,
     session: bool,
+    endpoint: bool,
     scp_levels: u64,
 }
 
@@ -284,6 +297,7 @@ impl Allowed {
             Layer::Identity => self.identity = true,
             Layer::Boundary => self.boundary = true,
             Layer::Session => self.session = true,
+            Layer::Endpoint => self.endpoint = true,
             // RCPFullAWSAccess allows everything anyway; an RCP Allow changes nothing.
             Layer::Rcp => {}
         }
@@ -296,6 +310,7 @@ impl Allowed {
             Layer::Identity => self.identity,
             Layer::Boundary => self.boundary,
             Layer::Session => self.session,
+            Layer::Endpoint => self.endpoint,
             Layer::Rcp => true,
         }
     }

@@ -67,6 +67,8 @@ pub struct PolicyFiles {
     pub scps: Vec<ScpFile>,
     pub rcps: Vec<PathBuf>,
     pub session: Vec<PathBuf>,
+    /// Policies of the VPC endpoint the call goes through.
+    pub endpoint: Vec<PathBuf>,
     /// The principal is in the management account: SCPs and RCPs do not apply.
     pub management_account: bool,
 }
@@ -78,6 +80,7 @@ impl PolicyFiles {
             && self.scps.is_empty()
             && self.rcps.is_empty()
             && self.session.is_empty()
+            && self.endpoint.is_empty()
     }
 
     /// Read every file into one policy set. A file that cannot be read is a usage error naming its flag;
@@ -106,6 +109,9 @@ impl PolicyFiles {
         }
         for p in &self.session {
             set.session.extend(take(p, PolicyKind::Session, "--session-policy", &mut missing, &mut findings));
+        }
+        for p in &self.endpoint {
+            set.endpoint.extend(take(p, PolicyKind::Resource, "--endpoint-policy", &mut missing, &mut findings));
         }
         for p in &self.rcps {
             set.rcps.extend(take(p, PolicyKind::Rcp, "--rcp", &mut missing, &mut findings));
@@ -174,7 +180,7 @@ pub fn inventory(paths: &[PathBuf], limits: &Limits) -> Result<Inventory, InputE
         InventoryError::NotAnInventory(path, kind) => {
             let what = match kind {
                 crate::source::InputKind::Cases => "a cases file (give it with --cases)",
-                _ => "a policy document (give it with --policy, --boundary, --scp, --rcp or --session-policy)",
+                _ => "a policy document (give it with --policy, --boundary, --scp, --rcp, --session-policy or --endpoint-policy)",
             };
             InputError::Usage(format!(
                 "`{}` is {what}, not Terraform JSON, Terraform source or an account snapshot",
@@ -246,6 +252,7 @@ impl InventoryPrincipal {
             set.boundary.clone_from(&files.boundary);
         }
         set.session.extend(files.session.iter().cloned());
+        set.endpoint.extend(files.endpoint.iter().cloned());
         for (level, scps) in files.scp_levels.iter().enumerate() {
             if set.scp_levels.len() <= level {
                 set.scp_levels.resize_with(level + 1, Vec::new);

@@ -39,6 +39,7 @@ pub fn inventory(requests: usize) -> Inventory {
         session: Vec::new(),
         scp_levels: vec![load("scp-root.json", PolicyKind::Scp), load("scp-ou.json", PolicyKind::Scp)],
         rcps: load("rcp.json", PolicyKind::Rcp),
+        endpoint: Vec::new(),
         management_account: false,
     };
     let assumptions = Assumptions::default();

@@ -185,6 +185,7 @@ struct CountingReader<R> {
 }
 
 impl<R: BufRead> CountingReader<R> {
+    #[inline]
     fn advance(&self, bytes: &[u8]) -> io::Result<()> {
         let p = &self.position;
         if p.line.get() == 0 {
@@ -255,6 +256,14 @@ impl<R: BufRead> CountingReader<R> {
 
 impl<R: BufRead> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // serde_json reads a stream one byte at a time: take it from the buffer directly.
+        if let [slot] = buf {
+            let Some(&byte) = self.inner.fill_buf()?.first() else { return Ok(0) };
+            *slot = byte;
+            self.inner.consume(1);
+            self.advance(std::slice::from_ref(slot))?;
+            return Ok(1);
+        }
         let n = self.inner.read(buf)?;
         self.advance(buf.get(..n).unwrap_or_default())?;
         Ok(n)

@@ -307,3 +307,50 @@ fn unused(
     out.sort_by(|a, b| a.principal.cmp(&b.principal));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::value::date::Timestamp;
+    use crate::request::{Defaults, RequestSpec};
+    use needs::{TagGrant, TagValue};
+
+    /// Values that look like policy variables or patterns are granted as themselves, and only them.
+    #[test]
+    fn literal_values_are_granted_as_written() {
+        let needs = Needs {
+            audiences: vec!["https://x.example/${aws:username}".into(), "https://*.example".into()],
+            cap: 900,
+            omitted: false,
+            algorithms: Some(vec!["ES384".into()]),
+            endpoints: None,
+            tags: vec![TagGrant {
+                keys: vec!["team".into()],
+                values: vec![("team".into(), TagValue::Literal(vec!["payments".into()]))],
+            }],
+        };
+        let text = document::policy_json(&document::statements(&needs));
+        let policy = load("suggestion", &text).unwrap();
+        let set = PolicySet { identity: vec![policy], ..PolicySet::default() };
+        let defaults = Defaults { region: Default::default(), now: Timestamp::from_epoch_secs(0) };
+        let request = |audience: &str, tag: &str| {
+            RequestSpec {
+                principal: Some("arn:aws:iam::111122223333:role/app".into()),
+                audiences: vec![audience.into()],
+                duration: Some(900),
+                signing_algorithm: Some("ES384".into()),
+                tags: vec![("team".into(), tag.into())],
+                ..RequestSpec::default()
+            }
+            .build(&defaults)
+            .unwrap()
+        };
+        let allows = |a: &str, t: &str| crate::simulate::allows(&set, &request(a, t), &Assumptions::default());
+        // (Tag values cannot hold `$`, `{` or `}`: the API refuses them, so only audiences need the escape.)
+        assert!(allows("https://x.example/${aws:username}", "payments"));
+        assert!(allows("https://*.example", "payments"));
+        assert!(!allows("https://x.example/app", "payments"), "no variable is substituted");
+        assert!(!allows("https://y.example", "payments"), "`*` is no pattern");
+        assert!(!allows("https://*.example", "ops"), "the tag value is exact");
+    }
+}
