@@ -328,36 +328,9 @@ pub struct CasesError {
     pub label: String,
     pub help: Option<String>,
     pub span: Span,
-    source: CaseSource,
-}
-
-/// The text a cases-file diagnostic is drawn from: the whole file, or (for a streamed file too large to
-/// hold) the one case or line it is about, numbered as the file's lines.
-#[derive(Debug)]
-struct CaseSource {
-    name: String,
-    text: String,
-    /// The 0-based line of the file that `text` starts at.
-    first_line: usize,
-}
-
-impl miette::SourceCode for CaseSource {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.first_line,
-            inner.column(),
-            inner.line_count(),
-        )))
-    }
+    /// The text the diagnostic is drawn from: the whole file, or (for a streamed file too large to hold) the
+    /// one case or line it is about, numbered as the file's lines; windowed and escaped as findings are.
+    source: crate::report::human::Excerpt,
 }
 
 impl CasesError {
@@ -367,7 +340,7 @@ impl CasesError {
             label: problem.label.clone(),
             help: (!problem.help.is_empty()).then(|| problem.help.clone()),
             span: problem.span,
-            source: CaseSource { name: file.name.to_string(), text: file.text.to_string(), first_line: 0 },
+            source: crate::report::human::Excerpt::new(file),
         }
     }
 
@@ -379,7 +352,11 @@ impl CasesError {
             label: problem.label.clone(),
             help: (!problem.help.is_empty()).then(|| problem.help.clone()),
             span: problem.span,
-            source: CaseSource { name: name.to_owned(), text, first_line: usize::try_from(first_line).unwrap_or(0) },
+            source: crate::report::human::Excerpt::of_text(
+                name,
+                &text.into(),
+                usize::try_from(first_line).unwrap_or(usize::MAX),
+            ),
         }
     }
 }
@@ -393,18 +370,15 @@ impl CasesError {
             label: finding.label.clone(),
             help: finding.help.clone(),
             span: finding.span,
-            source: CaseSource {
-                name: finding.source.name.to_string(),
-                text: finding.source.text.to_string(),
-                first_line: 0,
-            },
+            source: crate::report::human::Excerpt::new(&finding.source),
         }
     }
 }
 
 impl std::fmt::Display for CasesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        // Messages quote the file (an unknown field's name): escaped like every input-derived string.
+        f.write_str(&crate::report::escape::text(&self.message))
     }
 }
 
@@ -416,7 +390,7 @@ impl miette::Diagnostic for CasesError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(crate::report::escape::text(h)) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -424,7 +398,8 @@ impl miette::Diagnostic for CasesError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let label = (!self.label.is_empty()).then(|| self.label.clone());
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(label, self.span))))
+        let label = (!self.label.is_empty()).then(|| crate::report::escape::text(&self.label).into_owned());
+        let span = self.source.translate(self.span);
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(label, span))))
     }
 }

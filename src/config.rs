@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -122,7 +122,8 @@ pub struct ConfigError {
     pub label: String,
     pub help: Option<String>,
     pub span: Option<Span>,
-    source: NamedSource<String>,
+    /// mintlint.toml comes with the pull request: drawn windowed and escaped, as findings are.
+    source: crate::report::human::Excerpt,
 }
 
 impl ConfigError {
@@ -132,7 +133,7 @@ impl ConfigError {
             label: label.into(),
             help: None,
             span,
-            source: NamedSource::new(&source.name, source.text.to_string()),
+            source: crate::report::human::Excerpt::new(source),
         }
     }
 
@@ -162,7 +163,7 @@ impl BoxedHelp for Box<ConfigError> {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&crate::report::escape::text(&self.message))
     }
 }
 
@@ -174,7 +175,7 @@ impl Diagnostic for ConfigError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(crate::report::escape::text(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -182,8 +183,8 @@ impl Diagnostic for ConfigError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
-        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        let span = self.source.translate(self.span?);
+        let label = (!self.label.is_empty()).then(|| crate::report::escape::text(&self.label).into_owned());
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, span))))
     }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Run, mintlint};
+use common::{Run, mintlint, mintlint_in};
 use serde_json::Value;
 
 const INJECTION: &str = "tests/hostile/injection/policy.json";
@@ -106,6 +106,49 @@ fn simulate_cases_escape_names_and_values_in_text_and_junit() {
             assert!(!run.stdout.contains("<x>"), "{}", run.stdout);
         }
     }
+}
+
+/// The diagnostics of a bad cases file or a bad mintlint.toml quote the file: escaped and windowed as a
+/// policy finding's snippet is (an ESC sequence in an unknown field's name, a runner command after a raw line
+/// break, a minified one-line file of 600 KB).
+#[test]
+fn cases_and_config_diagnostics_escape_and_window_the_file() {
+    let dir = temp_dir("diagnostics");
+    let policy = common::root().join(INJECTION);
+    let evil = "{\"cases\": [{\"name\": \"x\", \"\u{1b}[31mevil\n::error::pwned\u{202e}\": 1, \"expect\": \"allow\"}]}";
+    std::fs::write(dir.join("evil.json"), evil).unwrap();
+    let unknown = "{\"cases\": [{\"name\": \"x\", \"\\u001b[31mevil\": 1, \"expect\": \"allow\"}]}";
+    std::fs::write(dir.join("unknown.json"), unknown).unwrap();
+    // One line of 400 KB. The bad case first: a snippet drawn from the line's start printed the whole line.
+    // The bad case last: past column 65,535 miette's padding panicked.
+    let good =
+        |i: usize| format!("{{\"name\": \"c{i}\", \"audience\": [\"https://a.example\"], \"expect\": \"allow\"}}");
+    let bad = "{\"name\": \"bad\", \"audiense\": [\"https://a.example\"], \"expect\": \"allow\"}";
+    let many = (0..6000).map(good).collect::<Vec<_>>().join(", ");
+    std::fs::write(dir.join("long-first.json"), format!("{{\"cases\": [{bad}, {many}]}}")).unwrap();
+    std::fs::write(dir.join("long-last.json"), format!("{{\"cases\": [{many}, {bad}]}}")).unwrap();
+    for file in ["evil.json", "unknown.json", "long-first.json", "long-last.json"] {
+        let run =
+            mintlint_in(&dir, &["simulate", "--policy", policy.to_str().unwrap(), "--cases", file, "--color", "never"]);
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+        assert!(run.stderr.contains("mintlint::cases"), "{file}: {}", run.stderr);
+        clean_run(&format!("simulate --cases {file}"), &run, false);
+        assert!(run.stderr.len() < 2_000, "{file}: the snippet is a window, not the line: {} bytes", run.stderr.len());
+    }
+    for file in ["long-first.json", "long-last.json"] {
+        let run =
+            mintlint_in(&dir, &["simulate", "--policy", policy.to_str().unwrap(), "--cases", file, "--format", "json"]);
+        assert!(run.stderr.contains("audiense") && run.stderr.contains(&format!("{file}:1:")), "{}", run.stderr);
+    }
+
+    let config = dir.join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("mintlint.toml"), "[token]\n\"\u{1b}[2Jevil\u{202e}\" = 1\n").unwrap();
+    std::fs::write(config.join("p.json"), std::fs::read(&policy).unwrap()).unwrap();
+    let run = mintlint_in(&config, &["check", "p.json", "--color", "never"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("mintlint::config"), "{}", run.stderr);
+    clean_run("check with a hostile mintlint.toml", &run, false);
 }
 
 #[test]

@@ -90,18 +90,42 @@ pub struct RequestContext {
 /// comparison itself.
 #[inline]
 pub fn same_text(a: &str, b: &str) -> bool {
+    equal_by_words(a, b, |w| w, |x, y| x == y)
+}
+
+/// Key names equal ignoring ASCII case, eight bytes at a time: [`same_text`] for names stored as written
+/// (`aws:SourceVpc`) and looked up lower-cased, as compiled clauses hold them.
+#[inline]
+pub fn same_key(a: &str, b: &str) -> bool {
+    equal_by_words(a, b, lower8, |x, y| x.eq_ignore_ascii_case(&y))
+}
+
+/// Equal lengths, then equal eight-byte words once mapped by `word`, then equal tail bytes by `byte`.
+#[inline(always)]
+fn equal_by_words(a: &str, b: &str, word: impl Fn(u64) -> u64, byte: impl Fn(u8, u8) -> bool) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
     }
     let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let read = |c: &[u8]| c.try_into().map_or(0, u64::from_ne_bytes);
     for (x, y) in wa.by_ref().zip(wb.by_ref()) {
-        let word = |c: &[u8]| c.try_into().map_or(0, u64::from_ne_bytes);
-        if word(x) != word(y) {
+        if word(read(x)) != word(read(y)) {
             return false;
         }
     }
-    wa.remainder().iter().zip(wb.remainder()).all(|(x, y)| x == y)
+    wa.remainder().iter().zip(wb.remainder()).all(|(x, y)| byte(*x, *y))
+}
+
+/// ASCII letters of eight bytes lower-cased at once (other bytes, UTF-8 included, unchanged).
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGH;
+    // High bit of each byte: above `@` (0x40) and not above `Z` (0x5a), and an ASCII byte. No byte carries
+    // into the next: each is at most 0x7f + 0x3f.
+    let upper = (low7 + 0x3f3f_3f3f_3f3f_3f3f) & !(low7 + 0x2525_2525_2525_2525) & !x & HIGH;
+    x | (upper >> 2)
 }
 
 /// FNV-1a of the ASCII-lower-cased key name: equal for names that differ only in case, as key names do in
@@ -182,7 +206,7 @@ impl RequestContext {
 
     /// Where a key is (any case), found by its [`key_hash`].
     fn position(&self, hash: u64, key: &str) -> Option<usize> {
-        self.hashes.iter().zip(&self.entries).position(|(h, e)| *h == hash && e.key.eq_ignore_ascii_case(key))
+        self.hashes.iter().zip(&self.entries).position(|(h, e)| *h == hash && same_key(&e.key, key))
     }
 
     fn set(&mut self, key: std::borrow::Cow<'static, str>, value: ContextValue) {
@@ -290,6 +314,34 @@ mod tests {
         assert_eq!(ctx.get("aws:sourcevpc"), None);
         assert_eq!(ctx.get("aws:requesttag/team"), Some(&ContextValue::Single("ops".into())));
         assert_eq!(key_hash("AWS:SourceVpc"), key_hash("aws:sourcevpc"));
+    }
+
+    #[test]
+    fn same_key_ignores_ascii_case_only() {
+        let texts = [
+            "",
+            "a",
+            "A",
+            "aws:SourceVpc",
+            "AWS:SOURCEVPC",
+            "aws:sourcevpc",
+            "aws:sourcevpd",
+            "aws:RequestTag/Été",
+            "aws:requesttag/été",
+            "aws:requesttag/ÉTÉ",
+            "@[`{",
+            "`{@[",
+            "0123456789:/-_Zz",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_key(a, b), a.eq_ignore_ascii_case(b), "{a:?} {b:?}");
+            }
+        }
+        for byte in 0..=255u8 {
+            let word = u64::from_ne_bytes([byte; 8]);
+            assert_eq!(lower8(word), u64::from_ne_bytes([byte.to_ascii_lowercase(); 8]), "{byte}");
+        }
     }
 
     #[test]

@@ -130,18 +130,26 @@ pub(crate) struct Excerpt {
     /// Per escaped character: its byte offset in the original text and the bytes escaping added up to and
     /// including it, in order. Empty when nothing was escaped.
     shifts: Vec<(usize, usize)>,
+    /// The 0-based line of the file that `text` starts at: a part of a file (one case of a streamed cases
+    /// file) is numbered as the file's lines.
+    first_line: usize,
 }
 
 impl Excerpt {
     pub(crate) fn new(source: &crate::source::SourceFile) -> Excerpt {
-        let name = escape::text(&source.name).into_owned();
-        let original = &source.text;
+        Excerpt::of_text(&source.name, &source.text, 0)
+    }
+
+    /// A text that is not a [`crate::source::SourceFile`] (a cases file or one of its cases, a configuration
+    /// file), starting at the file's 0-based line `first_line`: drawn with the same windowing and escaping.
+    pub(crate) fn of_text(name: &str, original: &std::sync::Arc<str>, first_line: usize) -> Excerpt {
+        let name = escape::text(name).into_owned();
         let keep = |c: char, next: Option<char>| c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'));
         let hostile = |(i, c): (usize, char)| {
             escape::is_hostile(c) && !keep(c, original.get(i + c.len_utf8()..).and_then(|t| t.chars().next()))
         };
         if !original.char_indices().any(hostile) {
-            return Excerpt { name, text: std::sync::Arc::clone(original), shifts: Vec::new() };
+            return Excerpt { name, text: std::sync::Arc::clone(original), shifts: Vec::new(), first_line };
         }
         let mut text = String::with_capacity(original.len() + 64);
         let mut shifts = Vec::new();
@@ -156,7 +164,7 @@ impl Excerpt {
                 text.push(c);
             }
         }
-        Excerpt { name, text: text.into(), shifts }
+        Excerpt { name, text: text.into(), shifts, first_line }
     }
 
     /// A span of the original text as a span of the text shown: an escaped character inside the span
@@ -208,7 +216,7 @@ impl SourceCode for Excerpt {
                 self.name.clone(),
                 inner.data(),
                 *inner.span(),
-                inner.line(),
+                inner.line() + self.first_line,
                 inner.column(),
                 inner.line_count(),
             )));
@@ -217,7 +225,7 @@ impl SourceCode for Excerpt {
         let start = floor_boundary(text, offset.saturating_sub(WINDOW_MARGIN).max(line_start));
         let end = floor_boundary(text, end.saturating_add(WINDOW_MARGIN).min(line_end).min(start + 4 * LONG_LINE));
         let data = text.get(start..end).unwrap_or("");
-        let line = text.get(..line_start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+        let line = self.first_line + text.get(..line_start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             data.as_bytes(),
