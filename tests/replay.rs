@@ -81,6 +81,41 @@ fn every_format_of_the_pull_request() {
     }
 }
 
+/// JSON is written from a spill a call at a time and JUnit from the changed calls and a count per group:
+/// what they write to `--output` is what they write to standard output, for the pull request and for the
+/// month replayed against what was deployed (calls from three files, decided in parallel, in time order).
+#[test]
+fn streamed_reports_are_the_same_on_stdout_and_in_output_files() {
+    let dir = std::env::temp_dir().join(format!("mintlint-replay-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deployed = ["replay", "main", "--events", "trail", "lookup-events.json", "events.jsonl"];
+    for (name, base) in [("pr", &PR[..]), ("deployed", &deployed[..])] {
+        for format in ["json", "junit"] {
+            let mut args = base.to_vec();
+            args.extend(["--format", format]);
+            let stdout = run(&args);
+            let path = dir.join(format!("{name}.{format}"));
+            let path_text = path.to_str().unwrap();
+            args.extend(["--output", path_text]);
+            let file = run(&args);
+            assert_eq!(file.code, stdout.code, "{name} {format}: {}", file.stderr);
+            assert_eq!(file.stdout, "", "{name} {format}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), stdout.stdout, "{name} {format}");
+            assert!(stdout.stdout.ends_with('\n') && !stdout.stdout.is_empty(), "{name} {format}");
+        }
+    }
+    // Every call is listed once, in event time order, then by event id.
+    let v = json(&deployed);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len() as u64, v["replayed"].as_u64().unwrap());
+    let keys: Vec<(String, String)> = results
+        .iter()
+        .map(|r| (r["time"].as_str().unwrap().to_owned(), r["event_id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_pull_request_breaks_five_issuances_and_allows_two_refused_requests() {
     let v = json(&PR);

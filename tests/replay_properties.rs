@@ -22,7 +22,8 @@ use mintlint::replay::engine::{Change, Replayer, Side};
 use mintlint::replay::events::EventLimits;
 use mintlint::replay::inputs::{Target, Version};
 use mintlint::replay::suggest::{Options, suggest};
-use mintlint::replay::{Keep, replay_files};
+use mintlint::replay::{Keep, replay_files, replay_to_spill};
+use mintlint::report::replay as replay_report;
 use mintlint::request::{Defaults, RequestSpec};
 use mintlint::source::SourceFile;
 use proptest::prelude::*;
@@ -175,7 +176,18 @@ proptest! {
         let endpoints: BTreeMap<String, String> =
             [("vpce-0aaa", "vpc-0aaa"), ("vpce-0bbb", "vpc-0bbb")].iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
         let replayer = Replayer::new(Side::new(&version), None, assumptions, &endpoints);
-        let report = replay_files(&[path], &replayer, &EventLimits::default(), Keep::All);
+        let report = replay_files(std::slice::from_ref(&path), &replayer, &EventLimits::default(), Keep::All);
+        // The streamed reports are the ones rendered from every call kept: JSON written from its spill (calls
+        // in event time order whatever order they were decided in), JUnit from changed calls and counts.
+        let render = |r: &mintlint::replay::engine::Replayed| replay_report::spilled_json_result(r, &replayer);
+        let mut spilled =
+            replay_to_spill(std::slice::from_ref(&path), &replayer, &EventLimits::default(), &render).unwrap();
+        prop_assert!(spilled.results.is_empty(), "a spilled report keeps no call");
+        let mut streamed = Vec::new();
+        replay_report::write_json(&mut spilled, &replayer, &mut streamed).unwrap();
+        prop_assert_eq!(String::from_utf8(streamed).unwrap(), replay_report::json(&report, &replayer));
+        let grouped = replay_files(std::slice::from_ref(&path), &replayer, &EventLimits::default(), Keep::Grouped);
+        prop_assert_eq!(replay_report::junit(&grouped, &replayer), replay_report::junit(&report, &replayer));
         std::fs::remove_dir_all(&dir).unwrap();
         prop_assert!(report.skipped.is_empty(), "{:?}", report.skipped);
         prop_assert_eq!(report.replayed, calls.len() as u64);

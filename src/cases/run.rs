@@ -358,7 +358,7 @@ fn decide<W: Rows>(
 
 /// A temporary file for rows held until the totals are known: created new (never through a planted link)
 /// and unlinked at once, so nothing is left behind whatever happens.
-fn spill_file() -> std::io::Result<std::fs::File> {
+pub(crate) fn spill_file() -> std::io::Result<std::fs::File> {
     let dir = std::env::temp_dir();
     let mut last = None;
     for attempt in 0..16u32 {

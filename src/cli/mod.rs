@@ -460,7 +460,7 @@ fn run_command(cli: Cli, sink: &mut ReportSink<'_>) -> Outcome {
         Command::Simulate(args) => simulate::run(&args, sink),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
-        Command::Replay(args) => replay::run(&args),
+        Command::Replay(args) => replay::run(&args, sink),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::replay::engine::{Replayer, Side};
 use crate::replay::events::{EventLimits, discover_events};
 use crate::replay::inputs::Version;
 use crate::replay::suggest::{Options as SuggestOptions, Suggestions, suggest};
-use crate::replay::{Keep, Report, replay_files};
+use crate::replay::{Keep, Report, replay_files, replay_to_spill};
 use crate::report::{self, replay as render, suggest as render_suggest};
 use crate::source::json::Limits;
 use crate::source::{InputKind, display_path};
@@ -156,7 +156,7 @@ fn endpoint_vpcs(
     out
 }
 
-pub fn run(args: &ReplayArgs) -> Outcome {
+pub fn run(args: &ReplayArgs, sink: &mut super::ReportSink<'_>) -> Outcome {
     let (mut events, mut inventory) = (Vec::new(), args.paths.clone());
     // The configuration is found from the inventory paths, which are told apart from events by reading them:
     // the flags' limits (over the defaults) decide that reading.
@@ -226,12 +226,36 @@ pub fn run(args: &ReplayArgs) -> Outcome {
     let endpoints = endpoint_vpcs(known_endpoints, config.as_ref());
     let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
     let event_limits = EventLimits { file: sizes.stream, ..EventLimits::default() };
-    // The human and SARIF reports show only what changed: they keep nothing else, so memory stays flat.
+    // Memory stays flat in the number of events: the human and SARIF reports keep only what changed, JUnit
+    // that and a count per group, and JSON writes every call to a spill as it is decided. `--suggest` folds
+    // every call.
     let keep = match args.format {
-        ReplayFormat::Human | ReplayFormat::Sarif if !args.suggest => Keep::Changed,
-        _ => Keep::All,
+        _ if args.suggest => Keep::All,
+        ReplayFormat::Human | ReplayFormat::Sarif => Keep::Changed,
+        ReplayFormat::Junit => Keep::Grouped,
+        ReplayFormat::Json => Keep::Counted,
     };
-    let report = replay_files(&discovered.files, &replayer, &event_limits, keep);
+    let mut report = if keep == Keep::Counted {
+        let render = |r: &crate::replay::engine::Replayed| render::spilled_json_result(r, &replayer);
+        match replay_to_spill(&discovered.files, &replayer, &event_limits, &render) {
+            Ok(report) => report,
+            Err(e) => return Outcome::usage_error(format!("cannot write the report's temporary file: {e}")),
+        }
+    } else {
+        replay_files(&discovered.files, &replayer, &event_limits, keep)
+    };
+    if keep == Keep::Counted {
+        // The JSON report is streamed: its document is written here, its exit code decided as below.
+        let mut outcome = finish(args, &report, &replayer, None, &events, &discovered.unwalkable);
+        if let Err(e) = render::write_json(&mut report, &replayer, sink) {
+            // The sink keeps a write error and the command reports it; a spill that cannot be read is ours.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                outcome.stderr.push_str(&format!("error: the report is incomplete: {e}\n"));
+                outcome.exit = super::Exit::Usage;
+            }
+        }
+        return outcome;
+    }
     let suggestions = args.suggest.then(|| {
         let lint = LintContext {
             token: config.as_ref().map(|c| c.token.clone()).unwrap_or_default(),
@@ -282,6 +306,8 @@ fn finish(
     }
     let stdout = match args.format {
         ReplayFormat::Human => render::human(report, replayer, super::style(args.color.into())),
+        // Streamed by `run` (`replay_to_spill`); a report that kept its calls is rendered whole.
+        ReplayFormat::Json if report.spilled.is_some() => String::new(),
         ReplayFormat::Json => render::json(report, replayer),
         ReplayFormat::Sarif => render::sarif(report, replayer),
         ReplayFormat::Junit => render::junit(report, replayer),

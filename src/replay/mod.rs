@@ -40,6 +40,97 @@ pub enum Keep {
     /// Only calls that changed or cannot be decided (human, SARIF): memory then stays flat in the number of
     /// events.
     Changed,
+    /// As [`Keep::Changed`], and how many calls each principal and audience set made, in
+    /// [`Report::groups`] (JUnit: a case per group, failing on the changed calls).
+    Grouped,
+    /// None: only the counts (the JSON report writes each call to a spill as it is decided instead, see
+    /// [`replay_to_spill`]).
+    Counted,
+}
+
+/// Turns a replayed call into its text in the report, as it is decided.
+pub type Render<'r> = &'r (dyn Fn(&Replayed) -> String + Sync);
+
+/// Where a spilled call sorts (event time, then event id), and where its text is in the spill.
+#[derive(Debug)]
+struct SpillEntry {
+    secs: i64,
+    nanos: u32,
+    event_id: Option<Box<str>>,
+    at: u64,
+    len: usize,
+}
+
+/// Calls' texts written as they were decided, in any order, and their index (sorted once every call is
+/// in): memory holds an entry of a few dozen bytes per call rather than the call.
+#[derive(Debug)]
+pub struct Spilled {
+    file: std::fs::File,
+    index: Vec<SpillEntry>,
+}
+
+impl Spilled {
+    /// How many calls were spilled.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Each call's text, in report order (event time, then event id), with its position.
+    pub fn for_each(&mut self, each: &mut dyn FnMut(usize, &str) -> std::io::Result<()>) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut buf = Vec::new();
+        for (i, entry) in self.index.iter().enumerate() {
+            buf.resize(entry.len, 0);
+            self.file.seek(SeekFrom::Start(entry.at))?;
+            self.file.read_exact(&mut buf)?;
+            let text = std::str::from_utf8(&buf).map_err(std::io::Error::other)?;
+            each(i, text)?;
+        }
+        Ok(())
+    }
+}
+
+/// The spill being written.
+struct Spill {
+    out: std::io::BufWriter<std::fs::File>,
+    at: u64,
+    index: Vec<SpillEntry>,
+    error: Option<std::io::Error>,
+}
+
+impl Spill {
+    fn push(&mut self, r: &Replayed, text: &str) {
+        use std::io::Write;
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(e) = self.out.write_all(text.as_bytes()) {
+            self.error = Some(e);
+            return;
+        }
+        self.index.push(SpillEntry {
+            secs: r.call.time.epoch_secs(),
+            nanos: r.call.time.subsec_nanos(),
+            event_id: r.call.event_id.as_deref().map(Box::from),
+            at: self.at,
+            len: text.len(),
+        });
+        self.at += text.len() as u64;
+    }
+
+    fn finish(self) -> std::io::Result<Spilled> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let file = self.out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        let mut index = self.index;
+        index.sort_by(|a, b| (a.secs, a.nanos, &a.event_id).cmp(&(b.secs, b.nanos, &b.event_id)));
+        Ok(Spilled { file, index })
+    }
 }
 
 /// Everything a replay found.
@@ -60,6 +151,10 @@ pub struct Report {
     pub results: Vec<Replayed>,
     /// Calls replayed, kept or not.
     pub replayed: u64,
+    /// With [`Keep::Grouped`], how many calls each principal and audience set made.
+    pub groups: std::collections::BTreeMap<(String, Vec<String>), u64>,
+    /// With [`replay_to_spill`], every call's text, in report order.
+    pub spilled: Option<Spilled>,
     /// Per [`Change`] (in declaration order), how many calls.
     changes: [u64; 4],
     /// Per [`Reading`] (in [`Reading::ALL`] order), how many calls were read in that shape.
@@ -113,6 +208,12 @@ impl Report {
             }
         }
         self.disagreements += u64::from(r.baseline_disagrees);
+        if keep == Keep::Grouped {
+            *self.groups.entry((r.call.principal.clone(), r.call.spec.audiences.clone())).or_default() += 1;
+        }
+        if keep == Keep::Counted {
+            return;
+        }
         if r.change != Change::Unchanged {
             self.results.push(r);
         } else if keep == Keep::All {
@@ -164,6 +265,7 @@ fn one(replayer: &Replayer<'_>, raw: &RawRecord) -> Item {
 struct Merged {
     report: Report,
     seen: HashSet<u128>,
+    spill: Option<Spill>,
 }
 
 fn id_hash(id: &str) -> u128 {
@@ -180,15 +282,32 @@ fn id_hash(id: &str) -> u128 {
 }
 
 /// Decide a batch in parallel, then fold it into the report.
-fn decide_batch(replayer: &Replayer<'_>, batch: Vec<RawRecord>, merged: &Mutex<Merged>, keep: Keep) {
+fn decide_batch(
+    replayer: &Replayer<'_>,
+    batch: Vec<RawRecord>,
+    merged: &Mutex<Merged>,
+    keep: Keep,
+    render: Option<Render<'_>>,
+) {
     if batch.is_empty() {
         return;
     }
-    let decided: Vec<Item> = batch.par_iter().map(|raw| one(replayer, raw)).collect();
+    // A call's text is rendered here, in parallel, rather than under the lock.
+    let decided: Vec<(Item, Option<String>)> = batch
+        .par_iter()
+        .map(|raw| {
+            let item = one(replayer, raw);
+            let text = match (&item, render) {
+                (Item::Replayed(r), Some(render)) => Some(render(r)),
+                _ => None,
+            };
+            (item, text)
+        })
+        .collect();
     drop(batch);
     let Ok(mut merged) = merged.lock() else { return };
-    let Merged { report, seen } = &mut *merged;
-    for item in decided {
+    let Merged { report, seen, spill } = &mut *merged;
+    for (item, text) in decided {
         if let Some(id) = item.event_id()
             && !seen.insert(id_hash(id))
         {
@@ -196,7 +315,12 @@ fn decide_batch(replayer: &Replayer<'_>, batch: Vec<RawRecord>, merged: &Mutex<M
             continue;
         }
         match item {
-            Item::Replayed(r) => report.add(*r, keep),
+            Item::Replayed(r) => {
+                if let (Some(spill), Some(text)) = (spill.as_mut(), text) {
+                    spill.push(&r, &text);
+                }
+                report.add(*r, keep);
+            }
             Item::Skipped(s) => report.skipped.push(s),
         }
     }
@@ -206,7 +330,40 @@ fn decide_batch(replayer: &Replayer<'_>, batch: Vec<RawRecord>, merged: &Mutex<M
 /// the next ones are read, each batch folded into the report as soon as it is decided. Memory holds one
 /// batch per file being read, the ids met, and the calls kept (see [`Keep`]).
 pub fn replay_files(files: &[PathBuf], replayer: &Replayer<'_>, limits: &EventLimits, keep: Keep) -> Report {
-    let merged = Mutex::new(Merged { report: Report::default(), seen: HashSet::new() });
+    let (report, _) = replay_with(files, replayer, limits, keep, None);
+    report
+}
+
+/// [`replay_files`] keeping no call: each is rendered by `render` as it is decided and written to a spill
+/// (an unlinked temporary file), which the report then holds in report order ([`Report::spilled`]).
+/// Memory stays flat in the number of events but for a small index entry per call.
+pub fn replay_to_spill(
+    files: &[PathBuf],
+    replayer: &Replayer<'_>,
+    limits: &EventLimits,
+    render: Render<'_>,
+) -> std::io::Result<Report> {
+    let file = crate::cases::run::spill_file()?;
+    let spill = Spill { out: std::io::BufWriter::new(file), at: 0, index: Vec::new(), error: None };
+    let (mut report, spill) = replay_with(files, replayer, limits, Keep::Counted, Some((render, spill)));
+    if let Some(spill) = spill {
+        report.spilled = Some(spill.finish()?);
+    }
+    Ok(report)
+}
+
+fn replay_with(
+    files: &[PathBuf],
+    replayer: &Replayer<'_>,
+    limits: &EventLimits,
+    keep: Keep,
+    spill: Option<(Render<'_>, Spill)>,
+) -> (Report, Option<Spill>) {
+    let (render, spill) = match spill {
+        Some((render, spill)) => (Some(render), Some(spill)),
+        None => (None, None),
+    };
+    let merged = Mutex::new(Merged { report: Report::default(), seen: HashSet::new(), spill });
     let reports: Vec<FileReport> = files
         .par_iter()
         .map(|path| {
@@ -215,18 +372,18 @@ pub fn replay_files(files: &[PathBuf], replayer: &Replayer<'_>, limits: &EventLi
                 let mut sink = |raw: RawRecord| {
                     batch.push(raw);
                     if batch.len() >= BATCH {
-                        decide_batch(replayer, std::mem::take(&mut batch), &merged, keep);
+                        decide_batch(replayer, std::mem::take(&mut batch), &merged, keep, render);
                     }
                 };
                 read_file(path, limits, &mut sink)
             };
-            decide_batch(replayer, batch, &merged, keep);
+            decide_batch(replayer, batch, &merged, keep, render);
             FileReport { path: path.clone(), read }
         })
         .collect();
-    let mut report = match merged.into_inner() {
-        Ok(m) => m.report,
-        Err(poisoned) => poisoned.into_inner().report,
+    let Merged { mut report, spill, .. } = match merged.into_inner() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
     };
     for file in &reports {
         report.events += file.read.tally.events;
@@ -243,5 +400,5 @@ pub fn replay_files(files: &[PathBuf], replayer: &Replayer<'_>, limits: &EventLi
             &b.call.event_id,
         ))
     });
-    report
+    (report, spill)
 }

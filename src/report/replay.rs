@@ -152,51 +152,69 @@ fn undecided_json(judged: &Judged) -> Option<Value> {
     }))
 }
 
-/// The JSON report (DESIGN §9.5), with the deciding statements of every call that changed.
-pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
+/// One call of the JSON report, with the deciding statements when it changed.
+fn json_result_value(r: &Replayed, replayer: &Replayer<'_>) -> Value {
     let baseline = replayer.baseline.is_some();
-    let result = |r: &Replayed| {
-        let mut v = json!({
-            "event_id": r.call.event_id,
-            "time": r.call.time.to_rfc3339(),
-            "principal": r.call.principal,
-            "audience": r.call.spec.audiences,
-            "recorded": r.call.recorded.as_str(),
-            "now": r.now.word(),
-            "change": r.change.as_str(),
-        });
-        if let Some(obj) = v.as_object_mut() {
-            if let Some(word) = baseline_word(r) {
-                obj.insert("baseline".into(), word.into());
-            }
-            if baseline {
-                obj.insert("baseline_disagrees".into(), r.baseline_disagrees.into());
-            }
-            if r.change != Change::Unchanged {
-                let cited: Vec<Value> = cited_now(replayer, r).into_iter().map(|c| c.json).collect();
-                obj.insert("statements".into(), cited.into());
-            }
-            if let Judged::Decided { verdict: Verdict::Invalid(i), .. } = &r.now {
-                obj.insert("reason".into(), i.reason().into());
-            }
-            let depends = depends_json(&r.now);
-            if depends.as_array().is_some_and(|a| !a.is_empty()) {
-                obj.insert("depends_on".into(), depends);
-            }
-            if let Some(u) = undecided_json(&r.now) {
-                obj.insert("undecided".into(), u);
-            }
-            if let Some(Some((_, b))) = &r.baseline
-                && let Some(u) = undecided_json(b)
-            {
-                obj.insert("baseline_undecided".into(), u);
-            }
-            if let Some(mode) = &r.call.subject_mode {
-                obj.insert("subject_mode".into(), mode.as_str().into());
-            }
+    let mut v = json!({
+        "event_id": r.call.event_id,
+        "time": r.call.time.to_rfc3339(),
+        "principal": r.call.principal,
+        "audience": r.call.spec.audiences,
+        "recorded": r.call.recorded.as_str(),
+        "now": r.now.word(),
+        "change": r.change.as_str(),
+    });
+    if let Some(obj) = v.as_object_mut() {
+        if let Some(word) = baseline_word(r) {
+            obj.insert("baseline".into(), word.into());
         }
-        v
-    };
+        if baseline {
+            obj.insert("baseline_disagrees".into(), r.baseline_disagrees.into());
+        }
+        if r.change != Change::Unchanged {
+            let cited: Vec<Value> = cited_now(replayer, r).into_iter().map(|c| c.json).collect();
+            obj.insert("statements".into(), cited.into());
+        }
+        if let Judged::Decided { verdict: Verdict::Invalid(i), .. } = &r.now {
+            obj.insert("reason".into(), i.reason().into());
+        }
+        let depends = depends_json(&r.now);
+        if depends.as_array().is_some_and(|a| !a.is_empty()) {
+            obj.insert("depends_on".into(), depends);
+        }
+        if let Some(u) = undecided_json(&r.now) {
+            obj.insert("undecided".into(), u);
+        }
+        if let Some(Some((_, b))) = &r.baseline
+            && let Some(u) = undecided_json(b)
+        {
+            obj.insert("baseline_undecided".into(), u);
+        }
+        if let Some(mode) = &r.call.subject_mode {
+            obj.insert("subject_mode".into(), mode.as_str().into());
+        }
+    }
+    v
+}
+
+/// A call's text as it is placed in the pretty-printed document (each line indented for its place in
+/// `"results"`).
+fn json_result_text(r: &Replayed, replayer: &Replayer<'_>) -> String {
+    let one = serde_json::to_string_pretty(&json_result_value(r, replayer)).unwrap_or_default();
+    let mut out = String::with_capacity(one.len() + 64);
+    for (j, line) in one.lines().enumerate() {
+        if j > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// The JSON report's text before its results (ending with `"results": `) and after them (to the end).
+fn json_frame(report: &Report, replayer: &Replayer<'_>) -> (String, String) {
+    let baseline = replayer.baseline.is_some();
     let mut summary = json!({
         "newly_denied": report.count(Change::NewlyDenied),
         "newly_allowed": report.count(Change::NewlyAllowed),
@@ -227,24 +245,50 @@ pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
     // The results are written one at a time into the pretty-printed report (as `to_string_pretty` would
     // place them), so a million calls never become one tree of values. The placeholder is the first
     // `"results"` member (keys are sorted; input text before it is escaped, so it cannot spell it).
-    let mut list = String::new();
-    for (i, r) in report.results.iter().enumerate() {
-        list.push_str(if i == 0 { "[\n" } else { ",\n" });
-        let one = serde_json::to_string_pretty(&result(r)).unwrap_or_default();
-        for (j, line) in one.lines().enumerate() {
-            if j > 0 {
-                list.push('\n');
-            }
-            list.push_str("    ");
-            list.push_str(line);
-        }
-    }
-    list.push_str(if report.results.is_empty() { "[]" } else { "\n  ]" });
-    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    let placeholder = format!("\"results\": {}", serde_json::to_string(RESULTS_PLACEHOLDER).unwrap_or_default());
-    let mut text = text.replacen(&placeholder, &format!("\"results\": {list}"), 1);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
+    let placeholder = format!("\"results\": {}", serde_json::to_string(RESULTS_PLACEHOLDER).unwrap_or_default());
+    match text.split_once(&placeholder) {
+        Some((head, tail)) => (format!("{head}\"results\": "), tail.to_owned()),
+        None => (text, String::new()),
+    }
+}
+
+/// The JSON report (DESIGN §9.5) of a report that kept its calls ([`crate::replay::Keep::All`]), with the
+/// deciding statements of every call that changed.
+pub fn json(report: &Report, replayer: &Replayer<'_>) -> String {
+    let (mut text, tail) = json_frame(report, replayer);
+    for (i, r) in report.results.iter().enumerate() {
+        text.push_str(if i == 0 { "[\n" } else { ",\n" });
+        text.push_str(&json_result_text(r, replayer));
+    }
+    text.push_str(if report.results.is_empty() { "[]" } else { "\n  ]" });
+    text.push_str(&tail);
     text
+}
+
+/// The JSON report of a report whose calls were spilled ([`crate::replay::replay_to_spill`] with
+/// [`spilled_json_result`]), written to `out` a call at a time: the
+/// same text as [`json`] gives.
+pub fn write_json(report: &mut Report, replayer: &Replayer<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let (head, tail) = json_frame(report, replayer);
+    out.write_all(head.as_bytes())?;
+    let mut any = false;
+    if let Some(spilled) = report.spilled.as_mut() {
+        spilled.for_each(&mut |i, text| {
+            any = true;
+            out.write_all(if i == 0 { b"[\n" } else { b",\n" })?;
+            out.write_all(text.as_bytes())
+        })?;
+    }
+    out.write_all(if any { b"\n  ]" } else { b"[]" })?;
+    out.write_all(tail.as_bytes())?;
+    out.flush()
+}
+
+/// A call's text in the spill of the JSON report ([`write_json`]).
+pub fn spilled_json_result(r: &Replayed, replayer: &Replayer<'_>) -> String {
+    json_result_text(r, replayer)
 }
 
 /// Stands for the results in the report value until they are written.
@@ -380,22 +424,29 @@ fn plural(n: u64) -> &'static str {
 /// JUnit XML: one test case per principal and audience set; it fails when a call of the group is newly
 /// denied or newly allowed, and the failure lists those calls.
 pub fn junit(report: &Report, replayer: &Replayer<'_>) -> String {
-    let mut groups: BTreeMap<Group, Vec<&Replayed>> = BTreeMap::new();
+    // Per group, how many calls and the calls kept: with [`crate::replay::Keep::Grouped`] the counts come
+    // from the report and only changed calls are kept, otherwise every call is.
+    let counted = !report.groups.is_empty();
+    let mut groups: BTreeMap<Group, (u64, Vec<&Replayed>)> =
+        report.groups.iter().map(|(g, n)| (g.clone(), (*n, Vec::new()))).collect();
     for r in &report.results {
-        groups.entry(group_of(r)).or_default().push(r);
+        let (n, rs) = groups.entry(group_of(r)).or_default();
+        if !counted {
+            *n += 1;
+        }
+        rs.push(r);
     }
     let failed = |rs: &[&Replayed]| rs.iter().any(|r| matches!(r.change, Change::NewlyDenied | Change::NewlyAllowed));
-    let failures = groups.values().filter(|rs| failed(rs)).count();
+    let failures = groups.values().filter(|(_, rs)| failed(rs)).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<testsuites tests=\"{}\" failures=\"{failures}\">", groups.len());
     let _ = writeln!(out, "  <testsuite name=\"mintlint replay\" tests=\"{}\" failures=\"{failures}\">", groups.len());
-    for ((principal, audiences), rs) in &groups {
+    for ((principal, audiences), (calls, rs)) in &groups {
         let name = format!("{principal} for {}", audiences.join(", "));
         let _ = write!(
             out,
-            "    <testcase classname=\"mintlint.replay\" name=\"{}\" assertions=\"{}\"",
+            "    <testcase classname=\"mintlint.replay\" name=\"{}\" assertions=\"{calls}\"",
             xml_escape(&name),
-            rs.len()
         );
         if !failed(rs) {
             out.push_str("/>\n");
