@@ -139,6 +139,26 @@ fn cases_and_config_diagnostics_escape_and_window_the_file() {
         let run =
             mintlint_in(&dir, &["simulate", "--policy", policy.to_str().unwrap(), "--cases", file, "--format", "json"]);
         assert!(run.stderr.contains("audiense") && run.stderr.contains(&format!("{file}:1:")), "{}", run.stderr);
+        // `--output` keeps the last good report: the rows streamed before the problem are dropped, and no
+        // empty report replaces it.
+        std::fs::write(dir.join("report.json"), "previous").unwrap();
+        let args = [
+            "simulate",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--cases",
+            file,
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ];
+        let run = mintlint_in(&dir, &args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(dir.join("report.json")).unwrap(), "previous", "{file}");
+        let left: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert!(left.iter().all(|n| n.ends_with(".json") || n == "config"), "temporary files left: {left:?}");
     }
 
     let config = dir.join("config");

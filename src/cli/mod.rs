@@ -360,6 +360,14 @@ impl<'a> ReportSink<'a> {
         result
     }
 
+    /// Drop what was streamed to `--output`: its temporary file is removed and the target left untouched (a
+    /// FIFO or device written in place keeps what it was sent).
+    fn abandon(mut self) {
+        if let Some(OutputFile::Atomic { temp, .. }) = self.file.take() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+
     /// Write what is left (a whole report of a command that does not stream) and finish the file.
     fn finish(mut self, rest: &str) -> Result<(), std::io::Error> {
         if !rest.is_empty() || (self.output.is_some() && self.file.is_none()) {
@@ -421,6 +429,13 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Outcome {
     // caller prints standard output, so a command that does not stream behaves as it always did).
     if let Some(path) = output {
         let rest = std::mem::take(&mut outcome.stdout);
+        // A command that stopped on bad input with nothing left to report (a cases file with problems, perhaps
+        // after some rows were streamed) leaves `--output` as it was: no empty or truncated report replaces
+        // the last good one.
+        if outcome.exit == Exit::Usage && rest.is_empty() {
+            sink.abandon();
+            return outcome;
+        }
         if let Err(e) = sink.finish(&rest) {
             let mut failed = Outcome::usage_error(format!("cannot write `{}`: {e}", path.display()));
             failed.stderr.insert_str(0, &outcome.stderr);
