@@ -216,7 +216,7 @@ impl SourceCode for Excerpt {
                 self.name.clone(),
                 inner.data(),
                 *inner.span(),
-                inner.line() + self.first_line,
+                inner.line().saturating_add(self.first_line),
                 inner.column(),
                 inner.line_count(),
             )));
@@ -225,7 +225,9 @@ impl SourceCode for Excerpt {
         let start = floor_boundary(text, offset.saturating_sub(WINDOW_MARGIN).max(line_start));
         let end = floor_boundary(text, end.saturating_add(WINDOW_MARGIN).min(line_end).min(start + 4 * LONG_LINE));
         let data = text.get(start..end).unwrap_or("");
-        let line = self.first_line + text.get(..line_start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+        let line = self
+            .first_line
+            .saturating_add(text.get(..line_start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count()));
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             data.as_bytes(),
