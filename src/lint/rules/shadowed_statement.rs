@@ -147,7 +147,7 @@ impl DenyIndex {
             let services: Option<Vec<String>> = if deny.action.node.is_not_action() {
                 None
             } else {
-                patterns.iter().map(|p| p.node.service().filter(|s| !s.contains(['*', '?'])).map(fold)).collect()
+                patterns.iter().map(|p| p.node.service().filter(|s| !crate::policy::wildcard::has_wildcard(s)).map(fold)).collect()
             };
             match services {
                 None => index.any.push(i),
@@ -169,6 +169,11 @@ impl DenyIndex {
         statements: &[(&'s Statement, &'s StatementFacts)],
         allow: &Statement,
     ) -> Option<&'s Statement> {
+        // Most policies have no unconditional Deny: then nothing overrides, and the Allow's actions (a
+        // wildcard expands to hundreds) need not be listed at all.
+        if self.any.is_empty() && self.by_service.is_empty() {
+            return None;
+        }
         let listed = listed_actions(allow);
         let first_service = listed.as_ref().and_then(|l| l.first()).map(|a| fold(a.service));
         let named: &[usize] = first_service.and_then(|s| self.by_service.get(&s)).map_or(&[], Vec::as_slice);
