@@ -262,14 +262,16 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
-    /// [`ActionStatus::of`] remembered per action text for the run: AWS policies repeat the same actions
-    /// thousands of times (`s3:GetObject`), and a binary search per entry dominated the corpus run.
+    /// [`ActionStatus::of`], remembered per pattern text for the run when the entry has a wildcard (matching
+    /// one globs a service's action names). An entry without one is two hash lookups in the reference, cheaper
+    /// than the cache (AWS policies have tens of thousands of distinct action texts).
     fn cached(reference: &ServiceReference, action: &crate::policy::ActionPattern) -> ActionStatus {
+        if !action.has_wildcard() {
+            return ActionStatus::of(reference, action);
+        }
         thread_local! {
-            // Sized for a corpus of AWS managed policies (about 14,000 distinct action texts), so the map
-            // does not rehash its way up.
             static SEEN: std::cell::RefCell<FastMap<Box<str>, ActionStatus>> =
-                std::cell::RefCell::new(FastMap::with_capacity_and_hasher(16_384, Default::default()));
+                std::cell::RefCell::new(FastMap::default());
         }
         SEEN.with(|seen| {
             if let Some(status) = seen.borrow().get(action.as_str()) {
@@ -283,7 +285,7 @@ impl ActionStatus {
 
     fn of(reference: &ServiceReference, action: &crate::policy::ActionPattern) -> ActionStatus {
         let (Some(service), Some(name)) = (action.service(), action.name()) else { return ActionStatus::Known };
-        if service.contains(['*', '?']) {
+        if crate::policy::wildcard::has_wildcard(service) {
             let matched = reference.actions_matching(action.as_str()).next().is_some()
                 || reference.services().any(|s| crate::policy::wildcard::matches(service, s.prefix, true));
             return if matched { ActionStatus::Known } else { ActionStatus::UnknownService };
@@ -339,7 +341,7 @@ pub fn quoted(text: &str) -> String {
 /// `unknown-service-prefix` report them).
 pub fn listed_actions<'s>(statement: &'s Statement) -> Option<Vec<crate::service::ActionInfo<'s>>> {
     let ActionClause::Action(patterns) = &statement.action.node else { return None };
-    if patterns.iter().any(|p| p.node.is_any() || p.node.service().is_some_and(|s| s.contains(['*', '?']))) {
+    if patterns.iter().any(|p| p.node.is_any() || p.node.service().is_some_and(|s| crate::policy::wildcard::has_wildcard(s))) {
         return None;
     }
     let reference = ServiceReference::get();
