@@ -142,7 +142,13 @@ impl ActionPattern {
             return Some(ActionPattern { raw: raw.into(), colon: 0, wildcard: true });
         }
         let (service, name) = raw.split_once(':')?;
-        if service.is_empty() || name.is_empty() || name.contains(':') || raw.chars().any(char::is_whitespace) {
+        // `char::is_whitespace` on ASCII text is these six bytes; other text is asked character by character.
+        let spaced = if raw.is_ascii() {
+            raw.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+        } else {
+            raw.chars().any(char::is_whitespace)
+        };
+        if service.is_empty() || name.is_empty() || name.contains(':') || spaced {
             return None;
         }
         let colon = u32::try_from(service.len()).ok()?;
