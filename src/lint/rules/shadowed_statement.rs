@@ -155,7 +155,10 @@ impl DenyIndex {
             let services: Option<Vec<String>> = if deny.action.node.is_not_action() {
                 None
             } else {
-                patterns.iter().map(|p| p.node.service().filter(|s| !crate::policy::wildcard::has_wildcard(s)).map(fold)).collect()
+                patterns
+                    .iter()
+                    .map(|p| p.node.service().filter(|s| !crate::policy::wildcard::has_wildcard(s)).map(fold))
+                    .collect()
             };
             match services {
                 None => index.any.push(i),
