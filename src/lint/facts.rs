@@ -348,10 +348,7 @@ pub fn quoted(text: &str) -> String {
 /// `unknown-service-prefix` report them).
 pub fn listed_actions<'s>(statement: &'s Statement) -> Option<Vec<crate::service::ActionInfo<'s>>> {
     let ActionClause::Action(patterns) = &statement.action.node else { return None };
-    if patterns
-        .iter()
-        .any(|p| p.node.is_any() || p.node.service().is_some_and(|s| crate::policy::wildcard::has_wildcard(s)))
-    {
+    if patterns.iter().any(|p| p.node.is_any() || p.node.service().is_some_and(crate::policy::wildcard::has_wildcard)) {
         return None;
     }
     let reference = ServiceReference::get();
