@@ -140,22 +140,6 @@ fn version(
         .map_err(|findings| bad_input(&findings, ColorArg::Never))
 }
 
-/// The VPC of each interface endpoint: `aws_vpc_endpoint` resources of the inputs (the first input that
-/// names an endpoint wins), then `[network.endpoints]` of the configuration over them.
-fn endpoint_vpcs(
-    from_inputs: Endpoints,
-    config: Option<&crate::config::Config>,
-) -> std::collections::BTreeMap<String, String> {
-    let mut out = std::collections::BTreeMap::new();
-    for (vpce, vpc) in from_inputs {
-        out.entry(vpce).or_insert(vpc);
-    }
-    if let Some(c) = config {
-        out.extend(c.endpoints.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    out
-}
-
 pub fn run(args: &ReplayArgs, sink: &mut super::ReportSink<'_>) -> Outcome {
     let (mut events, mut inventory) = (Vec::new(), args.paths.clone());
     // The configuration is found from the inventory paths, which are told apart from events by reading them:
@@ -223,7 +207,7 @@ pub fn run(args: &ReplayArgs, sink: &mut super::ReportSink<'_>) -> Outcome {
             return Outcome::usage_error(format!("no such file or directory: `{}`", display_path(&missing.0)));
         }
     };
-    let endpoints = endpoint_vpcs(known_endpoints, config.as_ref());
+    let endpoints = crate::replay::inputs::endpoint_vpcs(known_endpoints, config.as_ref());
     let replayer = Replayer::new(Side::new(&now), baseline.as_ref().map(Side::new), assumptions, &endpoints);
     let event_limits = EventLimits { file: sizes.stream, ..EventLimits::default() };
     // Memory stays flat in the number of events: the human and SARIF reports keep only what changed, JUnit

@@ -26,6 +26,7 @@ pub struct DocumentFacts {
 
 impl DocumentFacts {
     pub fn new<'a>(policies: impl Iterator<Item = (&'a Policy, PolicyKind)>) -> DocumentFacts {
+        let empty = empty_context();
         DocumentFacts {
             policies: policies
                 .map(|(p, kind)| {
@@ -33,7 +34,7 @@ impl DocumentFacts {
                         .iter()
                         .enumerate()
                         .map(|(i, s)| {
-                            let mut facts = StatementFacts::new(i, s);
+                            let mut facts = StatementFacts::new(i, s, &empty);
                             // Boundaries, session policies, SCPs and RCPs only limit, and resource-based and
                             // trust policies are read for what they restrict: an Allow in them grants nothing
                             // by itself, so the token rules (which judge grants) do not read them. A statement
@@ -74,7 +75,8 @@ pub struct StatementFacts {
 }
 
 impl StatementFacts {
-    fn new(index: usize, statement: &Statement) -> StatementFacts {
+    /// `empty`: a request without keys ([`empty_context`]), built once per document.
+    fn new(index: usize, statement: &Statement, empty: &RequestContext) -> StatementFacts {
         let compiled = CompiledStatement::compile(index, statement);
         let reference = ServiceReference::get();
         let named = |action: &str| match &statement.action.node {
@@ -86,9 +88,9 @@ impl StatementFacts {
         StatementFacts {
             can_grant: true,
             covers_mint: compiled.matches_action(MINT_ACTION)
-                && compiled.matches_resource(&empty_context(), &crate::eval::Assumptions::default()),
+                && compiled.matches_resource(empty, &crate::eval::Assumptions::default()),
             covers_tag: compiled.matches_action(TAG_ACTION)
-                && compiled.matches_resource(&empty_context(), &crate::eval::Assumptions::default()),
+                && compiled.matches_resource(empty, &crate::eval::Assumptions::default()),
             names_mint: named(MINT_ACTION),
             names_tag: named(TAG_ACTION),
             keys: statement.conditions.iter().map(|c| condition_key_cached(reference, c.key.node.lower())).collect(),
@@ -197,17 +199,22 @@ type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefau
 
 /// [`crate::service::ActionInfo::has_own_key`] remembered per action and key for the run: the same pairs
 /// recur across a corpus, and resolving an action's key list is the costly part of `unknown-condition-key`.
+/// Keyed by the lower-cased key, then the action's identity in the reference; a hit allocates nothing.
 fn has_own_key_cached(action: &crate::service::ActionInfo<'_>, key: &str) -> bool {
+    type Seen = FastMap<Box<str>, FastMap<(usize, usize), bool>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<FastMap<(String, String), bool>> = std::cell::RefCell::new(FastMap::default());
+        static SEEN: std::cell::RefCell<(Seen, String)> = std::cell::RefCell::new((Seen::default(), String::new()));
     }
-    let pair = (format!("{}:{}", action.service, action.name), key.to_ascii_lowercase());
-    SEEN.with(|seen| {
-        if let Some(known) = seen.borrow().get(&pair) {
+    SEEN.with(|cell| {
+        let (seen, lower) = &mut *cell.borrow_mut();
+        lower.clear();
+        lower.extend(key.chars().map(|c| c.to_ascii_lowercase()));
+        let id = action.id();
+        if let Some(known) = seen.get(lower.as_str()).and_then(|per_action| per_action.get(&id)) {
             return *known;
         }
         let known = action.has_own_key(key);
-        seen.borrow_mut().insert(pair, known);
+        seen.entry(lower.as_str().into()).or_default().insert(id, known);
         known
     })
 }
@@ -262,14 +269,16 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
-    /// [`ActionStatus::of`] remembered per action text for the run: AWS policies repeat the same actions
-    /// thousands of times (`s3:GetObject`), and a binary search per entry dominated the corpus run.
+    /// [`ActionStatus::of`], remembered per pattern text for the run when the entry has a wildcard (matching
+    /// one globs a service's action names). An entry without one is two hash lookups in the reference, cheaper
+    /// than the cache (AWS policies have tens of thousands of distinct action texts).
     fn cached(reference: &ServiceReference, action: &crate::policy::ActionPattern) -> ActionStatus {
+        if !action.has_wildcard() {
+            return ActionStatus::of(reference, action);
+        }
         thread_local! {
-            // Sized for a corpus of AWS managed policies (about 14,000 distinct action texts), so the map
-            // does not rehash its way up.
             static SEEN: std::cell::RefCell<FastMap<Box<str>, ActionStatus>> =
-                std::cell::RefCell::new(FastMap::with_capacity_and_hasher(16_384, Default::default()));
+                std::cell::RefCell::new(FastMap::default());
         }
         SEEN.with(|seen| {
             if let Some(status) = seen.borrow().get(action.as_str()) {
@@ -283,7 +292,7 @@ impl ActionStatus {
 
     fn of(reference: &ServiceReference, action: &crate::policy::ActionPattern) -> ActionStatus {
         let (Some(service), Some(name)) = (action.service(), action.name()) else { return ActionStatus::Known };
-        if service.contains(['*', '?']) {
+        if crate::policy::wildcard::has_wildcard(service) {
             let matched = reference.actions_matching(action.as_str()).next().is_some()
                 || reference.services().any(|s| crate::policy::wildcard::matches(service, s.prefix, true));
             return if matched { ActionStatus::Known } else { ActionStatus::UnknownService };
@@ -339,7 +348,7 @@ pub fn quoted(text: &str) -> String {
 /// `unknown-service-prefix` report them).
 pub fn listed_actions<'s>(statement: &'s Statement) -> Option<Vec<crate::service::ActionInfo<'s>>> {
     let ActionClause::Action(patterns) = &statement.action.node else { return None };
-    if patterns.iter().any(|p| p.node.is_any() || p.node.service().is_some_and(|s| s.contains(['*', '?']))) {
+    if patterns.iter().any(|p| p.node.is_any() || p.node.service().is_some_and(crate::policy::wildcard::has_wildcard)) {
         return None;
     }
     let reference = ServiceReference::get();
@@ -501,7 +510,7 @@ mod tests {
         let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#);
         let json = parse(&text, &Limits::default()).unwrap();
         let policy = parse_policy(&json, PolicyKind::Unknown).policy.unwrap();
-        StatementFacts::new(0, &policy.statements[0])
+        StatementFacts::new(0, &policy.statements[0], &empty_context())
     }
 
     #[test]

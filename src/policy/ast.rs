@@ -128,19 +128,31 @@ impl ActionClause {
 #[derive(Clone, Debug)]
 pub struct ActionPattern {
     raw: Box<str>,
+    /// Byte offset of the `:` (0 for `*`, which has none): every rule asks for the two parts, so the text
+    /// is split once, when it is read.
+    colon: u32,
+    /// The text holds `*` or `?`.
+    wildcard: bool,
 }
 
 impl ActionPattern {
     /// `None` when the text is neither `*` nor of the form `service:name` with non-empty parts.
     pub fn parse(raw: &str) -> Option<ActionPattern> {
         if raw == "*" {
-            return Some(ActionPattern { raw: raw.into() });
+            return Some(ActionPattern { raw: raw.into(), colon: 0, wildcard: true });
         }
         let (service, name) = raw.split_once(':')?;
-        if service.is_empty() || name.is_empty() || name.contains(':') || raw.chars().any(char::is_whitespace) {
+        // `char::is_whitespace` on ASCII text is these six bytes; other text is asked character by character.
+        let spaced = if raw.is_ascii() {
+            raw.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+        } else {
+            raw.chars().any(char::is_whitespace)
+        };
+        if service.is_empty() || name.is_empty() || name.contains(':') || spaced {
             return None;
         }
-        Some(ActionPattern { raw: raw.into() })
+        let colon = u32::try_from(service.len()).ok()?;
+        Some(ActionPattern { raw: raw.into(), colon, wildcard: crate::policy::wildcard::has_wildcard(raw) })
     }
 
     pub fn as_str(&self) -> &str {
@@ -153,16 +165,16 @@ impl ActionPattern {
 
     /// The service prefix, `None` for `*`.
     pub fn service(&self) -> Option<&str> {
-        self.raw.split_once(':').map(|(s, _)| s)
+        if self.is_any() { None } else { self.raw.get(..self.colon as usize) }
     }
 
     /// The action-name part, `None` for `*`.
     pub fn name(&self) -> Option<&str> {
-        self.raw.split_once(':').map(|(_, n)| n)
+        if self.is_any() { None } else { self.raw.get(self.colon as usize + 1..) }
     }
 
     pub fn has_wildcard(&self) -> bool {
-        self.raw.contains(['*', '?'])
+        self.wildcard
     }
 }
 

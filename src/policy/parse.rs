@@ -333,7 +333,7 @@ impl Parser {
                 // IAM refuses a wildcard in the service prefix when the policy is created ("Action vendors
                 // (e.g., aws, ec2, etc.) must not contain wildcards"); AWS documents wildcards only in the
                 // action name. Judging such a policy would answer for one AWS never holds.
-                Some(p) if p.service().is_some_and(|svc| svc.contains(['*', '?'])) => self.problem(
+                Some(p) if p.service().is_some_and(crate::policy::wildcard::has_wildcard) => self.problem(
                     span,
                     format!("the service prefix of `{text}` holds a wildcard: IAM rejects the policy"),
                     "wildcard in the service prefix",

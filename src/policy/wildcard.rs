@@ -50,7 +50,9 @@ pub fn matches(pattern: &str, text: &str, fold_case: bool) -> bool {
 
 /// Whether `s` contains a glob wildcard character (`*` or `?`).
 pub fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    // Bytes, not `contains(['*', '?'])`: the char-set searcher costs several times more, and this runs for
+    // every action entry of every policy. Both are ASCII, so no byte of a longer character can match.
+    s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// Case-insensitive equality under the same per-character folding as

@@ -122,3 +122,62 @@ impl Version {
         ))
     }
 }
+
+/// The VPC of each interface endpoint: `aws_vpc_endpoint` resources of the inputs (the first input that
+/// names an endpoint wins), then `[network.endpoints]` of the configuration over them.
+pub fn endpoint_vpcs(
+    from_inputs: Vec<(String, String)>,
+    config: Option<&crate::config::Config>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (vpce, vpc) in from_inputs {
+        out.entry(vpce).or_insert(vpc);
+    }
+    if let Some(c) = config {
+        out.extend(c.endpoints.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::endpoint_vpcs;
+    use crate::source::SourceFile;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_first_input_naming_an_endpoint_wins() {
+        let out = endpoint_vpcs(pairs(&[("vpce-1", "vpc-a"), ("vpce-1", "vpc-b"), ("vpce-2", "vpc-c")]), None);
+        assert_eq!(out.get("vpce-1").map(String::as_str), Some("vpc-a"));
+        assert_eq!(out.get("vpce-2").map(String::as_str), Some("vpc-c"));
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn the_configuration_overrides_the_inputs() {
+        let text = "[network.endpoints]\n\"vpce-0a1b2c3d4e5f60718\" = \"vpc-0f1e2d3c4b5a69788\"\n\"vpce-0123456789abcdef0\" = \"vpc-0aaaabbbbccccdddd\"\n";
+        let config = crate::config::parse(Arc::new(SourceFile::new("mintlint.toml", "mintlint.toml", text)))
+            .expect("a valid configuration");
+        let out = endpoint_vpcs(
+            pairs(&[
+                ("vpce-0a1b2c3d4e5f60718", "vpc-01234567890abcdef"),
+                ("vpce-0fedcba9876543210", "vpc-0cccccccccccccccc"),
+            ]),
+            Some(&config),
+        );
+        let got: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("vpce-0123456789abcdef0", "vpc-0aaaabbbbccccdddd"),
+                ("vpce-0a1b2c3d4e5f60718", "vpc-0f1e2d3c4b5a69788"),
+                ("vpce-0fedcba9876543210", "vpc-0cccccccccccccccc")
+            ]
+        );
+    }
+}

@@ -240,6 +240,12 @@ pub struct ActionInfo<'a> {
 }
 
 impl<'a> ActionInfo<'a> {
+    /// Identifies the action within its reference (its service's index and where its name is stored), for
+    /// caches keyed by action.
+    pub(crate) fn id(&self) -> (usize, usize) {
+        (self.service_index, self.name.as_ptr() as usize)
+    }
+
     /// `service:Name` in the reference's spelling.
     pub fn full_name(&self) -> String {
         format!("{}:{}", self.service, self.name)

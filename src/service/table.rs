@@ -33,6 +33,8 @@ pub(crate) struct ServiceBody {
     /// Per-service key types (`!keytype`): key index and type.
     pub(crate) overrides: Vec<(u32, KeyType)>,
     pub(crate) errors: Vec<String>,
+    /// `actions` by name, for lookups in constant time.
+    index: CiIndex,
 }
 
 pub(crate) struct ActionEntry {
@@ -65,6 +67,8 @@ pub(crate) struct Table {
     pub(crate) templates: Vec<Template>,
     /// Sorted ASCII-case-insensitively by prefix.
     pub(crate) services: Vec<ServiceEntry>,
+    /// `services` by prefix, for lookups in constant time.
+    service_index: CiIndex,
 }
 
 fn idx(n: usize) -> u32 {
@@ -146,6 +150,7 @@ impl Table {
             errors.push("!service lines are not sorted".to_owned());
             table.services.sort_by(|a, b| cmp_ci(a.prefix, b.prefix));
         }
+        table.service_index = CiIndex::build(table.services.len(), |i| table.services.get(i).map(|s| s.prefix));
 
         for (token, key) in pending_aliases {
             match table.find_key(key.as_bytes(), b"") {
@@ -227,6 +232,7 @@ impl Table {
             body.errors.push(format!("actions of service `{}` are not sorted", service.prefix));
             body.actions.sort_by(|x, y| cmp_ci(x.name, y.name));
         }
+        body.index = CiIndex::build(body.actions.len(), |i| body.actions.get(i).map(|a| a.name));
         body
     }
 
@@ -236,7 +242,7 @@ impl Table {
     }
 
     pub(crate) fn find_service(&self, prefix: &str) -> Option<usize> {
-        self.services.binary_search_by(|s| cmp_ci(s.prefix, prefix)).ok()
+        self.service_index.find(prefix, |i| self.services.get(i).map(|s| s.prefix))
     }
 
     pub(crate) fn service_actions(&self, service: usize) -> &[ActionEntry] {
@@ -244,9 +250,9 @@ impl Table {
     }
 
     pub(crate) fn find_action(&self, service: usize, name: &str) -> Option<&ActionEntry> {
-        let actions = self.service_actions(service);
-        let i = actions.binary_search_by(|a| cmp_ci(a.name, name)).ok()?;
-        actions.get(i)
+        let body = self.body(service)?;
+        let i = body.index.find(name, |i| body.actions.get(i).map(|a| a.name))?;
+        body.actions.get(i)
     }
 
     /// Resolves one key token of an action line of `service` to a key index.
@@ -269,6 +275,70 @@ impl Table {
         let own = self.body(service).and_then(|b| b.overrides.iter().find(|(k, _)| *k == index).map(|&(_, ty)| ty));
         own.or_else(|| self.key(index).map(|k| k.ty))
     }
+}
+
+/// An ASCII-case-insensitive hash index of a list of names (open addressing, linear probing, at most half
+/// full). Every action entry of every policy is looked up (a corpus of AWS managed policies has 52,000), and a
+/// binary search of the sorted list jumps through a megabyte of table text: a cache miss per step.
+#[derive(Default)]
+struct CiIndex {
+    /// Position in the list, or [`CiIndex::EMPTY`].
+    slots: Box<[u32]>,
+}
+
+impl CiIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    /// Indexes names `0..len`; of names equal but for case, the first is found.
+    fn build<'n>(len: usize, name_of: impl Fn(usize) -> Option<&'n str>) -> CiIndex {
+        let size = (len * 2).next_power_of_two().max(2);
+        let mut slots = vec![Self::EMPTY; size].into_boxed_slice();
+        let mask = size - 1;
+        for i in 0..len {
+            let Some(name) = name_of(i) else { continue };
+            let mut at = ci_hash(name) & mask;
+            while let Some(slot) = slots.get_mut(at) {
+                if *slot == Self::EMPTY {
+                    *slot = idx(i);
+                    break;
+                }
+                if name_of(*slot as usize).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        CiIndex { slots }
+    }
+
+    /// Position of the name equal to `name` but for ASCII case.
+    fn find<'n>(&self, name: &str, name_of: impl Fn(usize) -> Option<&'n str>) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = ci_hash(name) & mask;
+        loop {
+            let slot = *self.slots.get(at)?;
+            if slot == Self::EMPTY {
+                return None;
+            }
+            if name_of(slot as usize).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+                return Some(slot as usize);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// FNV-1a of the ASCII-lower-cased bytes (the names are short; the table is the crate's own data).
+fn ci_hash(name: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    // Folded so the low bits the mask keeps see every byte.
+    #[expect(clippy::cast_possible_truncation, reason = "a hash: any bits will do")]
+    let folded = (hash ^ (hash >> 29)) as usize;
+    folded
 }
 
 /// 1-based number of the line starting at byte `offset`.

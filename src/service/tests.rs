@@ -262,3 +262,42 @@ fn parse_reports_malformed_lines() {
     assert!(parsed.action_supports_key("svc", "Good", "SVC:B"));
     assert!(parsed.has_service("abc"));
 }
+
+/// The hash indexes of services and actions answer what a binary search of the sorted lists answers, for every
+/// name of the table in its own spelling, upper-cased and lower-cased, and for names the table does not have.
+#[test]
+fn hash_indexes_find_what_binary_search_finds() {
+    let table = &reference().table;
+    let search_service = |p: &str| table.services.binary_search_by(|s| cmp_ci(s.prefix, p)).ok();
+    let search_action = |i: usize, n: &str| {
+        let actions = table.service_actions(i);
+        actions.binary_search_by(|a| cmp_ci(a.name, n)).ok().and_then(|j| actions.get(j)).map(|a| a.name)
+    };
+    for (i, service) in table.services.iter().enumerate() {
+        for prefix in [service.prefix.to_owned(), service.prefix.to_ascii_uppercase(), format!("{}x", service.prefix)] {
+            assert_eq!(table.find_service(&prefix), search_service(&prefix), "{prefix}");
+        }
+        for action in table.service_actions(i) {
+            let names = [action.name.to_owned(), action.name.to_ascii_lowercase(), format!("{}s", action.name)];
+            for name in names {
+                assert_eq!(table.find_action(i, &name).map(|a| a.name), search_action(i, &name), "{name}");
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Arbitrary names (from the characters of service prefixes and action names) are found exactly when the
+    /// binary search finds them.
+    #[test]
+    fn hash_index_agrees_with_binary_search_on_any_name(prefix in "[a-zA-Z0-9-]{1,12}", name in "[a-zA-Z0-9_-]{1,24}") {
+        let table = &reference().table;
+        let searched = table.services.binary_search_by(|s| cmp_ci(s.prefix, &prefix)).ok();
+        proptest::prop_assert_eq!(table.find_service(&prefix), searched);
+        for i in [searched.unwrap_or(0), table.find_service("sts").unwrap_or(0)] {
+            let actions = table.service_actions(i);
+            let searched = actions.binary_search_by(|a| cmp_ci(a.name, &name)).ok().and_then(|j| actions.get(j));
+            proptest::prop_assert_eq!(table.find_action(i, &name).map(|a| a.name), searched.map(|a| a.name));
+        }
+    }
+}

@@ -8,7 +8,7 @@ pub mod limits;
 pub mod span;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use classify::InputKind;
 pub use limits::{InputLimits, SizeKind};
@@ -27,13 +27,45 @@ pub struct SourceFile {
     /// For an embedded document: where its string literal sits in the file on disk, so formats that can
     /// only name positions in real files (SARIF, GitHub annotations) point at the right place.
     pub enclosing: Option<(LineCol, LineCol)>,
-    /// Byte offset of each line start, computed once so every span maps to line/column cheaply.
-    line_starts: Arc<[u32]>,
+    /// Where lines and characters start, worked out on the first question about a position: only a text with
+    /// a finding is ever asked (most files of a corpus have none), and its clones share the answer.
+    index: Arc<OnceLock<LineIndex>>,
+}
+
+/// Line starts and the character index of one text.
+#[derive(Debug)]
+struct LineIndex {
+    /// Byte offset of each line start, so every span maps to line/column cheaply.
+    line_starts: Box<[u32]>,
     /// For text that is not all ASCII: the number of characters before each [`CHAR_BLOCK`]-byte block, so a
     /// column (counted in characters) costs at most one block of counting, however long the line: a plan is
     /// often one line of hundreds of megabytes, and counting from the line's start for every finding made
     /// `check` quadratic. Empty for ASCII text, where a column is a byte distance.
-    char_marks: Arc<[u32]>,
+    char_marks: Box<[u32]>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0u32];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        let char_marks: Box<[u32]> = if text.is_ascii() {
+            Box::new([])
+        } else {
+            let mut marks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+            let mut chars = 0usize;
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                marks.push(u32::try_from(chars).unwrap_or(u32::MAX));
+                chars += block.iter().filter(|&&b| starts_char(b)).count();
+            }
+            marks.into()
+        };
+        LineIndex { line_starts: starts.into(), char_marks }
+    }
 }
 
 /// The block size of [`SourceFile`]'s character index.
@@ -53,33 +85,18 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let mut starts = vec![0u32];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
-        let char_marks: Arc<[u32]> = if text.is_ascii() {
-            Arc::from([])
-        } else {
-            let mut marks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
-            let mut chars = 0usize;
-            for block in text.as_bytes().chunks(CHAR_BLOCK) {
-                marks.push(u32::try_from(chars).unwrap_or(u32::MAX));
-                chars += block.iter().filter(|&&b| starts_char(b)).count();
-            }
-            marks.into()
-        };
-        Self { path: path.into(), name: name.into(), text, enclosing: None, line_starts: starts.into(), char_marks }
+        Self { path: path.into(), name: name.into(), text: text.into(), enclosing: None, index: Arc::default() }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The number of characters before byte `offset` (a char boundary within the text).
     fn chars_before(&self, offset: usize) -> usize {
         let block = offset / CHAR_BLOCK;
         let start = block * CHAR_BLOCK;
-        let counted = self.char_marks.get(block).map_or(0, |&m| m as usize);
+        let counted = self.index().char_marks.get(block).map_or(0, |&m| m as usize);
         counted + self.text.as_bytes().get(start..offset).map_or(0, |b| b.iter().filter(|&&b| starts_char(b)).count())
     }
 
@@ -106,9 +123,10 @@ impl SourceFile {
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line_index = self.line_starts.partition_point(|&s| s as usize <= offset).saturating_sub(1);
-        let line_start = self.line_starts.get(line_index).map_or(0, |&s| s as usize);
-        let column = if self.char_marks.is_empty() {
+        let index = self.index();
+        let line_index = index.line_starts.partition_point(|&s| s as usize <= offset).saturating_sub(1);
+        let line_start = index.line_starts.get(line_index).map_or(0, |&s| s as usize);
+        let column = if index.char_marks.is_empty() {
             offset.saturating_sub(line_start)
         } else {
             self.chars_before(offset).saturating_sub(self.chars_before(line_start))

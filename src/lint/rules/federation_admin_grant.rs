@@ -48,7 +48,7 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
             let text = pattern.node.as_str();
             // Cheap first: only an `iam` entry (or one with a wildcard prefix) can reach the switches.
             let service = pattern.node.service().unwrap_or("*");
-            if !service.eq_ignore_ascii_case("iam") && !service.contains(['*', '?']) {
+            if !service.eq_ignore_ascii_case("iam") && !crate::policy::wildcard::has_wildcard(service) {
                 continue;
             }
             let broad = pattern.node.is_any() || pattern.node.name().is_some_and(|n| n.chars().all(|c| c == '*'));

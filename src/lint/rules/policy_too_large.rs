@@ -60,6 +60,10 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
         } else {
             doc.source.slice(unit.policy.span)
         };
+        // Either count is at most the byte length: a text within the quota in bytes is within it.
+        if text.len() <= limit {
+            continue;
+        }
         let size = if whitespace_counts { text.chars().count() } else { minified_len(text) };
         if size > limit {
             let counted = if whitespace_counts { "characters" } else { "characters without whitespace" };
@@ -111,6 +115,15 @@ fn minified_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::minified_len;
+
+    proptest::proptest! {
+        /// The early return of `check` rests on this: neither count exceeds the byte length.
+        #[test]
+        fn counts_are_at_most_the_byte_length(text in "[ \\t\\n\"\\\\a-zé{}:,]{0,64}") {
+            proptest::prop_assert!(minified_len(&text) <= text.len());
+            proptest::prop_assert!(text.chars().count() <= text.len());
+        }
+    }
 
     #[test]
     fn whitespace_inside_strings_counts() {

@@ -79,6 +79,10 @@ pub fn check(doc: &Document, _: &LintContext, out: &mut Vec<Finding>) {
 /// override an Allow only if it matches the Allow's first action, so only Denies of that service, or of any
 /// service, are tried). The answer is the pairwise one (see `pairwise` in the tests).
 fn shadowed<'s>(statements: &[(&'s Statement, &'s StatementFacts)]) -> Vec<(&'s Statement, Span, bool)> {
+    // One statement neither repeats nor overrides another (most AWS managed policies have one or two).
+    if statements.len() < 2 {
+        return Vec::new();
+    }
     let denies = DenyIndex::new(statements);
     let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut out = Vec::new();
@@ -105,7 +109,11 @@ fn grant_key(s: &Statement) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     s.action.node.is_not_action().hash(&mut h);
     for p in s.action.node.patterns() {
-        p.node.as_str().to_ascii_lowercase().hash(&mut h);
+        // Lower-cased byte by byte, without a copy: `same_grant` compares patterns ignoring ASCII case.
+        for b in p.node.as_str().bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+        h.write_u8(0xff);
     }
     if let Some(resource) = &s.resource {
         resource.node.is_not_resource().hash(&mut h);
@@ -147,7 +155,10 @@ impl DenyIndex {
             let services: Option<Vec<String>> = if deny.action.node.is_not_action() {
                 None
             } else {
-                patterns.iter().map(|p| p.node.service().filter(|s| !s.contains(['*', '?'])).map(fold)).collect()
+                patterns
+                    .iter()
+                    .map(|p| p.node.service().filter(|s| !crate::policy::wildcard::has_wildcard(s)).map(fold))
+                    .collect()
             };
             match services {
                 None => index.any.push(i),
@@ -169,6 +180,11 @@ impl DenyIndex {
         statements: &[(&'s Statement, &'s StatementFacts)],
         allow: &Statement,
     ) -> Option<&'s Statement> {
+        // Most policies have no unconditional Deny: then nothing overrides, and the Allow's actions (a
+        // wildcard expands to hundreds) need not be listed at all.
+        if self.any.is_empty() && self.by_service.is_empty() {
+            return None;
+        }
         let listed = listed_actions(allow);
         let first_service = listed.as_ref().and_then(|l| l.first()).map(|a| fold(a.service));
         let named: &[usize] = first_service.and_then(|s| self.by_service.get(&s)).map_or(&[], Vec::as_slice);

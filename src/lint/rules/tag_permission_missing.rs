@@ -2,6 +2,8 @@ use crate::declare_rule;
 use crate::lint::facts::{REQUEST_TAG_PREFIX, TAG_ACTION, TAG_KEYS_KEY, mint_grant_span};
 use crate::lint::rules::unrestricted_request_tags::{constrains_tag_keys, minting_constrains_tags};
 use crate::lint::{Document, Finding, LintContext};
+use crate::policy::value::parse_bool;
+use crate::policy::{ConditionClause, Family};
 
 declare_rule! {
     /// ## What it finds
@@ -13,6 +15,9 @@ declare_rule! {
     /// * the reverse: a grant of `sts:TagGetWebIdentityToken` with no condition of its own, whose tags are
     ///   bounded only by the `aws:TagKeys` conditions of the minting grants next to it. That holds as long as
     ///   no other policy grants minting to the same principal.
+    ///
+    /// A `"Null": {"aws:TagKeys": "true"}` guard (the request must carry no tags) is not reported: it says
+    /// what the missing grant already enforces, and it keeps holding if a tag grant is added later.
     ///
     /// Only the files given to `check` are seen: a tag permission granted in a policy outside them is not.
     ///
@@ -54,10 +59,21 @@ fn is_tag_key(lower: &str) -> bool {
     lower == TAG_KEYS_KEY || lower.starts_with(REQUEST_TAG_PREFIX)
 }
 
+/// `"Null": {key: "true"}`: the clause requires the key to be absent, so on a tag key it refuses every
+/// tagged request, exactly what a missing tag grant does.
+fn requires_absence(clause: &ConditionClause) -> bool {
+    let op = &clause.operator.node;
+    op.kind.family() == Family::Null
+        && op.set.is_none()
+        && !clause.values.is_empty()
+        && clause.values.iter().all(|v| parse_bool(v.node.text()) == Some(true))
+}
+
 pub fn check(doc: &Document, ctx: &LintContext, out: &mut Vec<Finding>) {
     for view in doc.statements() {
         let missing_tag_grant = view.facts.grants_mint() && !view.facts.covers_tag && !ctx.input.grants_tag_minting;
-        let tag_condition = view.statement.conditions.iter().find(|c| is_tag_key(c.key.node.lower()));
+        let tag_condition =
+            view.statement.conditions.iter().find(|c| is_tag_key(c.key.node.lower()) && !requires_absence(c));
         if let Some(clause) = tag_condition.filter(|_| missing_tag_grant) {
             let (message, label, help) = words(true);
             out.push(
