@@ -206,6 +206,9 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
                     let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
                     let mut found = Vec::new();
                     lint_document(&doc, &options.lint, &mut found);
+                    if !found.is_empty() {
+                        doc.source.index_lines();
+                    }
                     let mut input = [Vec::new(), Vec::new()];
                     if needs_input_rules(&doc) {
                         for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
