@@ -428,7 +428,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         }
     };
     drop(bytes);
-    let value = match json::parse(&source.text, &limits) {
+    let value = match crate::input::parse_input(&source.text, &limits) {
         Ok(value) => value,
         // A broken policy is reported; broken JSON that is no policy (a `tsconfig.json` with comments) is not
         // this tool's business.

@@ -309,3 +309,67 @@ fn simulate_a_role_of_a_nested_module() {
     // The statement has `"Sid": ""`: it is named by its position.
     assert!(run.stdout.contains("allowed by statement 1 ("), "{}", run.stdout);
 }
+
+/// Every JSON file below `dir`.
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            json_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// The plan reader builds of Terraform JSON only the parts the loader reads (`input::parse_input`): for every
+/// file, the inventory it yields is the one the whole tree yields, and every other document is built whole.
+fn parts_read_as_the_whole(dirs: &[PathBuf]) -> usize {
+    use mintlint::source::SourceFile;
+    use mintlint::source::json;
+    let limits = Limits { max_bytes: usize::MAX, ..Limits::default() };
+    let mut files = Vec::new();
+    for dir in dirs {
+        json_files(dir, &mut files);
+    }
+    let mut plans = 0;
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let whole = json::parse(&text, &limits);
+        let parts = mintlint::input::parse_input(&text, &limits);
+        let (whole, parts) = match (whole, parts) {
+            (Ok(whole), Ok(parts)) => (whole, parts),
+            (whole, parts) => {
+                assert_eq!(whole.err(), parts.err(), "{}", path.display());
+                continue;
+            }
+        };
+        let kind = InputKind::classify(&whole);
+        assert_eq!(kind, InputKind::classify(&parts), "{}", path.display());
+        if !matches!(kind, InputKind::TerraformJson) {
+            assert_eq!(format!("{whole:?}"), format!("{parts:?}"), "{}: built whole", path.display());
+            continue;
+        }
+        plans += 1;
+        let source = std::sync::Arc::new(SourceFile::from_path(path, text.as_str()));
+        let from_whole = load_inventory_file(&source, &whole, kind, &limits);
+        let from_parts = load_inventory_file(&source, &parts, kind, &limits);
+        assert_eq!(format!("{from_whole:?}"), format!("{from_parts:?}"), "{}", path.display());
+    }
+    plans
+}
+
+#[test]
+fn plan_parts_read_as_the_whole_in_fixtures() {
+    let root = common::root();
+    let plans = parts_read_as_the_whole(&[root.join("fixtures"), corpus_sample()]);
+    assert!(plans >= 10, "only {plans} plans");
+}
+
+#[test]
+#[ignore = "corpus: run scripts/corpus-check"]
+fn corpus_plan_parts_read_as_the_whole() {
+    let plans = parts_read_as_the_whole(&[shared().join("corpus")]);
+    assert!(plans >= 54, "only {plans} plans");
+}

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Seek, Write};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -127,26 +128,152 @@ struct Planned {
 }
 
 /// Read, decide and report every case of `stream`, writing the report to `out` as it is produced.
-pub fn run<R: Read, W: Rows>(
+///
+/// Three stages overlap: a thread reads batches from the file, another builds and decides each batch (in
+/// parallel, on rayon's threads), and this one writes the decided rows in file order. Each hands the next at
+/// most a batch or two ahead, so memory stays a few batches whatever the number of cases.
+pub fn run<R: Read + Send, W: Rows>(
     stream: &mut CaseStream<R>,
     scenario: &mut Scenario,
     setup: &Setup<'_>,
     rows: &W,
     out: &mut dyn Write,
 ) -> Result<Totals, Stop> {
-    let mut totals = Totals::default();
     let mut spill = if rows.totals_first() { Some(spill_file().map_err(Stop::Write)?) } else { None };
+    let pool = Pool::default();
+    let deciding = &mut *scenario;
+    let (decided, written) = std::thread::scope(|scope| {
+        let (batch_tx, batch_rx) = mpsc::sync_channel(1);
+        let (free_tx, free_rx) = mpsc::channel();
+        scope.spawn(move || read_batches(stream, &batch_tx, &free_rx));
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Vec<Chunk>>(2);
+        let pool = &pool;
+        let decider = scope.spawn(move || decide_batches(&batch_rx, &free_tx, deciding, setup, rows, &chunk_tx, pool));
+        let mut written: Result<bool, std::io::Error> = Ok(false);
+        for chunks in chunk_rx.iter() {
+            written = write_chunks(&mut spill, rows, out, pool, chunks, written.unwrap_or(false));
+            if written.is_err() {
+                // Dropping the receiver stops the deciding, which stops the reading.
+                break;
+            }
+        }
+        drop(chunk_rx);
+        let decided = decider.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (decided, written)
+    });
+    let opened = written.map_err(Stop::Write)?;
+    let totals = decided?;
     let mut text = String::new();
-    if spill.is_none() {
-        rows.open(&mut text, &totals);
+    match spill {
+        Some(mut file) => {
+            rows.open(&mut text, &totals);
+            out.write_all(text.as_bytes()).map_err(Stop::Write)?;
+            text.clear();
+            file.flush().map_err(Stop::Write)?;
+            file.rewind().map_err(Stop::Write)?;
+            std::io::copy(&mut file, out).map_err(Stop::Write)?;
+        }
+        // No row was written: the report opens here (an empty `cases` list).
+        None if !opened => rows.open(&mut text, &totals),
+        None => {}
     }
-    let mut batch = Batch::default();
+    let principals: Vec<&InventoryPrincipal> = scenario.principals.iter().map(|(p, _)| p).collect();
+    rows.close(&mut text, &totals, &principals);
+    out.write_all(text.as_bytes()).map_err(Stop::Write)?;
+    out.flush().map_err(Stop::Write)?;
+    Ok(totals)
+}
+
+/// The rows of a few cases as text, with how many of them passed and failed.
+type Chunk = (String, u64, u64);
+
+/// Texts handed back by the writer once written, so that the rows of the next batches reuse their memory.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<String>>);
+
+impl Pool {
+    fn take(&self) -> String {
+        self.0.lock().ok().and_then(|mut free| free.pop()).unwrap_or_default()
+    }
+
+    fn give(&self, mut text: String) {
+        text.clear();
+        if let Ok(mut free) = self.0.lock() {
+            free.push(text);
+        }
+    }
+}
+
+/// Write one batch's rows (to the spill file when the report needs its totals first), opening the report
+/// before the first rows; whether it is open.
+fn write_chunks<W: Rows>(
+    spill: &mut Option<std::fs::File>,
+    rows: &W,
+    out: &mut dyn Write,
+    pool: &Pool,
+    chunks: Vec<Chunk>,
+    opened: bool,
+) -> Result<bool, std::io::Error> {
+    let target: &mut dyn Write = match spill.as_mut() {
+        Some(file) => file,
+        None => {
+            if !opened {
+                let mut text = String::new();
+                rows.open(&mut text, &Totals::default());
+                out.write_all(text.as_bytes())?;
+            }
+            &mut *out
+        }
+    };
+    for (text, _, _) in chunks {
+        target.write_all(text.as_bytes())?;
+        pool.give(text);
+    }
+    Ok(true)
+}
+
+/// The reading stage: batches of cases, ended by an empty batch or the first error of the file's frame.
+fn read_batches<R: Read>(
+    stream: &mut CaseStream<R>,
+    batches: &mpsc::SyncSender<Result<Batch, StreamError>>,
+    free: &mpsc::Receiver<Batch>,
+) {
+    loop {
+        let mut batch = free.try_recv().unwrap_or_default();
+        match stream.fill(&mut batch, BATCH) {
+            Ok(()) => {
+                let end = batch.is_empty();
+                if batches.send(Ok(batch)).is_err() || end {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = batches.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// The deciding stage: build and decide each batch, hand its rows on in order; after a case that cannot be
+/// read or built, nothing more is decided and the rest of the file is read for its problems.
+fn decide_batches<W: Rows>(
+    batches: &mpsc::Receiver<Result<Batch, StreamError>>,
+    free: &mpsc::Sender<Batch>,
+    scenario: &mut Scenario,
+    setup: &Setup<'_>,
+    rows: &W,
+    decided: &mpsc::SyncSender<Vec<Chunk>>,
+    pool: &Pool,
+) -> Result<Totals, Stop> {
+    let mut totals = Totals::default();
     let mut problems: Vec<CaseProblem> = Vec::new();
     let mut problem_count = 0usize;
     let mut announced = 0usize;
-    loop {
-        match stream.fill(&mut batch, BATCH) {
-            Ok(()) => {}
+    // The reader always ends with an empty batch or an error; a closed channel is the same end.
+    while let Ok(next) = batches.recv() {
+        let batch = match next {
+            Ok(batch) => batch,
             Err(StreamError::Io(e)) => return Err(Stop::Read(e)),
             Err(StreamError::Frame(f)) if problems.is_empty() => return Err(Stop::Frame(f)),
             // A broken frame after broken cases: the cases' problems come first; the frame's is one more.
@@ -171,7 +298,7 @@ pub fn run<R: Read, W: Rows>(
                 );
                 break;
             }
-        }
+        };
         if batch.is_empty() {
             break;
         }
@@ -212,37 +339,24 @@ pub fn run<R: Read, W: Rows>(
             }
             planned.push(item);
         }
+        let _ = free.send(batch);
         if problem_count > 0 {
             // Nothing more is decided; the rest of the file is still read for its problems.
             continue;
         }
-        let decided = decide(scenario, setup, rows, planned, totals.cases());
-        for (chunk, passed, failed) in &decided {
+        let chunks = decide(scenario, setup, rows, planned, totals.cases(), pool);
+        for (_, passed, failed) in &chunks {
             totals.passed += passed;
             totals.failed += failed;
-            text.push_str(chunk);
         }
-        match spill.as_mut() {
-            Some(file) => file.write_all(text.as_bytes()).map_err(Stop::Write)?,
-            None => out.write_all(text.as_bytes()).map_err(Stop::Write)?,
+        if decided.send(chunks).is_err() {
+            // The writer stopped (a closed pipe, a full disk): it reports why.
+            return Ok(totals);
         }
-        text.clear();
     }
     if problem_count > 0 {
         return Err(Stop::Problems { problems, total: problem_count });
     }
-    if let Some(mut file) = spill {
-        rows.open(&mut text, &totals);
-        out.write_all(text.as_bytes()).map_err(Stop::Write)?;
-        text.clear();
-        file.flush().map_err(Stop::Write)?;
-        file.rewind().map_err(Stop::Write)?;
-        std::io::copy(&mut file, out).map_err(Stop::Write)?;
-    }
-    let principals: Vec<&InventoryPrincipal> = scenario.principals.iter().map(|(p, _)| p).collect();
-    rows.close(&mut text, &totals, &principals);
-    out.write_all(text.as_bytes()).map_err(Stop::Write)?;
-    out.flush().map_err(Stop::Write)?;
     Ok(totals)
 }
 
@@ -287,7 +401,8 @@ fn decide<W: Rows>(
     rows: &W,
     planned: Vec<Planned>,
     first_index: u64,
-) -> Vec<(String, u64, u64)> {
+    pool: &Pool,
+) -> Vec<Chunk> {
     // Prepared once per batch for each policy set the batch uses.
     let files = Simulator::new(&scenario.files).with_resource_policy(setup.resource_policy);
     let mut simulators: HashMap<usize, Simulator<'_>> = HashMap::new();
@@ -304,7 +419,7 @@ fn decide<W: Rows>(
         .enumerate()
         .chunks(CHUNK)
         .map(|chunk| {
-            let mut out = String::new();
+            let mut out = pool.take();
             let (mut passed, mut failed) = (0, 0);
             for (i, mut item) in chunk {
                 let principal = item.principal.and_then(|at| scenario.principals.get(at));

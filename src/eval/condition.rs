@@ -5,14 +5,15 @@
 use crate::policy::value::arn::{arn_matches, arn_matches_tokens, reads_as_arn};
 use crate::policy::value::binary::decode_base64;
 use crate::policy::value::date::Timestamp;
-use crate::policy::value::ip::{Cidr, parse_addr};
+use crate::policy::value::ip::Cidr;
 use crate::policy::value::number::{self, Number};
 use crate::policy::value::parse_bool;
 use crate::policy::wildcard::{self, Token};
 use crate::policy::{ConditionClause, Family, Operator, OperatorKind, Part, SetOp, Template};
 
 use super::assumptions::{Assumptions, EmptyValues, PlainOnMulti, VariableWildcards};
-use super::context::{ContextValue, RequestContext, key_hash, same_text};
+use super::context::{ContextValue, Parsed, RequestContext, RequestValue, key_hash, same_bytes, same_text};
+use super::keys::slot_of;
 
 /// Patterns with up to this many parts are matched from a stack buffer.
 pub const INLINE_TOKENS: usize = 16;
@@ -30,8 +31,8 @@ pub enum PatternPart {
     Text(Box<str>),
     /// `${*}`, `${?}`, `${$}`: always the literal character.
     Escaped(Box<str>),
-    /// A policy variable: its lower-cased key, the key's hash for lookups, and its default.
-    Variable { key: Box<str>, hash: u64, default: Option<Box<str>> },
+    /// A policy variable: its lower-cased key, the key's hash and slot for lookups, and its default.
+    Variable { key: Box<str>, hash: u64, slot: u8, default: Option<Box<str>> },
 }
 
 impl StrPattern {
@@ -48,6 +49,7 @@ impl StrPattern {
                 Part::Variable(v) => PatternPart::Variable {
                     key: v.key.to_ascii_lowercase().into(),
                     hash: key_hash(&v.key),
+                    slot: slot_of(&v.key),
                     default: v.default.clone(),
                 },
             })
@@ -87,8 +89,8 @@ impl StrPattern {
                     match part {
                         PatternPart::Text(t) => push_text(t, wildcards, &mut buf, &mut len, &mut overflow),
                         PatternPart::Escaped(c) => push(Token::Literal(c), &mut buf, &mut len, &mut overflow),
-                        PatternPart::Variable { key, hash, default } => {
-                            let value = ctx.single_hashed(*hash, key).or(default.as_deref())?;
+                        PatternPart::Variable { key, hash, slot, default } => {
+                            let value = ctx.single_slotted(*slot, *hash, key).map(|v| v.text).or(default.as_deref())?;
                             push_text(value, wildcards && substituted_wildcards, &mut buf, &mut len, &mut overflow);
                         }
                     }
@@ -191,7 +193,14 @@ impl LikeShape {
             (LikeShape::OneStar(at), false) => {
                 let (Some(prefix), Some(suffix)) = (text.get(..at), text.get(at + 1..)) else { return false };
                 // The `*` matches the rest (any characters): prefix and suffix must fit without overlapping.
-                request.len() >= prefix.len() + suffix.len() && request.starts_with(prefix) && request.ends_with(suffix)
+                // Compared as bytes inline: equal bytes of valid UTF-8 end on a character boundary, as
+                // `starts_with`/`ends_with` would require, without a C library call per comparison.
+                let request = request.as_bytes();
+                request.len() >= prefix.len() + suffix.len()
+                    && request.get(..prefix.len()).is_some_and(|head| same_bytes(head, prefix.as_bytes()))
+                    && request
+                        .get(request.len() - suffix.len()..)
+                        .is_some_and(|tail| same_bytes(tail, suffix.as_bytes()))
             }
             _ => wildcard::matches(text, request, fold),
         }
@@ -225,22 +234,17 @@ impl ArnShape {
         Some(ArnShape { parts })
     }
 
-    /// `text` is the plain pattern this shape was made from.
-    fn matches(&self, text: &str, request: &str) -> bool {
-        let mut value = request.splitn(6, ':');
-        let mut first = true;
-        for (start, end, shape) in self.parts {
-            let (Some(component), Some(pattern)) = (value.next(), text.get(start..end)) else { return false };
-            // The value must be an ARN: its first component is exactly `arn`.
-            if first && component != "arn" {
-                return false;
-            }
-            first = false;
-            if !shape.matches(pattern, component, false) {
-                return false;
-            }
+    /// `text` is the plain pattern this shape was made from. The request's components are split once per
+    /// context value (`RequestValue::arn_components`).
+    fn matches(&self, text: &str, request: RequestValue<'_>) -> bool {
+        let Some(components) = request.arn_components() else { return false };
+        // The value must be an ARN: its first component is exactly `arn`.
+        if components[0] != "arn" {
+            return false;
         }
-        true
+        self.parts.iter().zip(components).all(|((start, end, shape), component)| {
+            text.get(*start..*end).is_some_and(|pattern| shape.matches(pattern, component, false))
+        })
     }
 }
 
@@ -309,6 +313,10 @@ pub struct CompiledClause {
     pub key: Box<str>,
     /// [`key_hash`] of the key, so evaluation looks it up without hashing or string searching.
     pub key_hash: u64,
+    /// The key's slot (`keys::slot_of`): a known key is found with one read.
+    pub slot: u8,
+    /// What evaluation asks of the operator, resolved once.
+    resolved: Resolved,
     pub values: ClauseValues,
     /// A policy value the operator cannot read (`"abc"` for a Numeric operator, a non-ARN for an ARN
     /// operator): what a negated operator then answers is the assumption `negated_unreadable_value`.
@@ -340,13 +348,28 @@ impl CompiledClause {
         };
         let key = clause.key.node.lower();
         let unreadable = values.has_unreadable();
-        CompiledClause { operator: clause.operator.node, key: key.into(), key_hash: key_hash(key), values, unreadable }
+        let operator = clause.operator.node;
+        CompiledClause {
+            operator,
+            key: key.into(),
+            key_hash: key_hash(key),
+            slot: slot_of(key),
+            resolved: Resolved::of(operator, &values),
+            values,
+            unreadable,
+        }
     }
 
     /// Evaluate against a request (reference §6.2-§6.4). `on_absent` is told when the key is missing.
-    pub fn evaluate(&self, ctx: &RequestContext, assumptions: &Assumptions, on_absent: &mut dyn FnMut(&str)) -> bool {
+    pub fn evaluate<F: FnMut(&str) + ?Sized>(
+        &self,
+        ctx: &RequestContext,
+        assumptions: &Assumptions,
+        on_absent: &mut F,
+    ) -> bool {
         let op = self.operator;
-        let value = ctx.get_hashed(self.key_hash, &self.key);
+        let r = self.resolved;
+        let value = ctx.get_slotted(self.slot, self.key_hash, &self.key);
         if let ClauseValues::Null(expected) = &self.values {
             // `ForAllValues:Null` is always true and `ForAnyValue:Null` always false (Access Analyzer
             // `NULL_WITH_QUALIFIER`).
@@ -355,7 +378,7 @@ impl CompiledClause {
                 Some(SetOp::ForAnyValue) => return false,
                 None => {}
             }
-            let is_null = value.is_none_or(ContextValue::is_null);
+            let is_null = value.is_none_or(|(v, _)| v.is_null());
             if value.is_none() {
                 on_absent(&self.key);
             }
@@ -368,20 +391,16 @@ impl CompiledClause {
         // A plain operator with no values at all (§5.6): skipped or never matching, by assumption. The set
         // operators and IfExists keep their documented readings of an empty list (Access Analyzer's
         // EMPTY_ARRAY_CONDITION_FORALLVALUES / _FORANYVALUE / _IFEXISTS).
-        if op.set.is_none()
-            && !op.if_exists
-            && self.values.is_empty()
-            && assumptions.empty_condition_values == EmptyValues::Ignored
-        {
+        if r.plain_without_values && assumptions.empty_condition_values == EmptyValues::Ignored {
             return true;
         }
-        let negated = op.kind.is_negated();
+        let negated = r.negated;
         // Set operators treat an empty list (or empty string) like a missing key.
         let present = match (op.set, value) {
-            (Some(_), Some(v)) if v.is_null() => None,
+            (Some(_), Some((v, _))) if v.is_null() => None,
             (_, v) => v,
         };
-        let Some(present) = present else {
+        let Some((present, parsed)) = present else {
             on_absent(&self.key);
             if op.if_exists {
                 return true;
@@ -391,45 +410,42 @@ impl CompiledClause {
                 Some(SetOp::ForAnyValue) => false,
                 // AWS documents the negated String and ARN operators as true on a missing key; the Numeric,
                 // Date and IP negations follow only by analogy (reference §6.2, §10.16).
-                None => {
-                    negated
-                        && (matches!(op.kind.family(), Family::String | Family::Arn)
-                            || assumptions.negated_numeric_date_ip_missing)
-                }
+                None => negated && (r.string_or_arn || assumptions.negated_numeric_date_ip_missing),
             };
         };
-        self.report_absent_variables(ctx, on_absent);
+        if r.has_variables {
+            self.report_absent_variables(ctx, on_absent);
+        }
         // A negated operator holding a value it cannot read: the NOR of "equals nothing" (true), or a failed
         // comparison (false), by assumption.
         if negated && self.unreadable && !assumptions.negated_unreadable_value {
             return false;
         }
         // One request value against the policy values: positive match of any value, negated to NOR.
-        let test = |r: &str| self.matches_any(r, ctx, assumptions) != negated;
+        let test = |v: RequestValue<'_>| self.matches_any(v, ctx, assumptions) != negated;
         match (op.set, present) {
-            (None, ContextValue::Single(r)) => test(r),
+            (None, ContextValue::Single(v)) => test(single(v, parsed)),
             (None, ContextValue::Multi(rs)) => match assumptions.plain_operator_on_multivalued {
-                PlainOnMulti::AnyValue => rs.iter().any(|r| self.matches_any(r, ctx, assumptions)) != negated,
+                PlainOnMulti::AnyValue => {
+                    rs.iter().any(|v| self.matches_any(RequestValue::new(v), ctx, assumptions)) != negated
+                }
                 PlainOnMulti::NoMatch => negated,
             },
-            (Some(SetOp::ForAllValues), v) => v.values().iter().all(|r| test(r)),
-            (Some(SetOp::ForAnyValue), v) => v.values().iter().any(|r| test(r)),
+            (Some(SetOp::ForAllValues), ContextValue::Single(v)) => test(single(v, parsed)),
+            (Some(SetOp::ForAnyValue), ContextValue::Single(v)) => test(single(v, parsed)),
+            (Some(SetOp::ForAllValues), ContextValue::Multi(rs)) => rs.iter().all(|v| test(RequestValue::new(v))),
+            (Some(SetOp::ForAnyValue), ContextValue::Multi(rs)) => rs.iter().any(|v| test(RequestValue::new(v))),
         }
     }
 
     /// Whether a value holds a policy variable (`${*}`-style escapes included; they are harmless here).
     pub fn has_variables(&self) -> bool {
-        match &self.values {
-            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns) => {
-                patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)))
-            }
-            _ => false,
-        }
+        self.resolved.has_variables
     }
 
     /// A policy variable without a default whose key the request lacks is a tested-but-absent key too: it is
     /// why the value cannot match (reference §5.9), and the simulator must say so.
-    fn report_absent_variables(&self, ctx: &RequestContext, on_absent: &mut dyn FnMut(&str)) {
+    fn report_absent_variables<F: FnMut(&str) + ?Sized>(&self, ctx: &RequestContext, on_absent: &mut F) {
         let (ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns)) =
             &self.values
         else {
@@ -438,8 +454,8 @@ impl CompiledClause {
         for pattern in patterns.iter() {
             let StrPattern::Parts(parts) = pattern else { continue };
             for part in parts.iter() {
-                if let PatternPart::Variable { key, hash, default: None } = part
-                    && ctx.single_hashed(*hash, key).is_none()
+                if let PatternPart::Variable { key, hash, slot, default: None } = part
+                    && ctx.single_slotted(*slot, *hash, key).is_none()
                 {
                     on_absent(key);
                 }
@@ -448,57 +464,100 @@ impl CompiledClause {
     }
 
     /// Whether the request value matches any policy value under the operator's positive form.
-    fn matches_any(&self, request: &str, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
-        let kind = self.operator.kind.positive();
+    fn matches_any(&self, request: RequestValue<'_>, ctx: &RequestContext, assumptions: &Assumptions) -> bool {
+        let Resolved { positive: kind, like, fold, .. } = self.resolved;
         let substituted_wildcards = assumptions.variable_wildcards == VariableWildcards::Wildcard;
+        let text = request.text;
         match &self.values {
             ClauseValues::Strings(patterns, shapes) => {
-                let like = kind == OperatorKind::StringLike;
-                let fold = kind.ignores_case();
                 patterns.iter().zip(shapes.iter()).any(|(p, shape)| match (p, like, fold) {
-                    (StrPattern::Plain(text), false, false) => same_text(text, request),
-                    (StrPattern::Plain(text), false, true) => wildcard::eq_fold(text, request),
-                    (StrPattern::Plain(text), true, _) => shape.matches(text, request, fold),
+                    (StrPattern::Plain(pattern), false, false) => same_text(pattern, text),
+                    (StrPattern::Plain(pattern), false, true) => wildcard::eq_fold(pattern, text),
+                    (StrPattern::Plain(pattern), true, _) => shape.matches(pattern, text, fold),
                     _ => p
-                        .with_tokens(ctx, like, substituted_wildcards, |t| wildcard::matches_tokens(t, request, fold))
+                        .with_tokens(ctx, like, substituted_wildcards, |t| wildcard::matches_tokens(t, text, fold))
                         .unwrap_or(false),
                 })
             }
             ClauseValues::Arns(patterns, shapes) => patterns.iter().zip(shapes.iter()).any(|(p, shape)| match p {
-                StrPattern::Plain(text) => match shape {
-                    Some(shape) => shape.matches(text, request),
-                    None => arn_matches(text, request),
+                StrPattern::Plain(pattern) => match shape {
+                    Some(shape) => shape.matches(pattern, request),
+                    None => arn_matches(pattern, text),
                 },
                 StrPattern::Parts(_) => {
-                    p.with_tokens(ctx, true, substituted_wildcards, |t| arn_matches_tokens(t, request)).unwrap_or(false)
+                    p.with_tokens(ctx, true, substituted_wildcards, |t| arn_matches_tokens(t, text)).unwrap_or(false)
                 }
             }),
             ClauseValues::Bools(patterns) => {
-                let Some(r) = parse_bool(request) else { return false };
+                let Some(r) = parse_bool(text) else { return false };
                 patterns.iter().any(|p| match p {
-                    StrPattern::Plain(text) => parse_bool(text) == Some(r),
+                    StrPattern::Plain(pattern) => parse_bool(pattern) == Some(r),
                     StrPattern::Parts(_) => p.reads_as_bool(ctx, r),
                 })
             }
             ClauseValues::Numbers(numbers) => {
-                let Some(r) = Number::parse(request) else { return false };
+                let Some(r) = request.number() else { return false };
                 numbers.iter().flatten().any(|p| compare(kind, Some(number::compare(r, *p))))
             }
             ClauseValues::Dates(dates) => {
-                let Some(r) = Timestamp::parse(request) else { return false };
+                let Some(r) = request.date() else { return false };
                 dates.iter().flatten().any(|p| compare(kind, Some(r.cmp(p))))
             }
             // Base64 decoding is strict (no whitespace, no stray bits), so two values hold the same bytes
             // exactly when the request spells the canonical encoding, with or without its padding: a
             // comparison that needs no decoding buffer.
             ClauseValues::Binary(canonical) => {
-                canonical.iter().flatten().any(|c| same_text(c, request) || same_text(c.trim_end_matches('='), request))
+                canonical.iter().flatten().any(|c| same_text(c, text) || same_text(c.trim_end_matches('='), text))
             }
             ClauseValues::Cidrs(cidrs) => {
-                let Some(addr) = parse_addr(request) else { return false };
+                let Some(addr) = request.addr() else { return false };
                 cidrs.iter().flatten().any(|c| c.contains(addr))
             }
             ClauseValues::Null(_) => false,
+        }
+    }
+}
+
+/// A single value of a context with the cache of its parsed forms.
+fn single<'a>(text: &'a str, parsed: &'a Parsed) -> RequestValue<'a> {
+    RequestValue::cached(text, parsed)
+}
+
+/// What evaluating a clause asks of its operator and values, worked out when the clause is compiled.
+#[derive(Clone, Copy, Debug)]
+struct Resolved {
+    negated: bool,
+    /// The operator's positive form (`StringNotLike` -> `StringLike`).
+    positive: OperatorKind,
+    /// A `Like` string operator: `*` and `?` are wildcards.
+    like: bool,
+    /// The comparison ignores case.
+    fold: bool,
+    /// A String or ARN operator: their negations are documented as true on a missing key.
+    string_or_arn: bool,
+    /// A plain operator (no set qualifier, no IfExists) with no policy values.
+    plain_without_values: bool,
+    /// A policy value holds a policy variable.
+    has_variables: bool,
+}
+
+impl Resolved {
+    fn of(op: Operator, values: &ClauseValues) -> Resolved {
+        let positive = op.kind.positive();
+        let has_variables = match values {
+            ClauseValues::Strings(patterns, _) | ClauseValues::Arns(patterns, _) | ClauseValues::Bools(patterns) => {
+                patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)))
+            }
+            _ => false,
+        };
+        Resolved {
+            negated: op.kind.is_negated(),
+            positive,
+            like: positive == OperatorKind::StringLike,
+            fold: positive.ignores_case(),
+            string_or_arn: matches!(op.kind.family(), Family::String | Family::Arn),
+            plain_without_values: op.set.is_none() && !op.if_exists && values.is_empty(),
+            has_variables,
         }
     }
 }
@@ -589,7 +648,12 @@ mod tests {
         for p in patterns {
             let shape = ArnShape::of(&StrPattern::Plain(p.into())).unwrap();
             for v in values {
-                assert_eq!(shape.matches(p, v), arn_matches(p, v), "{p:?} against {v:?}");
+                let parsed = Parsed::default();
+                for request in
+                    [RequestValue::new(v), RequestValue::cached(v, &parsed), RequestValue::cached(v, &parsed)]
+                {
+                    assert_eq!(shape.matches(p, request), arn_matches(p, v), "{p:?} against {v:?}");
+                }
             }
         }
         assert!(ArnShape::of(&StrPattern::Plain("*".into())).is_none());

@@ -9,7 +9,7 @@ use std::fmt;
 use crate::policy::Effect;
 
 use super::assumptions::Assumptions;
-use super::context::RequestContext;
+use super::context::{KnownKey, RequestContext};
 use super::statement::{CompiledStatement, LoadedPolicy};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,8 +207,8 @@ impl Prepared<'_> {
     pub fn decide<T: Trace>(&self, ctx: &RequestContext, assumptions: &Assumptions, trace: &mut T) -> Outcome {
         let set = self.set;
         // One lookup of the caller's ARN serves the principal-kind exemptions below.
-        let principal_arn = ctx.single_hashed(PRINCIPAL_ARN_HASH, PRINCIPAL_ARN);
-        let organization_applies = !set.management_account && !principal_arn.is_some_and(is_service_linked_role);
+        let principal = ctx.single_known(PRINCIPAL_ARN).map(|arn| arn.principal_kind()).unwrap_or_default();
+        let organization_applies = !set.management_account && !principal.service_linked_role;
         let rcps_apply =
             organization_applies && (assumptions.rcp_applies_to_minting || !is_minting_action(&self.action));
         let mut deny_layer = None;
@@ -259,7 +259,7 @@ impl Prepared<'_> {
         }
         // The account root user has full access without identity policies (reference §4.2 step 1); only
         // the organization's policies and explicit denies, checked above, restrict it.
-        if !allowed.identity && !principal_arn.is_some_and(is_root_user) {
+        if !allowed.identity && !principal.root_user {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Identity) };
         }
         if set.boundary.is_some() && !allowed.boundary {
@@ -267,7 +267,7 @@ impl Prepared<'_> {
         }
         // A federated-user session made without a session policy has no permissions at all (reference
         // §4.2 step 8); other sessions without one are not limited by it.
-        let session_required = !set.session.is_empty() || principal_arn.is_some_and(is_federated_user);
+        let session_required = !set.session.is_empty() || principal.federated_user;
         if session_required && !allowed.session {
             return Outcome { decision: Decision::ImplicitDeny, layer: Some(Layer::Session) };
         }
@@ -316,29 +316,7 @@ impl Allowed {
     }
 }
 
-const PRINCIPAL_ARN: &str = "aws:principalarn";
-const PRINCIPAL_ARN_HASH: u64 = super::context::key_hash(PRINCIPAL_ARN);
-
-/// SCPs and RCPs do not restrict service-linked roles (their path is `/aws-service-role/`).
-fn is_service_linked_role(arn: &str) -> bool {
-    arn.contains(":role/aws-service-role/")
-}
-
-/// The components of an ARN, or `None` when it has fewer than six.
-fn arn_parts(arn: &str) -> Option<[&str; 6]> {
-    let mut parts = arn.splitn(6, ':');
-    Some([parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?])
-}
-
-/// The account root user: `arn:PARTITION:iam::ACCOUNT:root`.
-fn is_root_user(arn: &str) -> bool {
-    matches!(arn_parts(arn), Some(["arn", _, "iam", "", account, "root"]) if !account.is_empty())
-}
-
-/// A federated-user session from `GetFederationToken`: `arn:PARTITION:sts::ACCOUNT:federated-user/NAME`.
-fn is_federated_user(arn: &str) -> bool {
-    matches!(arn_parts(arn), Some(["arn", _, "sts", "", _, resource]) if resource.starts_with("federated-user/"))
-}
+const PRINCIPAL_ARN: KnownKey = KnownKey::new("aws:PrincipalArn");
 
 pub fn is_minting_action(action: &str) -> bool {
     action.eq_ignore_ascii_case(crate::token::MINT_ACTION) || action.eq_ignore_ascii_case(crate::token::TAG_ACTION)

@@ -5,6 +5,9 @@ pub mod assumptions;
 pub mod condition;
 pub mod context;
 pub mod decide;
+pub mod keys;
+#[cfg(test)]
+mod reference;
 pub mod statement;
 
 use std::collections::BTreeSet;

@@ -12,7 +12,10 @@ use crate::source::SourceFile;
 
 use super::assumptions::{Assumptions, UnresolvedVariable, VariableWildcards};
 use super::condition::{ClauseValues, CompiledClause, PatternPart, StrPattern};
-use super::context::{RequestContext, RequestResource};
+use super::context::{KnownKey, RequestContext, RequestResource};
+
+const PRINCIPAL_ARN: KnownKey = KnownKey::new("aws:PrincipalArn");
+const PRINCIPAL_ACCOUNT: KnownKey = KnownKey::new("aws:PrincipalAccount");
 
 #[derive(Clone, Debug)]
 pub struct CompiledStatement {
@@ -32,9 +35,9 @@ pub struct CompiledStatement {
     variables: Box<[VariableUse]>,
 }
 
-/// A policy variable without a default: its lower-cased key, the key's hash, and the clause it is in
-/// (`None`: the resource element).
-type VariableUse = (Box<str>, u64, Option<usize>);
+/// A policy variable without a default: its lower-cased key, the key's hash and slot, and the clause it is
+/// in (`None`: the resource element).
+type VariableUse = (Box<str>, u64, u8, Option<usize>);
 
 impl CompiledStatement {
     pub fn compile(index: usize, statement: &Statement) -> CompiledStatement {
@@ -167,7 +170,7 @@ impl CompiledStatement {
     /// Whether an AWS entry of the principal element is the caller's ARN (or, with `star`, `"*"`).
     pub fn names_principal_arn(&self, ctx: &RequestContext, star: bool) -> bool {
         let Some((false, PrincipalSet::Typed(entries))) = &self.principal else { return false };
-        let arn = ctx.single_lower("aws:principalarn");
+        let arn = ctx.single_known(PRINCIPAL_ARN).map(|v| v.text);
         entries.iter().any(|e| {
             e.kind.node == PrincipalKind::Aws
                 && e.values.iter().any(|v| (star && &*v.node == "*") || arn == Some(&*v.node))
@@ -180,18 +183,18 @@ impl CompiledStatement {
     }
 
     /// Whether every condition holds; the index of the first failing clause otherwise.
-    pub fn conditions_hold(
+    pub fn conditions_hold<F: FnMut(&str) + ?Sized>(
         &self,
         ctx: &RequestContext,
         assumptions: &Assumptions,
-        on_absent: &mut dyn FnMut(&str),
+        on_absent: &mut F,
     ) -> Result<(), usize> {
         // Under the assumption that an unresolvable variable invalidates its statement (reference §5.9's
         // note), the statement fails at the first clause using one (past the last clause for a resource's).
         if assumptions.unresolved_variable == UnresolvedVariable::InvalidStatement {
             let mut failed = None;
-            for (key, hash, clause) in self.variables.iter() {
-                if ctx.single_hashed(*hash, key).is_none() {
+            for (key, hash, slot, clause) in self.variables.iter() {
+                if ctx.single_slotted(*slot, *hash, key).is_none() {
                     on_absent(key);
                     let at = clause.unwrap_or(self.clauses.len());
                     failed = Some(failed.map_or(at, |f: usize| f.min(at)));
@@ -215,10 +218,10 @@ fn collect_variables(patterns: &[StrPattern], clause: Option<usize>, out: &mut V
     for pattern in patterns {
         let StrPattern::Parts(parts) = pattern else { continue };
         for part in parts.iter() {
-            if let PatternPart::Variable { key, hash, default: None } = part
-                && !out.iter().any(|(k, _, c)| k == key && *c == clause)
+            if let PatternPart::Variable { key, hash, slot, default: None } = part
+                && !out.iter().any(|(k, _, _, c)| k == key && *c == clause)
             {
-                out.push((key.clone(), *hash, clause));
+                out.push((key.clone(), *hash, *slot, clause));
             }
         }
     }
@@ -229,8 +232,8 @@ fn aws_principal_matches(value: &str, ctx: &RequestContext) -> bool {
     if value == "*" {
         return true;
     }
-    let account = ctx.single_lower("aws:principalaccount");
-    let arn = ctx.single_lower("aws:principalarn");
+    let account = ctx.single_known(PRINCIPAL_ACCOUNT).map(|v| v.text);
+    let arn = ctx.single_known(PRINCIPAL_ARN).map(|v| v.text);
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return account == Some(value);
     }

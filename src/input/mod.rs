@@ -44,10 +44,22 @@ pub fn read_json(path: &Path, limits: &Limits) -> Result<(Arc<SourceFile>, Json)
         Ok(source) => source,
         Err((source, error)) => return Err(Box::new(invalid_json::finding(&source, &error))),
     };
-    match json::parse(&source.text, limits) {
+    match parse_input(&source.text, limits) {
         Ok(value) => Ok((source, value)),
         Err(error) => Err(Box::new(invalid_json::finding(&source, &error))),
     }
+}
+
+/// Parse an input file of any kind. Of Terraform JSON only what the loader reads is built
+/// ([`terraform::PARTS`]); any other document is built whole, as [`json::parse`] builds it (read a second time
+/// when it has a member that the Terraform filter prunes: `values` in a file that is no plan). Errors are
+/// [`json::parse`]'s.
+pub fn parse_input(text: &str, limits: &Limits) -> Result<Json, json::JsonError> {
+    let kept = json::parse_kept(text, limits, &terraform::PARTS)?;
+    if kept.pruned && crate::source::InputKind::classify(&kept.value) != crate::source::InputKind::TerraformJson {
+        return json::parse(text, limits);
+    }
+    Ok(kept.value)
 }
 
 /// Load every policy of a policy file (an object, or an array of them; or the AWS CLI's output around one)

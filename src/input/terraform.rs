@@ -23,7 +23,7 @@ use crate::inventory::{
 use crate::lint::rules::{invalid_json, invalid_policy, policy_unknown_until_apply};
 use crate::policy::{PolicyKind, PolicyProblem};
 use crate::source::SizeKind;
-use crate::source::json::{self, Json, JsonKind, Limits};
+use crate::source::json::{self, Json, JsonKind, Keep, Limits};
 use crate::source::{SourceFile, Span};
 
 /// Resource-based policies of other services: linted (they are IAM policy documents too) but no part of any
@@ -66,6 +66,95 @@ pub(crate) const RESOURCE_POLICIES: &[(&str, &str)] = &[
     ("aws_vpc_endpoint", "policy"),
     ("aws_vpc_endpoint_policy", "policy"),
 ];
+
+// ----- what of a plan or state the loader reads -----
+//
+// A plan holds every resource up to three times (`planned_values`, `resource_changes`, `configuration`) and
+// every policy as escaped text in each; the loader reads each resource's values once, the `after_unknown` of
+// its change and the `references` of its expressions. The parser checks the whole text and builds only
+// these parts (see `json::Keep`): the rest (`before`, `constant_value`, provider names, sensitivity maps)
+// is never allocated. Every member named here is one the code below reads with `get`.
+
+static ALL: Keep = Keep::All;
+static DROP: Keep = Keep::Drop;
+
+/// A module of `planned_values`, `values` or `prior_state.values`.
+static VALUES_MODULE: Keep = Keep::Members {
+    named: &[
+        ("address", &ALL),
+        ("resources", &Keep::Items(&Keep::Members { named: &[("address", &ALL), ("values", &ALL)], rest: &DROP })),
+        ("child_modules", &Keep::Items(&VALUES_MODULE)),
+    ],
+    rest: &DROP,
+};
+
+/// `{"root_module": ...}` of values.
+static VALUES: Keep = Keep::Members { named: &[("root_module", &VALUES_MODULE)], rest: &DROP };
+
+/// An entry of `resource_changes`: what [`change_address`] and [`Plan::collect`] read.
+static CHANGE: Keep = Keep::Members {
+    named: &[
+        ("address", &ALL),
+        ("module_address", &ALL),
+        ("mode", &ALL),
+        ("type", &ALL),
+        ("name", &ALL),
+        ("index", &ALL),
+        ("deposed", &ALL),
+        ("change", &Keep::Members { named: &[("after", &ALL), ("after_unknown", &ALL)], rest: &DROP }),
+    ],
+    rest: &DROP,
+};
+
+/// An expression (`{"references": [...], "constant_value": ...}`) keeps all but its constant value, which
+/// `values` already holds as Terraform computed it; a nested block (an array) is kept whole.
+static EXPRESSION: Keep = Keep::Members { named: &[("constant_value", &DROP)], rest: &ALL };
+
+/// The `expressions` of a resource or module call: attribute name to expression.
+static EXPRESSIONS: Keep = Keep::Members { named: &[], rest: &EXPRESSION };
+
+/// A module of `configuration`: what [`Plan::index`], [`Plan::config_module`] and [`Plan::follow`] read.
+static CONFIG_MODULE: Keep = Keep::Members {
+    named: &[
+        (
+            "resources",
+            &Keep::Items(&Keep::Members {
+                named: &[("address", &ALL), ("expressions", &EXPRESSIONS), ("provider_config_key", &ALL)],
+                rest: &DROP,
+            }),
+        ),
+        (
+            "module_calls",
+            &Keep::Members {
+                named: &[],
+                rest: &Keep::Members {
+                    named: &[("expressions", &EXPRESSIONS), ("module", &CONFIG_MODULE)],
+                    rest: &DROP,
+                },
+            },
+        ),
+        (
+            "outputs",
+            &Keep::Members { named: &[], rest: &Keep::Members { named: &[("expression", &EXPRESSION)], rest: &DROP } },
+        ),
+    ],
+    rest: &DROP,
+};
+
+/// The parts of a document the loader reads, if it is Terraform JSON. Members of the root it does not name
+/// are kept whole, so a document that has none of these members (any policy) is built whole, and a
+/// document that is classified as Terraform JSON from what is kept is so classified from the whole
+/// (classification reads only the names of the root's members, all of which are kept).
+pub static PARTS: Keep = Keep::Members {
+    named: &[
+        ("planned_values", &VALUES),
+        ("values", &VALUES),
+        ("resource_changes", &Keep::Items(&CHANGE)),
+        ("prior_state", &Keep::Members { named: &[("values", &VALUES)], rest: &DROP }),
+        ("configuration", &Keep::Members { named: &[("root_module", &CONFIG_MODULE)], rest: &DROP }),
+    ],
+    rest: &ALL,
+};
 
 /// How deep `var.` and `module.` references are followed: module trees are shallow, and the bound stops a
 /// cycle in malformed input.

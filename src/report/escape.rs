@@ -167,7 +167,7 @@ pub fn neutralise_commands(output: &str, workflow_commands: bool) -> Cow<'_, str
             && ["::error file=", "::warning file=", "::notice file="].iter().any(|p| line.starts_with(p));
         !ours && (t.starts_with("::") || t.starts_with("##[") || t.starts_with("##vso["))
     };
-    if !output.split('\n').any(is_command) {
+    if !any_line(output, is_command) {
         return Cow::Borrowed(output);
     }
     let mut out = String::with_capacity(output.len() + 16);
@@ -191,9 +191,40 @@ pub fn neutralise_commands(output: &str, workflow_commands: bool) -> Cow<'_, str
     Cow::Owned(out)
 }
 
+/// Whether `is_command` holds for a line of `output`: asked only of the lines whose first character after
+/// leading whitespace could start a command (`:` or `#`) or is not ASCII (where Unicode whitespace may hide
+/// one), so a report of millions of lines is scanned byte by byte rather than split and trimmed line by line.
+fn any_line(output: &str, is_command: impl Fn(&str) -> bool) -> bool {
+    let bytes = output.as_bytes();
+    let mut start = 0;
+    while start <= bytes.len() {
+        let rest = bytes.get(start..).unwrap_or_default();
+        let end = rest.iter().position(|b| *b == b'\n').map_or(bytes.len(), |n| start + n);
+        // ASCII whitespace as `char::is_whitespace` (what `trim_start` removes) counts it.
+        let first = rest.iter().take(end - start).find(|b| !matches!(b, b'\t' | b'\x0b' | b'\x0c' | b'\r' | b' '));
+        if matches!(first, Some(b':' | b'#' | 0x80..)) && is_command(output.get(start..end).unwrap_or_default()) {
+            return true;
+        }
+        start = end + 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The scan asks exactly the lines splitting and trimming would find.
+        #[test]
+        fn scan_finds_what_splitting_finds(text in "([ \t\r\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{3000}\n]{0,3}(::|##\\[|##vso\\[|#|:|a|é)?[a-z:#\\[]{0,3}){0,8}") {
+            let is_command = |line: &str| {
+                let t = line.trim_start();
+                t.starts_with("::") || t.starts_with("##[") || t.starts_with("##vso[")
+            };
+            proptest::prop_assert_eq!(any_line(&text, is_command), text.split('\n').any(is_command));
+        }
+    }
 
     /// Strings a pull request can put in a Sid, a condition value, a tag or a file name.
     pub(crate) const HOSTILE: &[&str] = &[

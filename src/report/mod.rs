@@ -1,11 +1,13 @@
 //! Renderers: the same findings as a human report (miette), JSON, SARIF 2.1.0 and GitHub workflow
 //! commands. Renderers return text; only `main` prints.
 
+pub mod case_json;
 pub mod diff;
 pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod human;
+pub mod indented;
 pub mod json;
 pub mod pretty;
 pub mod relying;

@@ -81,7 +81,7 @@ fn resource_text(ctx: &RequestContext) -> String {
 }
 
 /// `"StringEquals": {"aws:SourceVpc": ...}` as written, for a failing clause.
-fn clause_text(set: &PolicySet, at: StatementRef, clause: usize) -> String {
+pub(super) fn clause_text(set: &PolicySet, at: StatementRef, clause: usize) -> String {
     let Some(policy) = set.policy(at.layer, at.policy) else { return String::new() };
     let Some(c) = policy.statement(at.statement).and_then(|s| s.conditions.get(clause)) else { return String::new() };
     let values = c.values.iter().map(|v| v.node.text().to_owned()).collect::<Vec<_>>();
@@ -317,7 +317,8 @@ pub struct JsonRows<'a> {
     pub action: Option<&'a str>,
 }
 
-/// One case of the JSON report: the simulation's JSON with its `name`, `expect` and whether it `passed`.
+/// One case of the JSON report: the simulation's JSON with its `name`, `expect` and whether it `passed`. The
+/// report itself writes [`super::case_json::CaseRow`], the same text without building this value.
 pub fn case_json(case: &crate::cases::Case, set: &PolicySet, sim: &Simulation, passed: bool) -> Value {
     let mut v = simulation_json(set, sim);
     if let Some(obj) = v.as_object_mut() {
@@ -330,15 +331,11 @@ pub fn case_json(case: &crate::cases::Case, set: &PolicySet, sim: &Simulation, p
 }
 
 /// `value` pretty-printed as it would be nested `depth` levels deep in a pretty-printed document.
-fn pretty_at(out: &mut String, value: &Value, depth: usize) {
-    let text = super::escape::json(serde_json::to_string_pretty(value).unwrap_or_default());
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(&"  ".repeat(depth));
-        }
-        out.push_str(line);
+fn pretty_at(out: &mut String, value: &impl serde::Serialize, depth: usize) {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    SCRATCH.with(|scratch| super::indented::write_at(out, &mut scratch.borrow_mut(), value, depth));
 }
 
 impl Rows for JsonRows<'_> {
@@ -357,7 +354,7 @@ impl Rows for JsonRows<'_> {
     fn row(&self, out: &mut String, row: &Row<'_>) {
         let Some((set, sim)) = row.detail else { return };
         out.push_str(if row.index == 0 { "\n    " } else { ",\n    " });
-        pretty_at(out, &case_json(row.case, set, sim, row.passed), 2);
+        pretty_at(out, &super::case_json::CaseRow { case: row.case, set, sim, passed: row.passed }, 2);
     }
 
     fn close(&self, out: &mut String, totals: &Totals, principals: &[&InventoryPrincipal]) {

@@ -1,6 +1,7 @@
 //! `simulate`: decide a token request (or any action) against a principal's policies, explain which
 //! statements decided, report assumption-dependent outcomes, and preview the token's claims.
 
+mod flip;
 pub mod inputs;
 pub mod resource;
 
@@ -237,12 +238,12 @@ impl<'a> Simulator<'a> {
 
     /// Decide a request under the configured assumptions, and under each alternative.
     fn decide(&self, request: &Request, assumptions: &Assumptions) -> Decided {
-        let contexts = match request_contexts(request, assumptions) {
+        let mut contexts = match request_contexts(request, assumptions) {
             Ok(contexts) => contexts,
             Err(invalid) => {
                 let verdict = Verdict::Invalid(invalid);
                 // A refusal that only an assumption causes (tag keys differing in case) is flagged too.
-                let depends_on = self.dependencies(request, &[], &verdict, assumptions);
+                let depends_on = self.dependencies(request, &mut [], &verdict, assumptions);
                 return Decided { verdict, checks: Vec::new(), contexts: Vec::new(), depends_on, note: None };
             }
         };
@@ -255,7 +256,7 @@ impl<'a> Simulator<'a> {
             verdict = v;
             note = Some(why).filter(|w| !w.is_empty());
         }
-        let depends_on = self.dependencies(request, &contexts, &verdict, assumptions);
+        let depends_on = self.dependencies(request, &mut contexts, &verdict, assumptions);
         Decided { verdict, checks, contexts, depends_on, note }
     }
 
@@ -272,14 +273,14 @@ impl<'a> Simulator<'a> {
     /// on the fast path.
     pub fn outcome(&self, request: &Request, assumptions: &Assumptions) -> (Verdict, Vec<Dependency>) {
         match request_contexts(request, assumptions) {
-            Ok(contexts) => {
+            Ok(mut contexts) => {
                 let verdict = self.verdict_only(request, &contexts, assumptions);
-                let depends_on = self.dependencies(request, &contexts, &verdict, assumptions);
+                let depends_on = self.dependencies(request, &mut contexts, &verdict, assumptions);
                 (verdict, depends_on)
             }
             Err(invalid) => {
                 let verdict = Verdict::Invalid(invalid);
-                let depends_on = self.dependencies(request, &[], &verdict, assumptions);
+                let depends_on = self.dependencies(request, &mut [], &verdict, assumptions);
                 (verdict, depends_on)
             }
         }
@@ -314,36 +315,41 @@ impl<'a> Simulator<'a> {
     fn dependencies(
         &self,
         request: &Request,
-        contexts: &[RequestContext],
+        contexts: &mut [RequestContext],
         verdict_now: &Verdict,
         assumptions: &Assumptions,
     ) -> Vec<Dependency> {
-        Setting::ALL
-            .into_iter()
-            .filter(|setting| {
-                // A request the API refused has no contexts: only settings that shape the request can matter.
-                (!contexts.is_empty() || setting.shapes_request_context())
-                    && self.can_matter(*setting, request, contexts)
-            })
-            .filter_map(|setting| {
-                let alt = assumptions.flipped(setting);
-                // Most settings change only evaluation: the contexts built above serve them too.
-                let alt_verdict = if setting.shapes_request_context() || contexts.is_empty() {
-                    match request_contexts(request, &alt) {
-                        Ok(alt_contexts) => self.verdict_only(request, &alt_contexts, &alt),
-                        Err(invalid) => Verdict::Invalid(invalid),
-                    }
-                } else {
-                    self.verdict_only(request, contexts, &alt)
-                };
-                (alt_verdict != *verdict_now).then(|| Dependency {
+        let mut out = Vec::new();
+        for setting in Setting::ALL {
+            // A request the API refused has no contexts: only settings that shape the request can matter.
+            if !((!contexts.is_empty() || setting.shapes_request_context())
+                && self.can_matter(setting, request, contexts))
+            {
+                continue;
+            }
+            let alt = assumptions.flipped(setting);
+            // Most settings change only evaluation: the contexts built above serve them too. Of those that
+            // shape the contexts, the two that only add or remove a few keys change them in place.
+            let alt_verdict = if contexts.is_empty() {
+                verdict_anew(self, request, &alt)
+            } else if setting.shapes_request_context() {
+                flip::with_flipped(request, contexts, setting, &alt, |flipped| {
+                    self.verdict_only(request, flipped, &alt)
+                })
+                .unwrap_or_else(|| verdict_anew(self, request, &alt))
+            } else {
+                self.verdict_only(request, contexts, &alt)
+            };
+            if alt_verdict != *verdict_now {
+                out.push(Dependency {
                     setting,
                     configured: assumptions.get(setting),
                     alternative: alt.get(setting),
                     alternative_verdict: alt_verdict,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        out
     }
 }
 
@@ -372,6 +378,14 @@ fn overall(request: &Request, decisions: impl Iterator<Item = Decision>) -> Verd
         return Verdict::Invalid(refused);
     }
     Verdict::Decided(decision)
+}
+
+/// The verdict under `alt` with the request's contexts built anew.
+fn verdict_anew(simulator: &Simulator<'_>, request: &Request, alt: &Assumptions) -> Verdict {
+    match request_contexts(request, alt) {
+        Ok(alt_contexts) => simulator.verdict_only(request, &alt_contexts, alt),
+        Err(invalid) => Verdict::Invalid(invalid),
+    }
 }
 
 /// The contexts of the request's checks, or the API's refusal before authorization.

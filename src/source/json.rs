@@ -422,9 +422,68 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<&'a str, JsonError
 /// Parse one JSON text. A leading UTF-8 BOM (U+FEFF) is skipped; ALL spans are byte offsets into `text` as
 /// given (including the BOM), so they point at the same bytes as the file on disk.
 pub fn parse(text: &str, limits: &Limits) -> Result<Json, JsonError> {
+    parse_kept(text, limits, &Keep::All).map(|kept| kept.value)
+}
+
+/// Which parts of a document [`parse_kept`] builds. Every byte is still read and checked by the same code as
+/// [`parse`] (so acceptance and every error, with its span, are the same); what a filter leaves out is only
+/// never allocated. A loader that reads a few members of a large document (a Terraform plan of 400 MB, of
+/// which a tenth is read) builds only those. Filters nest by reference, so a recursive shape (child
+/// modules) is a `static` that names itself.
+#[derive(Clone, Copy, Debug)]
+pub enum Keep {
+    /// The whole value.
+    All,
+    /// Nothing: the value is checked and dropped, with its key when it is an object member.
+    Drop,
+    /// Of an object: each member as the first entry of `named` with its key says, else as `rest`. Of any
+    /// other value: the whole value.
+    Members { named: &'static [(&'static str, &'static Keep)], rest: &'static Keep },
+    /// Of an array: each item with this filter. Of any other value: the whole value.
+    Items(&'static Keep),
+}
+
+impl Keep {
+    /// The filter of the items of an array this filter applies to.
+    fn of_items(&self) -> Keep {
+        match self {
+            Keep::Items(item) => **item,
+            Keep::Drop => Keep::Drop,
+            Keep::All | Keep::Members { .. } => Keep::All,
+        }
+    }
+
+    /// The filter of the member `key` of an object this filter applies to.
+    fn of_member(&self, key: &str) -> Keep {
+        match self {
+            Keep::Members { named, rest } => **named.iter().find(|(k, _)| *k == key).map_or(rest, |(_, f)| f),
+            Keep::Drop => Keep::Drop,
+            Keep::All | Keep::Items(_) => Keep::All,
+        }
+    }
+
+    /// Whether the filter builds the value it applies to.
+    fn builds(&self) -> bool {
+        !matches!(self, Keep::Drop)
+    }
+}
+
+/// A document parsed with a [`Keep`] filter.
+#[derive(Clone, Debug)]
+pub struct Kept {
+    /// The parts kept, with their spans in the whole text.
+    pub value: Json,
+    /// Whether the filter dropped anything: when it did not, `value` is what [`parse`] gives.
+    pub pruned: bool,
+}
+
+/// Parse one JSON text as [`parse`] does, building only what `keep` asks for (the root is always built: a
+/// root `Drop` keeps it whole).
+pub fn parse_kept(text: &str, limits: &Limits, keep: &Keep) -> Result<Kept, JsonError> {
     check_size(text.len(), limits)?;
     let body = text.strip_prefix(UTF8_BOM).unwrap_or(text);
-    Cursor { text, rest: body, max_depth: limits.max_depth }.document()
+    let keep = if keep.builds() { *keep } else { Keep::All };
+    Cursor { text, rest: body, max_depth: limits.max_depth, pruned: false }.document(keep)
 }
 
 fn check_size(size: usize, limits: &Limits) -> Result<(), JsonError> {
@@ -433,6 +492,13 @@ fn check_size(size: usize, limits: &Limits) -> Result<(), JsonError> {
     } else {
         Ok(())
     }
+}
+
+/// The length of the run of plain string bytes at the start of `bytes`: up to a `"`, a `\\` or a control
+/// character. Bytes of multi-byte characters are all above 0x7F, so this stops exactly where a scan by
+/// characters would.
+fn plain_run(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
 }
 
 /// The bytes of `rest` up to the quote that closes the string literal it is inside (escaped characters
@@ -452,16 +518,11 @@ fn literal_len(rest: &str) -> usize {
 
 /// An array or object whose closing bracket has not been reached yet.
 enum Frame {
-    Array {
-        start: usize,
-        items: Vec<Json>,
-    },
-    /// `key` is the key of the member whose value is being parsed.
-    Object {
-        start: usize,
-        members: Vec<Member>,
-        key: Spanned<Box<str>>,
-    },
+    /// `items` is `None` for an array that is checked but not built; `item` is the filter of its items.
+    Array { start: usize, items: Option<Vec<Json>>, item: Keep },
+    /// `key` is the key of the member whose value is being parsed (empty in an object not built); `keep` the
+    /// object's filter, `None` when it is not built.
+    Object { start: usize, members: Vec<Member>, key: Spanned<Box<str>>, keep: Option<Keep> },
 }
 
 /// Parsing state: the unparsed tail of `text`. Offsets are `text.len() - rest.len()`, so nom parsers can
@@ -470,6 +531,8 @@ struct Cursor<'a> {
     text: &'a str,
     rest: &'a str,
     max_depth: usize,
+    /// A filter dropped something.
+    pruned: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -512,21 +575,30 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn document(mut self) -> Result<Json, JsonError> {
+    fn document(mut self, keep: Keep) -> Result<Kept, JsonError> {
         self.skip_ws();
         if self.rest.is_empty() {
             return Err(self.error(JsonErrorKind::Empty, self.text.len(), self.text.len()));
         }
         let mut stack: Vec<Frame> = Vec::new();
+        // The filter of the value about to be read.
+        let mut keep = keep;
         'value: loop {
-            let mut value = match self.peek() {
+            // `None`: the value was checked and not built.
+            let mut value: Option<Json> = match self.peek() {
                 Some(b'[') => {
                     let start = self.open(stack.len())?;
                     if self.peek() == Some(b']') {
                         self.bump();
-                        Json { kind: JsonKind::Array(Vec::new()), span: Span::from_range(start, self.pos()) }
+                        keep.builds().then(|| Json {
+                            kind: JsonKind::Array(Vec::new()),
+                            span: Span::from_range(start, self.pos()),
+                        })
                     } else {
-                        stack.push(Frame::Array { start, items: Vec::new() });
+                        let items = keep.builds().then(Vec::new);
+                        let item = keep.of_items();
+                        stack.push(Frame::Array { start, items, item });
+                        keep = item;
                         continue 'value;
                     }
                 }
@@ -534,14 +606,19 @@ impl<'a> Cursor<'a> {
                     let start = self.open(stack.len())?;
                     if self.peek() == Some(b'}') {
                         self.bump();
-                        Json { kind: JsonKind::Object(Vec::new()), span: Span::from_range(start, self.pos()) }
+                        keep.builds().then(|| Json {
+                            kind: JsonKind::Object(Vec::new()),
+                            span: Span::from_range(start, self.pos()),
+                        })
                     } else {
-                        let key = self.member_key(EXPECT_KEY_OR_CLOSE)?;
-                        stack.push(Frame::Object { start, members: Vec::new(), key });
+                        let object = keep.builds().then_some(keep);
+                        let key = self.member_key(EXPECT_KEY_OR_CLOSE, object.is_some())?;
+                        keep = self.member_filter(object, &key.node);
+                        stack.push(Frame::Object { start, members: Vec::new(), key, keep: object });
                         continue 'value;
                     }
                 }
-                _ => self.scalar()?,
+                _ => self.scalar(keep.builds())?,
             };
             // Hand the finished value to its container; when that container closes too, it becomes the
             // finished value for the next one out.
@@ -549,7 +626,12 @@ impl<'a> Cursor<'a> {
                 self.skip_ws();
                 let Some(mut frame) = stack.pop() else {
                     return match self.rest.chars().next() {
-                        None => Ok(value),
+                        None => {
+                            let pruned = self.pruned;
+                            // The root is always built (`parse_kept`).
+                            let value = value.unwrap_or(Json { kind: JsonKind::Null, span: Span::at(0) });
+                            Ok(Kept { value, pruned })
+                        }
                         Some(c) => {
                             let at = self.pos();
                             Err(self.error(JsonErrorKind::TrailingCharacters, at, at + c.len_utf8()))
@@ -557,11 +639,14 @@ impl<'a> Cursor<'a> {
                     };
                 };
                 match &mut frame {
-                    Frame::Array { items, .. } => {
-                        items.push(value);
+                    Frame::Array { items, item, .. } => {
+                        if let (Some(items), Some(value)) = (items.as_mut(), value) {
+                            items.push(value);
+                        }
                         match self.peek() {
                             Some(b',') => {
                                 self.comma(b']')?;
+                                keep = *item;
                                 stack.push(frame);
                                 continue 'value;
                             }
@@ -569,12 +654,15 @@ impl<'a> Cursor<'a> {
                             _ => return Err(self.unexpected(EXPECT_ARRAY_NEXT)),
                         }
                     }
-                    Frame::Object { members, key, .. } => {
-                        members.push(Member { key: std::mem::take(key), value });
+                    Frame::Object { members, key, keep: object, .. } => {
+                        if let Some(value) = value {
+                            members.push(Member { key: std::mem::take(key), value });
+                        }
                         match self.peek() {
                             Some(b',') => {
                                 self.comma(b'}')?;
-                                *key = self.member_key(EXPECT_KEY)?;
+                                *key = self.member_key(EXPECT_KEY, object.is_some())?;
+                                keep = self.member_filter(*object, &key.node);
                                 stack.push(frame);
                                 continue 'value;
                             }
@@ -585,15 +673,26 @@ impl<'a> Cursor<'a> {
                 }
                 let end = self.pos();
                 value = match frame {
-                    Frame::Array { start, items } => {
-                        Json { kind: JsonKind::Array(items), span: Span::from_range(start, end) }
+                    Frame::Array { start, items, .. } => {
+                        items.map(|items| Json { kind: JsonKind::Array(items), span: Span::from_range(start, end) })
                     }
-                    Frame::Object { start, members, .. } => {
-                        Json { kind: JsonKind::Object(members), span: Span::from_range(start, end) }
+                    Frame::Object { start, members, keep, .. } => {
+                        keep.map(|_| Json { kind: JsonKind::Object(members), span: Span::from_range(start, end) })
                     }
                 };
             }
         }
+    }
+
+    /// The filter of member `key` of an object (`None`: an object not built, whose members are not either).
+    /// A member the filter drops from an object that is built marks the result pruned.
+    fn member_filter(&mut self, object: Option<Keep>, key: &str) -> Keep {
+        let Some(object) = object else { return Keep::Drop };
+        let keep = object.of_member(key);
+        if !keep.builds() {
+            self.pruned = true;
+        }
+        keep
     }
 
     /// Step into an array or object, enforcing the depth limit before anything is allocated for it.
@@ -621,12 +720,18 @@ impl<'a> Cursor<'a> {
     }
 
     /// A member key and its colon, leaving the cursor on the value.
-    fn member_key(&mut self, expected: &'static str) -> Result<Spanned<Box<str>>, JsonError> {
+    /// The key is decoded only when `build` (the object is built); otherwise it is checked and left empty.
+    fn member_key(&mut self, expected: &'static str, build: bool) -> Result<Spanned<Box<str>>, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected(expected));
         }
         let start = self.pos();
-        let key = self.string()?;
+        let key = if build {
+            self.string()?
+        } else {
+            self.skip_string()?;
+            Box::default()
+        };
         let span = Span::from_range(start, self.pos());
         self.skip_ws();
         if self.peek() != Some(b':') {
@@ -637,8 +742,21 @@ impl<'a> Cursor<'a> {
         Ok(Spanned::new(key, span))
     }
 
-    fn scalar(&mut self) -> Result<Json, JsonError> {
+    /// A scalar; built only when `build` (otherwise checked exactly the same and `None`).
+    fn scalar(&mut self, build: bool) -> Result<Option<Json>, JsonError> {
         let start = self.pos();
+        if !build {
+            match self.peek() {
+                Some(b'"') => self.skip_string()?,
+                Some(b'-' | b'+' | b'.' | b'0'..=b'9') => {
+                    self.number_text()?;
+                }
+                _ => {
+                    self.scalar(true)?;
+                }
+            }
+            return Ok(None);
+        }
         let kind = match self.peek() {
             Some(b'"') => JsonKind::String(self.string()?),
             Some(b't') => {
@@ -653,10 +771,10 @@ impl<'a> Cursor<'a> {
                 self.literal("null", EXPECT_NULL)?;
                 JsonKind::Null
             }
-            Some(b'-' | b'+' | b'.' | b'0'..=b'9') => JsonKind::Number(self.number()?),
+            Some(b'-' | b'+' | b'.' | b'0'..=b'9') => JsonKind::Number(Number { raw: Box::from(self.number_text()?) }),
             _ => return Err(self.unexpected(EXPECT_VALUE)),
         };
-        Ok(Json { kind, span: Span::from_range(start, self.pos()) })
+        Ok(Some(Json { kind, span: Span::from_range(start, self.pos()) }))
     }
 
     fn literal(&mut self, word: &'static str, expected: &'static str) -> Result<(), JsonError> {
@@ -676,11 +794,9 @@ impl<'a> Cursor<'a> {
         self.bump();
         let mut decoded: Option<String> = None;
         loop {
-            // The run ends at a quote, a backslash or a control character: all single ASCII bytes (no byte of
-            // a longer UTF-8 character is below 0x80), so a byte scan finds the same place as a char scan.
-            let stop = self.rest.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ').unwrap_or(self.rest.len());
-            let (run, rest) = self.rest.split_at_checked(stop).unwrap_or((self.rest, ""));
-            self.rest = rest;
+            let len = plain_run(self.rest.as_bytes());
+            let run = self.rest.get(..len).unwrap_or("");
+            self.rest = self.rest.get(len..).unwrap_or("");
             match self.peek() {
                 Some(b'"') => {
                     self.bump();
@@ -697,7 +813,7 @@ impl<'a> Cursor<'a> {
                     // it): the escaped policies a plan is made of otherwise regrow the string many times.
                     let s = decoded.get_or_insert_with(|| String::with_capacity(run.len() + literal_len(self.rest)));
                     s.push_str(run);
-                    self.escape(s)?;
+                    self.escape(Some(s))?;
                 }
                 Some(_) => {
                     let at = self.pos();
@@ -708,8 +824,29 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// One escape, at its backslash.
-    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+    /// A string at the opening quote, checked exactly as [`Cursor::string`] checks it, and not decoded.
+    fn skip_string(&mut self) -> Result<(), JsonError> {
+        self.bump();
+        loop {
+            let len = plain_run(self.rest.as_bytes());
+            self.rest = self.rest.get(len..).unwrap_or("");
+            match self.peek() {
+                Some(b'"') => {
+                    self.bump();
+                    return Ok(());
+                }
+                Some(b'\\') => self.escape(None)?,
+                Some(_) => {
+                    let at = self.pos();
+                    return Err(self.error(JsonErrorKind::ControlCharacterInString, at, at + 1));
+                }
+                None => return Err(self.end_of_input(EXPECT_CLOSING_QUOTE)),
+            }
+        }
+    }
+
+    /// One escape, at its backslash; the character it stands for goes to `out` (when given).
+    fn escape(&mut self, out: Option<&mut String>) -> Result<(), JsonError> {
         let start = self.pos();
         self.bump();
         let Some(c) = self.rest.chars().next() else {
@@ -731,13 +868,15 @@ impl<'a> Cursor<'a> {
             _ => return Err(self.error(JsonErrorKind::InvalidEscape, start, self.pos() + c.len_utf8())),
         };
         self.bump();
-        out.push(decoded);
+        if let Some(out) = out {
+            out.push(decoded);
+        }
         Ok(())
     }
 
     /// The rest of a `\uXXXX` escape that began at `start`, combining a surrogate pair into one char.
     /// Unpaired surrogates are errors, as in serde_json: a `Box<str>` cannot hold them anyway.
-    fn unicode_escape(&mut self, start: usize, out: &mut String) -> Result<(), JsonError> {
+    fn unicode_escape(&mut self, start: usize, out: Option<&mut String>) -> Result<(), JsonError> {
         let unit = self.hex4()?;
         let first_end = self.pos();
         let unpaired = || JsonError::new(JsonErrorKind::InvalidUnicodeEscape, Span::from_range(start, first_end));
@@ -760,7 +899,10 @@ impl<'a> Cursor<'a> {
             0xDC00..=0xDFFF => return Err(unpaired()),
             _ => unit,
         };
-        out.push(char::from_u32(code).ok_or_else(unpaired)?);
+        let c = char::from_u32(code).ok_or_else(unpaired)?;
+        if let Some(out) = out {
+            out.push(c);
+        }
         Ok(())
     }
 
@@ -785,7 +927,7 @@ impl<'a> Cursor<'a> {
     /// A number. The whole run of number-like characters is taken first so that `01`, `1.5.3` or `1e+`
     /// is reported as one bad number rather than as a good prefix followed by a puzzling character; no
     /// valid JSON has such a character right after a number, so acceptance is unchanged.
-    fn number(&mut self) -> Result<Number, JsonError> {
+    fn number_text(&mut self) -> Result<&'a str, JsonError> {
         let start = self.pos();
         let (rest, run) =
             take_while::<_, _, ()>(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
@@ -801,7 +943,7 @@ impl<'a> Cursor<'a> {
             return Err(JsonError::new(JsonErrorKind::NumberOutOfRange, span));
         }
         self.rest = rest;
-        Ok(Number { raw: Box::from(run) })
+        Ok(run)
     }
 }
 
@@ -1763,6 +1905,104 @@ mod tests {
         #[test]
         fn short_jsonish_texts_agree_with_serde_json(text in r#"[\[\]{}",:\\ 0-9eE.+\-tfnrul\\u"]{0,12}"#) {
             agrees_with_serde(&text)?;
+        }
+    }
+
+    // ---- filtered parsing (`parse_kept`) ----
+
+    /// The reference for [`parse_kept`]: the whole tree, pruned afterwards; `None` when the filter drops the
+    /// value. The flag says whether anything was dropped from a value that was kept.
+    fn prune(value: &Json, keep: &Keep, pruned: &mut bool) -> Option<Json> {
+        let kind = match (&value.kind, keep) {
+            (_, Keep::Drop) => return None,
+            (JsonKind::Array(items), Keep::Items(item)) => {
+                JsonKind::Array(items.iter().filter_map(|v| prune(v, item, pruned)).collect())
+            }
+            (JsonKind::Object(members), Keep::Members { .. }) => JsonKind::Object(
+                members
+                    .iter()
+                    .filter_map(|m| {
+                        let filter = keep.of_member(&m.key.node);
+                        if !filter.builds() {
+                            *pruned = true;
+                        }
+                        Some(Member { key: m.key.clone(), value: prune(&m.value, &filter, pruned)? })
+                    })
+                    .collect(),
+            ),
+            _ => value.kind.clone(),
+        };
+        Some(Json { kind, span: value.span })
+    }
+
+    /// Filters over the keys the document strategy uses most (`a`, `b`, `é`), nested a few levels; leaked
+    /// because filters are `'static` (as the loaders' are).
+    fn keep_strategy() -> impl Strategy<Value = &'static Keep> {
+        let leaf = prop_oneof![Just(&Keep::All), Just(&Keep::Drop)];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            let key = prop_oneof![Just("a"), Just("b"), Just("é")];
+            prop_oneof![
+                inner.clone().prop_map(|item| &*Box::leak(Box::new(Keep::Items(item)))),
+                (proptest::collection::vec((key, inner.clone()), 0..3), inner).prop_map(|(named, rest)| {
+                    let named: &'static [(&'static str, &'static Keep)] = Box::leak(named.into_boxed_slice());
+                    &*Box::leak(Box::new(Keep::Members { named, rest }))
+                }),
+            ]
+        })
+    }
+
+    /// `parse_kept` agrees with `parse` then `prune`: same error, or the same kept tree (spans included) and
+    /// the same pruned flag.
+    fn kept_agrees(text: &str, keep: &Keep) -> Result<(), TestCaseError> {
+        let limits = Limits::default();
+        match (parse(text, &limits), parse_kept(text, &limits, keep)) {
+            (Err(whole), Err(kept)) => prop_assert_eq!(whole, kept, "errors differ for {:?}", text),
+            (Ok(whole), Ok(kept)) => {
+                let mut pruned = false;
+                let root = if keep.builds() { keep } else { &Keep::All };
+                let expected = prune(&whole, root, &mut pruned).unwrap_or(whole);
+                prop_assert!(same_shifted(&kept.value, &expected, 0), "{:?} with {:?}: {:?}", text, keep, kept.value);
+                prop_assert_eq!(kept.pruned, pruned, "pruned flag for {:?} with {:?}", text, keep);
+            }
+            (whole, kept) => prop_assert!(false, "parse {:?} vs parse_kept {:?} for {:?}", whole, kept, text),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn kept_parts_keep_their_spans() {
+        static A_ONLY: Keep = Keep::Members { named: &[("a", &Keep::All)], rest: &Keep::Drop };
+        let text = r#"{"x": [1, {"y": "\u00e9"}], "a": {"b": [true]}}"#;
+        let kept = parse_kept(text, &Limits::default(), &A_ONLY).unwrap();
+        assert!(kept.pruned);
+        let members = kept.value.as_object().unwrap();
+        assert_eq!(members.len(), 1);
+        assert_eq!(&text[members[0].value.span.range()], r#"{"b": [true]}"#);
+        assert!(!parse_kept(text, &Limits::default(), &Keep::All).unwrap().pruned);
+        // A dropped part is still checked: its error is `parse`'s.
+        let bad = r#"{"x": [1, "\q"], "a": 1}"#;
+        assert_eq!(parse_kept(bad, &Limits::default(), &A_ONLY).unwrap_err(), err(bad));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        /// Building only part of a document never changes what is accepted, the errors, or the parts built.
+        #[test]
+        fn kept_parts_agree_with_the_whole_tree(
+            text in document_strategy(),
+            mutations in proptest::collection::vec(mutation_strategy(), 0..3),
+            keep in keep_strategy(),
+        ) {
+            kept_agrees(&mutate(&text, &mutations), keep)?;
+        }
+
+        #[test]
+        fn kept_parts_agree_on_short_jsonish_texts(
+            text in r#"[\[\]{}",:\\ 0-9eE.+\-tfnrul\\u"ab]{0,14}"#,
+            keep in keep_strategy(),
+        ) {
+            kept_agrees(&text, keep)?;
         }
     }
 }
