@@ -10,17 +10,17 @@ mod common;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use common::mintlint;
+use common::{Scratch, mintlint};
 use serde_json::Value;
 
 const GATE: &str = "fixtures/simulate/cases-ci-gate";
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mintlint-cases-stream-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// `text` written to `name` in a scratch directory of its own, removed when the returned guard drops.
+fn temp_file(name: &str, text: &str) -> (Scratch, PathBuf) {
+    let dir = Scratch::new(&format!("cases-stream-{name}"));
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    (dir, path)
 }
 
 /// `n` cases, one per line, alternating an allowed and a denied audience; `bad` (0-based) has a typo.
@@ -73,7 +73,7 @@ fn run(cases: &str, format: &str) -> common::Run {
 #[test]
 fn several_batches_make_one_report() {
     let n = 9_000;
-    let path = temp_file("many.json", &cases(n, None));
+    let (_dir, path) = temp_file("many.json", &cases(n, None));
     let path = path.to_str().unwrap();
     let json = run(path, "json");
     assert_eq!(json.code, 0, "{}", json.stderr);
@@ -99,7 +99,7 @@ fn several_batches_make_one_report() {
 
 #[test]
 fn a_problem_in_a_later_batch_points_at_its_line() {
-    let path = temp_file("late-typo.json", &cases(6_000, Some(5_000)));
+    let (_dir, path) = temp_file("late-typo.json", &cases(6_000, Some(5_000)));
     let out = run(path.to_str().unwrap(), "human");
     assert_eq!(out.code, 2, "{}", out.stdout);
     // The case is on line 5002 (the list opens on line 1).
@@ -115,7 +115,7 @@ fn a_large_file_is_drawn_by_its_cases() {
     let mut text = cases(120_000, Some(3));
     text = text.replacen("\"expect\": \"deny\"}", "\"expect\": \"maybe\"}", 150);
     assert!(text.len() > 10 * 1024 * 1024);
-    let path = temp_file("large.json", &text);
+    let (_dir, path) = temp_file("large.json", &text);
     let out = run(path.to_str().unwrap(), "json");
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stdout.is_empty(), "nothing decided in the first batch is written");
@@ -129,7 +129,7 @@ fn a_broken_frame_after_many_cases_is_reported() {
     let mut text = cases(5_000, None);
     text.truncate(text.len() - 3);
     text.push_str(",\n]}\n");
-    let path = temp_file("trailing.json", &text);
+    let (_dir, path) = temp_file("trailing.json", &text);
     let out = run(path.to_str().unwrap(), "junit");
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stderr.contains("trailing comma"), "{}", out.stderr);
@@ -138,7 +138,7 @@ fn a_broken_frame_after_many_cases_is_reported() {
 /// DESIGN §9.2: the streamed limit is `--max-input-size`; the message names the kind and the flag.
 #[test]
 fn the_cases_limit_is_max_input_size() {
-    let path = temp_file("limited.json", &cases(100, None));
+    let (_dir, path) = temp_file("limited.json", &cases(100, None));
     let mut a = args(path.to_str().unwrap(), "human");
     a.extend(["--max-input-size".to_owned(), "1KiB".to_owned()]);
     let out = mintlint(&a.iter().map(String::as_str).collect::<Vec<_>>());
@@ -178,7 +178,7 @@ fn the_fast_path_agrees_with_the_full_simulation() {
         }
     }
     text.push_str("\n]}\n");
-    let path = temp_file("mix.json", &text);
+    let (_dir, path) = temp_file("mix.json", &text);
     let path = path.to_str().unwrap();
     let verdict_lines = |out: &str| -> Vec<String> {
         out.lines().filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ")).map(str::to_owned).collect()

@@ -11,15 +11,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{mintlint_in, root};
+use common::{Scratch, mintlint_in, root};
 use serde_json::Value;
 
 /// A scratch directory holding the demo's payments policy and the given configuration.
-fn project(name: &str, config: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mintlint-config-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn project(name: &str, config: &str) -> Scratch {
+    let dir = Scratch::new(&format!("config-{name}"));
     std::fs::create_dir_all(dir.join("policies/legacy")).unwrap();
     let demo = std::fs::read_to_string(root().join("fixtures/demo/payments-mint-role.json")).unwrap();
     std::fs::write(dir.join("policies/payments.json"), &demo).unwrap();
@@ -71,7 +70,6 @@ MINT004 = "info"
     assert!(has("MINT102", "error"), "{found:?}");
     // SourceVpc is a network guard, so MINT109 stays silent although it is required.
     assert!(!found.iter().any(|(r, _, _)| r == "MINT109"), "{found:?}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -81,7 +79,6 @@ fn command_line_overrides_the_file() {
     assert!(from_file.iter().all(|(r, _, _)| r == "MINT002") && !from_file.is_empty(), "{from_file:?}");
     let from_flag = rules_found(&dir, &["--select", "MINT113", "policies/payments.json"]);
     assert!(from_flag.iter().all(|(r, _, _)| r == "MINT113") && !from_flag.is_empty(), "{from_flag:?}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -103,7 +100,6 @@ ignore = ["MINT113", "MINT118"]
     // Checking only the other file does not judge the legacy ignore.
     let other = rules_found(&dir, &["policies/payments.json"]);
     assert!(!other.iter().any(|(r, _, _)| r == "MINT009"), "{other:?}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -116,21 +112,18 @@ fn files_globs_and_config_flag() {
     std::fs::write(&other, "[rules]\nselect = [\"duplicate-sid\"]\n").unwrap();
     let found = rules_found(&dir, &["--config", other.to_str().unwrap(), "policies"]);
     assert!(found.iter().all(|(r, _, _)| r == "MINT004") && !found.is_empty(), "{found:?}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn found_upward_from_a_bare_file_name() {
     let dir = project("upward", "[rules]\nselect = [\"duplicate-sid\"]\n");
     let found = rules_found(&dir.join("policies/legacy"), &["old.json"]);
-    std::fs::remove_dir_all(dir).unwrap();
     assert!(!found.is_empty() && found.iter().all(|(r, _, _)| r == "MINT004"), "{found:?}");
 }
 
 fn config_error(name: &str, config: &str) -> String {
     let dir = project(name, config);
     let run = mintlint_in(&dir, &["check", "--color", "never", "policies"]);
-    std::fs::remove_dir_all(dir).unwrap();
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stdout.is_empty());
     run.stderr
@@ -172,7 +165,6 @@ fn assumptions_reach_the_rules() {
     let with = rules_found(&dir, &["policies/both.json"]);
     std::fs::write(dir.join("mintlint.toml"), "").unwrap();
     let without = rules_found(&dir, &["policies/both.json"]);
-    std::fs::remove_dir_all(dir).unwrap();
     assert!(with.iter().any(|(r, _, _)| r == "MINT119"), "{with:?}");
     assert!(!without.iter().any(|(r, _, _)| r == "MINT119"), "{without:?}");
 }
@@ -193,8 +185,7 @@ fn default_region_comes_from_the_configuration() {
     assert_eq!(region(&[]), "eu-central-2");
     assert_eq!(region(&["--region", "ap-south-2"]), "ap-south-2");
     // Without a configuration, the documented default.
-    let bare = std::env::temp_dir().join(format!("mintlint-config-bare-{}", std::process::id()));
-    std::fs::create_dir_all(&bare).unwrap();
+    let bare = Scratch::new("config-bare");
     std::fs::copy(dir.join("policies/payments.json"), bare.join("p.json")).unwrap();
     let run = mintlint_in(
         &bare,
@@ -243,7 +234,6 @@ name = "sandbox"
 "#;
     let dir = project("accounts", valid);
     let run = mintlint_in(&dir, &["check", "--format", "json", "--fail-on", "never", "policies"]);
-    std::fs::remove_dir_all(dir).unwrap();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let stderr = config_error("account-id", "[accounts.\"1111\"]\nname = \"x\"\n");
     assert!(stderr.contains("`1111` is not an AWS account id"), "{stderr}");

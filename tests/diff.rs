@@ -13,7 +13,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{mintlint, root};
+use common::{Scratch, mintlint, root};
 use mintlint::diff::load::load_pair;
 use mintlint::diff::{DiffOptions, DiffReport, compare, pair};
 use mintlint::eval::{Assumptions, PolicySet};
@@ -361,7 +361,7 @@ fn run_printed(line: &str, extra: &[&str]) -> common::Run {
 /// `witness`, with a name and `expect`) passes and is read back as the same request.
 #[test]
 fn every_witness_replays_through_its_reproduce_line_and_a_cases_file() {
-    let dir = std::env::temp_dir().join(format!("mintlint-diff-replay-{}", std::process::id()));
+    let dir = Scratch::new("diff-replay");
     std::fs::create_dir_all(dir.join("tf")).unwrap();
     let plan = std::fs::read_to_string(root().join("fixtures/inputs/plan.json")).unwrap();
     std::fs::write(
@@ -404,7 +404,6 @@ fn every_witness_replays_through_its_reproduce_line_and_a_cases_file() {
             }
         }
     }
-    std::fs::remove_dir_all(dir).unwrap();
     assert!(replayed >= 14, "only {replayed} witnesses");
 }
 

@@ -7,18 +7,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Run, mintlint, mintlint_in};
+use common::{Run, Scratch, mintlint, mintlint_in};
 use serde_json::Value;
 
 const INJECTION: &str = "tests/hostile/injection/policy.json";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mintlint-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> Scratch {
+    Scratch::new(&format!("hostile-{name}"))
 }
 
 /// A character no output may carry as itself (the escaping functions' set, restated independently).
@@ -196,7 +193,6 @@ fn hostile_file_names_are_escaped() {
         let run = mintlint(&["graph", dir.to_str().unwrap(), "--format", format]);
         clean_run(&format!("graph --format {format} on a hostile file name"), &run, false);
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[cfg(unix)]
@@ -234,7 +230,6 @@ fn fifos_and_devices_are_reported_never_opened() {
     let run = mintlint(&["check", "/dev/zero"]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.contains("a character device, not a regular file"), "{}", run.stdout);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[cfg(unix)]
@@ -250,8 +245,6 @@ fn walked_links_stay_inside_the_directory() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stdout.contains("hunter2") && !run.stdout.contains("SECRET_TOKEN"), "{}", run.stdout);
     assert_eq!(run.stdout.matches("outside the directory being checked").count(), 2, "{}", run.stdout);
-    std::fs::remove_dir_all(&dir).unwrap();
-    std::fs::remove_dir_all(&outside).unwrap();
 }
 
 #[cfg(unix)]
@@ -293,7 +286,6 @@ fn output_replaces_only_regular_files() {
     // A directory: exit 2.
     let run = mintlint(&["rules", "--output", dir.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// 200 one-audience statements: more than 10^16 audience lists. The count is computed, nothing is built,

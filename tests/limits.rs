@@ -6,18 +6,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Run, mintlint, mintlint_in, root};
+use common::{Run, Scratch, mintlint, mintlint_in, root};
 use serde_json::Value;
 
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"sts:IdentityTokenAudience": ["payments-api"]}, "NumericLessThanEquals": {"sts:DurationSeconds": 300}, "Null": {"aws:TagKeys": "true"}}}]}"#;
 
 /// A fresh directory holding `files` (name, text); `mintlint.toml` among them configures the run.
-fn dir_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mintlint-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn dir_with(name: &str, files: &[(&str, &str)]) -> Scratch {
+    let dir = Scratch::new(&format!("limits-{name}"));
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }
