@@ -15,12 +15,33 @@ use serde_json::Value;
 
 const GATE: &str = "fixtures/simulate/cases-ci-gate";
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mintlint-cases-stream-{}", std::process::id()));
+/// A generated cases file (megabytes), in a directory of its own, removed with it when dropped: a run of the
+/// suite leaves nothing in the temporary directory.
+struct TempFile(PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = PathBuf;
+
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> TempFile {
+    let dir = std::env::temp_dir().join(format!("mintlint-cases-stream-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    TempFile(path)
 }
 
 /// `n` cases, one per line, alternating an allowed and a denied audience; `bad` (0-based) has a typo.
