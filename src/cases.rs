@@ -9,6 +9,7 @@ use crate::simulate::Verdict;
 use crate::source::Span;
 use crate::source::json::{Json, JsonKind};
 
+pub mod fast;
 pub mod run;
 pub mod stream;
 

@@ -12,7 +12,7 @@ use crate::lint::{
 use crate::policy::{PolicyKind, parse_document};
 use crate::source::discover::{FileFilter, MissingPath, discover};
 use crate::source::json;
-use crate::source::limits::{ReadError, read_limited};
+use crate::source::limits::{ReadError, read_limited_pooled};
 use crate::source::{InputKind, InputLimits, SizeKind, SourceFile, Span};
 
 /// Which rules report, and at what severity.
@@ -196,6 +196,9 @@ fn lint_one(doc: &Document, lint: &LintContext, input_contexts: &[LintContext; 2
     let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
     let mut found = Vec::new();
     lint_document(doc, lint, &mut found);
+    if !found.is_empty() {
+        doc.source.index_lines();
+    }
     let mut input = [Vec::new(), Vec::new()];
     if needs_input_rules(doc) {
         for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
@@ -418,7 +421,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         let error = json::JsonError { kind: json::JsonErrorKind::TooLarge { size, limit, kind }, span: Span::at(0) };
         invalid_json::finding(&source, &error)
     };
-    let bytes = match read_limited(path, limits.max_bytes as u64) {
+    let bytes = match read_limited_pooled(path, limits.max_bytes as u64) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(reason)) => {
             let source = Arc::new(SourceFile::from_path(path, ""));

@@ -321,6 +321,12 @@ fn decide_batches<W: Rows>(
                 Ok(at) => item.principal = at,
                 Err(ResolveError::Lookup(message)) => {
                     problem_count += 1;
+                    // A case read without spans is read again with them, to point at its principal.
+                    if item.case.fields.is_empty()
+                        && let Ok(case) = parse_case(element.index, batch.text_of(element))
+                    {
+                        item.case = case;
+                    }
                     let problem = PolicyProblem {
                         span: item.case.span_of(&Field::Principal),
                         message: format!("case `{}`: {message}", item.case.name),
@@ -382,7 +388,15 @@ fn excerpt(element: &Element, text: &str, mut problem: PolicyProblem, read: bool
 }
 
 /// Read and build one case (no principal yet): its problems otherwise, and whether they are reading ones.
+/// A plain case is read straight from its text ([`super::fast`]); one with a problem is read again with
+/// spans, which point at it.
 fn prepare(setup: &Setup<'_>, index: usize, text: &str) -> Result<Planned, (Vec<PolicyProblem>, bool)> {
+    if let Some(case) = super::fast::read(index, text) {
+        let spec = setup.base.overlay(&case.request);
+        if let Ok(request) = spec.build(setup.defaults) {
+            return Ok(Planned { case, request, query: spec.principal, principal: None, announce: false });
+        }
+    }
     let case = parse_case(index, text).map_err(|p| (p, true))?;
     let spec = setup.base.overlay(&case.request);
     let request = spec

@@ -172,6 +172,9 @@ pub enum LikeShape {
     Exact,
     /// `prefix*suffix` with exactly one `*` and no `?`; the `*` is at this byte offset.
     OneStar(usize),
+    /// Two or more `*` and no `?` (`https://partner*.example/*`): a prefix, a suffix, and the literal
+    /// segments between the stars found in order, each at its leftmost place.
+    Stars,
     General,
 }
 
@@ -182,6 +185,7 @@ impl LikeShape {
         match (stars, text.contains('?'), text.find('*')) {
             (0, false, _) => LikeShape::Exact,
             (1, false, Some(at)) => LikeShape::OneStar(at),
+            (2.., false, _) => LikeShape::Stars,
             _ => LikeShape::General,
         }
     }
@@ -202,9 +206,36 @@ impl LikeShape {
                         .get(request.len() - suffix.len()..)
                         .is_some_and(|tail| same_bytes(tail, suffix.as_bytes()))
             }
+            (LikeShape::Stars, false) => stars_match(text, request),
             _ => wildcard::matches(text, request, fold),
         }
     }
+}
+
+/// A pattern of literal text and `*` only against a value. Finding each middle segment at its leftmost
+/// place is enough: a later place leaves less text for the segments after it, never more. Bytes compare
+/// as characters do: a valid UTF-8 segment found in valid UTF-8 text starts and ends on character
+/// boundaries.
+fn stars_match(pattern: &str, request: &str) -> bool {
+    let (Some((prefix, rest)), Some((_, suffix))) = (pattern.split_once('*'), pattern.rsplit_once('*')) else {
+        return pattern == request;
+    };
+    let middle = rest.get(..rest.len() - suffix.len()).unwrap_or("");
+    let bytes = request.as_bytes();
+    if bytes.len() < prefix.len() + suffix.len()
+        || !bytes.get(..prefix.len()).is_some_and(|head| same_bytes(head, prefix.as_bytes()))
+        || !bytes.get(bytes.len() - suffix.len()..).is_some_and(|tail| same_bytes(tail, suffix.as_bytes()))
+    {
+        return false;
+    }
+    let mut window = request.get(prefix.len()..request.len() - suffix.len()).unwrap_or("");
+    for segment in middle.split('*').filter(|s| !s.is_empty()) {
+        match window.find(segment) {
+            Some(at) => window = window.get(at + segment.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// A plain `Arn*` pattern of six components, split once: where each component starts and ends in the
@@ -490,10 +521,10 @@ impl CompiledClause {
             }),
             ClauseValues::Bools(patterns) => {
                 let Some(r) = parse_bool(text) else { return false };
-                patterns.iter().any(|p| match p {
-                    StrPattern::Plain(pattern) => parse_bool(pattern) == Some(r),
-                    StrPattern::Parts(_) => p.reads_as_bool(ctx, r),
-                })
+                let plain = if r { self.resolved.plain_true } else { self.resolved.plain_false };
+                plain
+                    || (self.resolved.has_variables
+                        && patterns.iter().any(|p| matches!(p, StrPattern::Parts(_)) && p.reads_as_bool(ctx, r)))
             }
             ClauseValues::Numbers(numbers) => {
                 let Some(r) = request.number() else { return false };
@@ -539,6 +570,9 @@ struct Resolved {
     plain_without_values: bool,
     /// A policy value holds a policy variable.
     has_variables: bool,
+    /// A `Bool` clause: a plain policy value reads as `true`, as `false`.
+    plain_true: bool,
+    plain_false: bool,
 }
 
 impl Resolved {
@@ -550,7 +584,15 @@ impl Resolved {
             }
             _ => false,
         };
+        let plain_bools = |want: bool| match values {
+            ClauseValues::Bools(patterns) => {
+                patterns.iter().any(|p| matches!(p, StrPattern::Plain(text) if parse_bool(text) == Some(want)))
+            }
+            _ => false,
+        };
         Resolved {
+            plain_true: plain_bools(true),
+            plain_false: plain_bools(false),
             negated: op.kind.is_negated(),
             positive,
             like: positive == OperatorKind::StringLike,
@@ -678,6 +720,21 @@ mod tests {
         }
         assert_eq!(LikeShape::of(&StrPattern::Plain("a*b".into())), LikeShape::OneStar(1));
         assert_eq!(LikeShape::of(&StrPattern::Plain("ab".into())), LikeShape::Exact);
-        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b*".into())), LikeShape::General);
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*b*".into())), LikeShape::Stars);
+        assert_eq!(LikeShape::of(&StrPattern::Plain("a*?".into())), LikeShape::General);
+    }
+
+    proptest::proptest! {
+        /// Every shortcut shape matches exactly as the general glob, over patterns and values made of a few
+        /// characters (ASCII and not) where overlaps and repeats are common.
+        #[test]
+        fn like_shapes_agree_with_the_glob_everywhere(pattern in "[ab*?é]{0,8}", value in "[abé]{0,10}") {
+            let shape = LikeShape::of(&StrPattern::Plain(pattern.as_str().into()));
+            proptest::prop_assert_eq!(
+                shape.matches(&pattern, &value, false),
+                wildcard::matches(&pattern, &value, false),
+                "{:?} against {:?} ({:?})", pattern, value, shape
+            );
+        }
     }
 }

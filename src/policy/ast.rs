@@ -141,18 +141,31 @@ impl ActionPattern {
         if raw == "*" {
             return Some(ActionPattern { raw: raw.into(), colon: 0, wildcard: true });
         }
-        let (service, name) = raw.split_once(':')?;
-        // `char::is_whitespace` on ASCII text is these six bytes; other text is asked character by character.
-        let spaced = if raw.is_ascii() {
-            raw.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-        } else {
-            raw.chars().any(char::is_whitespace)
-        };
-        if service.is_empty() || name.is_empty() || name.contains(':') || spaced {
+        // One pass over the bytes finds the colons, wildcards and ASCII whitespace (every entry of every
+        // policy is parsed here); text that is not all ASCII is asked for Unicode whitespace afterwards.
+        let (mut colon, mut colons, mut wildcard, mut spaced, mut ascii) = (None, 0, false, false, true);
+        for (i, b) in raw.bytes().enumerate() {
+            match b {
+                b':' => {
+                    colons += 1;
+                    colon.get_or_insert(i);
+                }
+                b'*' | b'?' => wildcard = true,
+                // `char::is_whitespace` on ASCII is these six bytes.
+                b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => spaced = true,
+                0x80.. => ascii = false,
+                _ => {}
+            }
+        }
+        if !ascii {
+            spaced = raw.chars().any(char::is_whitespace);
+        }
+        let colon = colon?;
+        // A second colon would be part of the name; an empty service or name is no pattern.
+        if colons != 1 || colon == 0 || colon + 1 == raw.len() || spaced {
             return None;
         }
-        let colon = u32::try_from(service.len()).ok()?;
-        Some(ActionPattern { raw: raw.into(), colon, wildcard: crate::policy::wildcard::has_wildcard(raw) })
+        Some(ActionPattern { raw: raw.into(), colon: u32::try_from(colon).ok()?, wildcard })
     }
 
     pub fn as_str(&self) -> &str {
@@ -360,6 +373,44 @@ impl Literal {
             Literal::String(_) => "string",
             Literal::Number(_) => "number",
             Literal::Bool(_) => "boolean",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActionPattern;
+
+    /// `ActionPattern::parse` as first written (split at the first colon, then each test on its own): the
+    /// one-pass parser must accept exactly the same texts with the same parts.
+    fn reference(raw: &str) -> Option<(Option<String>, Option<String>, bool)> {
+        if raw == "*" {
+            return Some((None, None, true));
+        }
+        let (service, name) = raw.split_once(':')?;
+        if service.is_empty() || name.is_empty() || name.contains(':') || raw.chars().any(char::is_whitespace) {
+            return None;
+        }
+        Some((Some(service.to_owned()), Some(name.to_owned()), raw.contains(['*', '?'])))
+    }
+
+    fn parsed(raw: &str) -> Option<(Option<String>, Option<String>, bool)> {
+        let p = ActionPattern::parse(raw)?;
+        assert_eq!(p.as_str(), raw);
+        Some((p.service().map(str::to_owned), p.name().map(str::to_owned), p.has_wildcard()))
+    }
+
+    #[test]
+    fn edge_cases_parse_as_before() {
+        for raw in ["*", "s3:*", ":x", "x:", "a:b:c", "s3 :x", "s3:Get\u{a0}Object", "sts:Get?", "é:x", "::", "**"] {
+            assert_eq!(parsed(raw), reference(raw), "{raw:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_parse_equals_the_reference(raw in "[a-z3:*? \t\u{a0}\u{2003}é\u{b}]{0,12}") {
+            proptest::prop_assert_eq!(parsed(&raw), reference(&raw));
         }
     }
 }

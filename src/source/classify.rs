@@ -74,16 +74,18 @@ pub fn has_policy_signal(value: &Json) -> bool {
 fn object_signal(value: &Json) -> bool {
     let Some(members) = value.as_object() else { return false };
     let key = |name: &str| members.iter().find(|m| m.key.node.eq_ignore_ascii_case(name));
-    let version = key("Version").and_then(|m| m.value.as_str()).is_some_and(is_policy_version);
-    let statement = members.iter().any(|m| is_statement_key(&m.key.node));
-    let bare_statement = key("Effect").is_some() && (key("Action").is_some() || key("NotAction").is_some());
-    version || statement || bare_statement
+    // Asked in turn, cheapest and likeliest first: a policy's `Version` settles it without the edit distances.
+    let version = || key("Version").and_then(|m| m.value.as_str()).is_some_and(is_policy_version);
+    let statement = || members.iter().any(|m| is_statement_key(&m.key.node));
+    let bare_statement = || key("Effect").is_some() && (key("Action").is_some() || key("NotAction").is_some());
+    version() || statement() || bare_statement()
 }
 
 /// `Statement`, or a near-miss of it: a typo of the element must be reported, not skipped.
 fn is_statement_key(key: &str) -> bool {
     // The length check keeps the edit distance off long keys of unrelated files.
-    key.len().abs_diff(STATEMENT.len()) <= 2 && crate::text::edit_distance(key, STATEMENT) <= 2
+    key.len().abs_diff(STATEMENT.len()) <= 2
+        && (key.eq_ignore_ascii_case(STATEMENT) || crate::text::edit_distance(key, STATEMENT) <= 2)
 }
 
 fn is_policy_version(text: &str) -> bool {

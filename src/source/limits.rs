@@ -212,7 +212,52 @@ pub enum ReadError {
 /// be loaded) and refusing to open anything but a regular file: a FIFO blocks the open until a writer comes
 /// (forever, in CI), `/dev/zero` never ends, and neither has a size to compare with the limit.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    read_limited_into(path, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// A file's bytes held in its thread's read buffer, given back for the next file when dropped: a corpus is
+/// thousands of small files, and a buffer each cost an allocation and a free of the whole size. A buffer
+/// grown past [`PooledBytes::KEEP`] (a plan) is freed as before, not kept for the rest of the run.
+pub struct PooledBytes(Vec<u8>);
+
+thread_local! {
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl PooledBytes {
+    const KEEP: usize = 1 << 20;
+}
+
+impl std::ops::Deref for PooledBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for PooledBytes {
+    fn drop(&mut self) {
+        if self.0.capacity() <= Self::KEEP {
+            READ_BUFFER.with(|b| b.set(std::mem::take(&mut self.0)));
+        }
+    }
+}
+
+/// [`read_limited`] into the thread's reused buffer.
+pub fn read_limited_pooled(path: &Path, limit: u64) -> Result<PooledBytes, ReadError> {
+    let mut bytes = PooledBytes(READ_BUFFER.with(std::cell::Cell::take));
+    read_limited_into(path, limit, &mut bytes.0)?;
+    Ok(bytes)
+}
+
+/// [`read_limited`] into `bytes` (cleared first), so a caller reading many files reuses one buffer instead of
+/// allocating and freeing one per file.
+pub fn read_limited_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
     use std::io::Read;
+    bytes.clear();
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
     if !meta.is_file() {
         let kind = crate::source::discover::special_kind(&meta.file_type());
@@ -223,14 +268,14 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     }
     let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
     // The file may grow between the check and the read: never read past the limit.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| ReadError::Io(e.to_string()))?;
+    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(bytes).map_err(|e| ReadError::Io(e.to_string()))?;
     let read = bytes.len() as u64;
     if read > limit {
         let size = std::fs::metadata(path).map_or(read, |m| m.len().max(read));
         return Err(ReadError::TooLarge(size));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -250,6 +295,24 @@ mod tests {
         assert!(parse_size("10 parsecs").is_err());
         assert!(parse_size("99999999999999999999").is_err());
         assert!(parse_size("99999999999G").is_err());
+    }
+
+    /// The reused buffer gives each file exactly its own bytes: a shorter file after a longer one keeps
+    /// nothing of it, and the limit still refuses.
+    #[test]
+    fn pooled_reads_give_each_file_its_bytes() {
+        let dir = std::env::temp_dir().join(format!("mintlint-pooled-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (long, short) = (dir.join("long.json"), dir.join("short.json"));
+        std::fs::write(&long, "x".repeat(5000)).unwrap();
+        std::fs::write(&short, "{}").unwrap();
+        for path in [&long, &short, &long] {
+            let read = read_limited_pooled(path, 10_000).unwrap();
+            assert_eq!(&*read, std::fs::read(path).unwrap().as_slice());
+        }
+        assert!(matches!(read_limited_pooled(&long, 100), Err(ReadError::TooLarge(5000))));
+        assert_eq!(&*read_limited_pooled(&short, 100).unwrap(), b"{}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

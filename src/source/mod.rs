@@ -88,6 +88,12 @@ impl SourceFile {
         Self { path: path.into(), name: name.into(), text: text.into(), enclosing: None, index: Arc::default() }
     }
 
+    /// Works out the line index now (a worker thread does it for the texts it found problems in, so the
+    /// report, written by one thread, does not).
+    pub fn index_lines(&self) {
+        self.index();
+    }
+
     fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(&self.text))
     }
