@@ -20,7 +20,7 @@
 #
 # Environment: MINTLINT=path/to/mintlint skips the release build; CARGO is the cargo command (default `cargo`;
 # e.g. CARGO="flock /path/to/cargo.lock cargo" where builds are serialised); CASES="100000 1000000" the case
-# counts; PEER_CASES=100000; DIFF_PRINCIPALS=1000.
+# counts; PEER_CASES=100000; DIFF_PRINCIPALS=1000; PLAN_ROLES="10000 100000" (the generated plans' sizes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 update_readme=false
@@ -29,6 +29,7 @@ corpus=${1:-../shared/corpus/managed-policies}
 counts=${CASES:-100000 1000000}
 peer_cases=${PEER_CASES:-100000}
 diff_principals=${DIFF_PRINCIPALS:-1000}
+plan_roles=${PLAN_ROLES:-10000 100000}
 cargo_cmd=${CARGO:-cargo}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -157,6 +158,25 @@ printf 'mintlint diff: exit %d (1: widening found), %.2f s, peak RSS %d MiB\n' "
 row "\`diff\` of two generated $diff_principals-principal inventories (a tenth widened)" \
   "$(printf '%.2f s, peak RSS %d MiB' "$wall" "$rss")" "-" "-" "≤ 1 s" \
   "\`scripts/compare-peers.sh\` (inputs: \`scripts/gen-inventory\`)"
+
+for roles in $plan_roles; do
+  echo "== check of a generated Terraform plan with $roles roles (no peer)"
+  scripts/gen-plan "$roles" > "$work/plan.json"
+  size=$(( $(stat -c %s "$work/plan.json") / 1048576 ))
+  best_wall=""; best_rss=0
+  for _ in 1 2 3; do # best of 3: the machine is shared
+    /usr/bin/time -v -o "$work/time" "$MINTLINT" check "$work/plan.json" --format json > /dev/null 2> "$work/err"
+    code=$?
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time")
+    if [ -z "$best_wall" ] || [ "$(echo "$wall < $best_wall" | bc -l)" = 1 ]; then best_wall=$wall; best_rss=$rss; fi
+  done
+  printf 'mintlint check: exit %d (1: findings), best of 3 %.2f s, peak RSS %d MiB (file %d MiB)\n' "$code" "$best_wall" "$best_rss" "$size"
+  row "\`check\` of a generated Terraform plan, $roles roles ($size MiB)" \
+    "$(printf '%.2f s, peak RSS %d MiB' "$best_wall" "$best_rss")" "-" "-" "≤ 1 s, ≤ 4× the file (100,000 roles)" \
+    "\`scripts/compare-peers.sh\` (input: \`scripts/gen-plan $roles\`)"
+  rm -f "$work/plan.json"
+done
 
 table="$work/table"
 {

@@ -164,6 +164,50 @@ struct FileOutcome {
     unreadable: bool,
 }
 
+/// What the rules found in one document: whether it grants the tag permission, the per-document findings,
+/// and the whole-input findings without and with the tag permission granted elsewhere.
+type Linted = (bool, Vec<Finding>, [Vec<Finding>; 2]);
+
+impl FileOutcome {
+    /// Add the results of linting documents, in document order.
+    fn add_linted(&mut self, linted: impl IntoIterator<Item = Linted>) {
+        for (grants_tag, found, [without, with]) in linted {
+            self.grants_tag_minting |= grants_tag;
+            self.findings.extend(found);
+            let [all_without, all_with] = &mut self.input_findings;
+            all_without.extend(without);
+            all_with.extend(with);
+        }
+    }
+}
+
+/// The whole-input rules read one fact of the input (`grants_tag_minting`): they run on each document under
+/// both of its values, and the answer for the value the input has is kept at the end.
+fn input_contexts(lint: &LintContext) -> [LintContext; 2] {
+    [false, true].map(|grants| {
+        let mut lint = lint.clone();
+        lint.input.grants_tag_minting |= grants;
+        lint
+    })
+}
+
+/// Run the rules on one document.
+fn lint_one(doc: &Document, lint: &LintContext, input_contexts: &[LintContext; 2]) -> Linted {
+    let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
+    let mut found = Vec::new();
+    lint_document(doc, lint, &mut found);
+    if !found.is_empty() {
+        doc.source.index_lines();
+    }
+    let mut input = [Vec::new(), Vec::new()];
+    if needs_input_rules(doc) {
+        for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
+            lint_document_input(doc, ctx, out);
+        }
+    }
+    (grants_tag, found, input)
+}
+
 pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     let started = Instant::now();
     let discovered = discover(&options.paths, &options.filter)?;
@@ -188,43 +232,17 @@ pub fn run(options: &CheckOptions) -> Result<CheckReport, MissingPath> {
     let terraform = check_terraform(&terraform, options);
     // The whole-input rules read one fact of the input (`grants_tag_minting`): they run on each document
     // under both of its values, and the answer for the value the input has is kept below.
-    let input_contexts = [false, true].map(|grants| {
-        let mut lint = options.lint.clone();
-        lint.input.grants_tag_minting |= grants;
-        lint
-    });
+    let input_contexts = input_contexts(&options.lint);
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| check_file(path, options))
         .chain(terraform.into_par_iter())
         .map(|mut outcome| {
-            // A plan or snapshot holds thousands of documents: they are linted in parallel too, in order.
+            // A file of many documents (`.tf` trees) has them linted in parallel too, in order.
             let documents = std::mem::take(&mut outcome.documents);
-            let linted: Vec<(bool, Vec<Finding>, [Vec<Finding>; 2])> = documents
-                .into_par_iter()
-                .map(|doc| {
-                    let grants_tag = doc.statements().any(|s| s.facts.grants_tag());
-                    let mut found = Vec::new();
-                    lint_document(&doc, &options.lint, &mut found);
-                    if !found.is_empty() {
-                        doc.source.index_lines();
-                    }
-                    let mut input = [Vec::new(), Vec::new()];
-                    if needs_input_rules(&doc) {
-                        for (ctx, out) in input_contexts.iter().zip(input.iter_mut()) {
-                            lint_document_input(&doc, ctx, out);
-                        }
-                    }
-                    (grants_tag, found, input)
-                })
-                .collect();
-            for (grants_tag, found, [without, with]) in linted {
-                outcome.grants_tag_minting |= grants_tag;
-                outcome.findings.extend(found);
-                let [all_without, all_with] = &mut outcome.input_findings;
-                all_without.extend(without);
-                all_with.extend(with);
-            }
+            let linted: Vec<Linted> =
+                documents.into_par_iter().map(|doc| lint_one(&doc, &options.lint, &input_contexts)).collect();
+            outcome.add_linted(linted);
             outcome
         })
         .collect();
@@ -469,7 +487,7 @@ fn check_file(path: &Path, options: &CheckOptions) -> FileOutcome {
         kind @ (InputKind::TerraformJson | InputKind::AccountSnapshot) => {
             let inventory = crate::input::load_inventory_file(&source, &value, kind, &limits);
             outcome.inventory = Some((path.to_path_buf(), !inventory.relying.is_empty()));
-            lint_embedded_documents(&source, inventory, &mut outcome);
+            lint_embedded_documents(&source, inventory, &options.lint, &mut outcome);
         }
         // Cases files are read by `simulate --cases`.
         InputKind::Cases => {}
@@ -504,7 +522,12 @@ fn relying_findings(inventories: &[(PathBuf, bool)], options: &CheckOptions) -> 
 
 /// Lint every policy embedded in a Terraform plan or account snapshot as the kind it is (trust, boundary,
 /// SCP, …), once per document: a duplicate (a data source and the attribute it feeds) is reported on one.
-fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::Inventory, outcome: &mut FileOutcome) {
+fn lint_embedded_documents(
+    file: &Arc<SourceFile>,
+    inventory: crate::inventory::Inventory,
+    lint: &LintContext,
+    outcome: &mut FileOutcome,
+) {
     // Sources compared by identity (the same `Arc`), in a set: a plan has as many documents as findings.
     let duplicates: std::collections::HashSet<*const SourceFile> = inventory
         .documents
@@ -514,11 +537,31 @@ fn lint_embedded_documents(file: &Arc<SourceFile>, inventory: crate::inventory::
         .collect();
     let findings = inventory.findings.iter().filter(|f| !duplicates.contains(&Arc::as_ptr(&f.source)));
     outcome.findings.extend(findings.cloned());
-    for doc in inventory.documents.into_iter().filter(|d| d.duplicate_of.is_none()) {
-        if let Some(json) = doc.json {
-            lint_policy_document(doc.source, json, doc.kind, doc.unknown, outcome);
-        }
+    // A plan holds a document per policy attribute (200,000 in a plan of 100,000 roles): each is read into
+    // policies and linted on its own, in parallel, and dropped; only findings are kept. The results are
+    // joined in document order, problems first, as reading all and then linting all would order them.
+    use rayon::prelude::*;
+    let contexts = input_contexts(lint);
+    let read: Vec<(FileOutcome, Vec<Linted>)> = inventory
+        .documents
+        .into_par_iter()
+        .filter(|d| d.duplicate_of.is_none())
+        .filter_map(|doc| {
+            let json = doc.json?;
+            let mut one = FileOutcome::default();
+            lint_policy_document(doc.source, json, doc.kind, doc.unknown, &mut one);
+            let linted = std::mem::take(&mut one.documents).iter().map(|d| lint_one(d, lint, &contexts)).collect();
+            Some((one, linted))
+        })
+        .collect();
+    let mut linted = Vec::with_capacity(read.len());
+    for (one, results) in read {
+        outcome.findings.extend(one.findings);
+        outcome.policies += one.policies;
+        outcome.statements += one.statements;
+        linted.extend(results);
     }
+    outcome.add_linted(linted);
 }
 
 /// Lint the policies of one document as `kind`; a kind the input does not name is decided per policy by

@@ -10,17 +10,38 @@ mod common;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use common::{Scratch, mintlint};
+use common::mintlint;
 use serde_json::Value;
 
 const GATE: &str = "fixtures/simulate/cases-ci-gate";
 
-/// `text` written to `name` in a scratch directory of its own, removed when the returned guard drops.
-fn temp_file(name: &str, text: &str) -> (Scratch, PathBuf) {
-    let dir = Scratch::new(&format!("cases-stream-{name}"));
+/// A generated cases file (megabytes), in a directory of its own, removed with it when dropped: a run of the
+/// suite leaves nothing in the temporary directory.
+struct TempFile(PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = PathBuf;
+
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> TempFile {
+    let dir = std::env::temp_dir().join(format!("mintlint-cases-stream-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    (dir, path)
+    TempFile(path)
 }
 
 /// `n` cases, one per line, alternating an allowed and a denied audience; `bad` (0-based) has a typo.
@@ -73,7 +94,7 @@ fn run(cases: &str, format: &str) -> common::Run {
 #[test]
 fn several_batches_make_one_report() {
     let n = 9_000;
-    let (_dir, path) = temp_file("many.json", &cases(n, None));
+    let path = temp_file("many.json", &cases(n, None));
     let path = path.to_str().unwrap();
     let json = run(path, "json");
     assert_eq!(json.code, 0, "{}", json.stderr);
@@ -99,7 +120,7 @@ fn several_batches_make_one_report() {
 
 #[test]
 fn a_problem_in_a_later_batch_points_at_its_line() {
-    let (_dir, path) = temp_file("late-typo.json", &cases(6_000, Some(5_000)));
+    let path = temp_file("late-typo.json", &cases(6_000, Some(5_000)));
     let out = run(path.to_str().unwrap(), "human");
     assert_eq!(out.code, 2, "{}", out.stdout);
     // The case is on line 5002 (the list opens on line 1).
@@ -115,7 +136,7 @@ fn a_large_file_is_drawn_by_its_cases() {
     let mut text = cases(120_000, Some(3));
     text = text.replacen("\"expect\": \"deny\"}", "\"expect\": \"maybe\"}", 150);
     assert!(text.len() > 10 * 1024 * 1024);
-    let (_dir, path) = temp_file("large.json", &text);
+    let path = temp_file("large.json", &text);
     let out = run(path.to_str().unwrap(), "json");
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stdout.is_empty(), "nothing decided in the first batch is written");
@@ -129,7 +150,7 @@ fn a_broken_frame_after_many_cases_is_reported() {
     let mut text = cases(5_000, None);
     text.truncate(text.len() - 3);
     text.push_str(",\n]}\n");
-    let (_dir, path) = temp_file("trailing.json", &text);
+    let path = temp_file("trailing.json", &text);
     let out = run(path.to_str().unwrap(), "junit");
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stderr.contains("trailing comma"), "{}", out.stderr);
@@ -138,7 +159,7 @@ fn a_broken_frame_after_many_cases_is_reported() {
 /// DESIGN §9.2: the streamed limit is `--max-input-size`; the message names the kind and the flag.
 #[test]
 fn the_cases_limit_is_max_input_size() {
-    let (_dir, path) = temp_file("limited.json", &cases(100, None));
+    let path = temp_file("limited.json", &cases(100, None));
     let mut a = args(path.to_str().unwrap(), "human");
     a.extend(["--max-input-size".to_owned(), "1KiB".to_owned()]);
     let out = mintlint(&a.iter().map(String::as_str).collect::<Vec<_>>());
@@ -178,7 +199,7 @@ fn the_fast_path_agrees_with_the_full_simulation() {
         }
     }
     text.push_str("\n]}\n");
-    let (_dir, path) = temp_file("mix.json", &text);
+    let path = temp_file("mix.json", &text);
     let path = path.to_str().unwrap();
     let verdict_lines = |out: &str| -> Vec<String> {
         out.lines().filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ")).map(str::to_owned).collect()

@@ -13,6 +13,7 @@
 //! Policies are strings inside the plan (JSON in JSON): each becomes its own virtual source named
 //! `plan.json › module.x.aws_iam_role_policy.mint › policy`, so findings point inside the document.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -91,7 +92,9 @@ static VALUES_MODULE: Keep = Keep::Members {
 /// `{"root_module": ...}` of values.
 static VALUES: Keep = Keep::Members { named: &[("root_module", &VALUES_MODULE)], rest: &DROP };
 
-/// An entry of `resource_changes`: what [`change_address`] and [`Plan::collect`] read.
+/// An entry of `resource_changes`: what [`change_address`] and [`Plan::collect`] read. Its `after` is left out:
+/// `planned_values` holds the same values for every resource that has them, and [`Plan::after`] reads it from
+/// the change's text for a resource that is only in `resource_changes`.
 static CHANGE: Keep = Keep::Members {
     named: &[
         ("address", &ALL),
@@ -101,7 +104,7 @@ static CHANGE: Keep = Keep::Members {
         ("name", &ALL),
         ("index", &ALL),
         ("deposed", &ALL),
-        ("change", &Keep::Members { named: &[("after", &ALL), ("after_unknown", &ALL)], rest: &DROP }),
+        ("change", &Keep::Members { named: &[("after_unknown", &ALL)], rest: &DROP }),
     ],
     rest: &DROP,
 };
@@ -372,12 +375,23 @@ struct Plan<'a> {
     config_index: HashMap<(Vec<String>, String), &'a Json>,
     /// The resources of each reference target, in order.
     by_key: HashMap<ResourceKey, Vec<usize>>,
+    /// The `after` of each entry of `resource_changes` that is read from its text (see [`Plan::after`]).
+    afters: &'a [OnceCell<Option<Json>>],
 }
 
 /// Read one Terraform JSON document into an inventory of its own.
 pub fn load(source: &Arc<SourceFile>, root: &Json, limits: &Limits) -> Inventory {
-    let mut plan =
-        Plan { source, root, limits, resources: Vec::new(), config_index: HashMap::new(), by_key: HashMap::new() };
+    let changes = root.get("resource_changes").and_then(Json::as_array).map_or(0, <[Json]>::len);
+    let afters: Vec<OnceCell<Option<Json>>> = std::iter::repeat_with(OnceCell::new).take(changes).collect();
+    let mut plan = Plan {
+        source,
+        root,
+        limits,
+        resources: Vec::new(),
+        config_index: HashMap::new(),
+        by_key: HashMap::new(),
+        afters: &afters,
+    };
     plan.collect();
     plan.index();
     let mut b = Builder::default();
@@ -463,21 +477,23 @@ impl<'a> Plan<'a> {
         if let Some(module) = values_root {
             self.walk_module(module, false, &mut seen);
         }
-        for change in self.root.get("resource_changes").and_then(Json::as_array).unwrap_or_default() {
+        for (k, change) in
+            self.root.get("resource_changes").and_then(Json::as_array).unwrap_or_default().iter().enumerate()
+        {
             // A deposed object is the old half of a replacement, being destroyed.
             if change.get("deposed").is_some_and(|d| !d.is_null()) {
                 continue;
             }
             let Some(address) = change_address(change) else { continue };
             let address = address.as_str();
-            let after = change.get("change").and_then(|c| c.get("after"));
-            let unknown = change.get("change").and_then(|c| c.get("after_unknown"));
+            let body = change.get("change");
+            let unknown = body.and_then(|c| c.get("after_unknown"));
             if let Some(r) = seen.get(address).and_then(|&i| self.resources.get_mut(i)) {
                 r.unknown = unknown;
                 continue;
             }
             // No `after`: the resource is destroyed by this plan.
-            let Some(after) = after.filter(|a| !a.is_null()) else { continue };
+            let Some(after) = body.and_then(|c| self.after(k, c)).filter(|a| !a.is_null()) else { continue };
             let Some(at) = parse_address(address) else { continue };
             seen.insert(address.to_owned(), self.resources.len());
             self.resources.push(Resource { address: address.to_owned(), at, values: Some(after), unknown });
@@ -487,6 +503,16 @@ impl<'a> Plan<'a> {
         {
             self.walk_module(module, true, &mut seen);
         }
+    }
+
+    /// The `after` of entry `k` of `resource_changes`, whose `change` member is `change`: as the tree has it,
+    /// else (the plan reader leaves it out) read from the change's text, once.
+    fn after(&self, k: usize, change: &'a Json) -> Option<&'a Json> {
+        if let Some(after) = change.get("after") {
+            return Some(after);
+        }
+        let afters: &'a [OnceCell<Option<Json>>] = self.afters;
+        afters.get(k)?.get_or_init(|| read_after(&self.source.text, change)).as_ref()
     }
 
     fn walk_module(&mut self, root: &'a Json, data_only: bool, seen: &mut HashMap<String, usize>) {
@@ -1293,6 +1319,16 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// The `after` member of a change object (the last, as [`Json::get`] finds it), read from its text: the plan
+/// reader built the object without it.
+fn read_after(text: &str, change: &Json) -> Option<Json> {
+    static AFTER: Keep = Keep::Members { named: &[("after", &ALL)], rest: &DROP };
+    let JsonKind::Object(members) = json::parse_kept_span(text, change.span, &AFTER).ok()?.value.kind else {
+        return None;
+    };
+    members.into_iter().rev().find(|m| &*m.key.node == "after").map(|m| m.value)
+}
+
 /// A change's address; rebuilt from `module_address`, `mode`, `type`, `name` and `index` when a trimmed
 /// plan leaves it out.
 fn change_address(change: &Json) -> Option<String> {
@@ -1421,6 +1457,25 @@ mod tests {
         assert!(matches!(parse_reference("var.boundary"), Reference::Variable(ref v) if v == "boundary"));
         assert!(matches!(parse_reference("count.index"), Reference::Other));
         assert!(matches!(parse_reference("module.iam"), Reference::Other));
+    }
+
+    #[test]
+    fn a_resource_only_in_resource_changes_is_read_from_the_change_text() {
+        let text = r#"{"format_version": "1.2", "planned_values": {"root_module": {}},
+            "resource_changes": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+              "change": {"actions": ["create"], "before": null,
+                "after": {"name": "r", "assume_role_policy": "{\"Statement\": []}"}, "after_unknown": {"arn": true}}}]}"#;
+        let limits = Limits::default();
+        let source = Arc::new(SourceFile::new("plan.json", "plan.json", text));
+        let whole = load(&source, &json::parse(text, &limits).unwrap(), &limits);
+        let parts = crate::input::parse_input(text, &limits).unwrap();
+        assert!(
+            parts.get("resource_changes").unwrap().as_array().unwrap()[0].get("change").unwrap().get("after").is_none()
+        );
+        let read = load(&source, &parts, &limits);
+        assert_eq!(read.principals.len(), 1);
+        assert_eq!(read.principals[0].name.as_deref(), Some("r"));
+        assert_eq!(format!("{whole:?}"), format!("{read:?}"));
     }
 
     #[test]

@@ -477,6 +477,18 @@ pub struct Kept {
     pub pruned: bool,
 }
 
+/// Parse the value at `span` of a text that [`parse`] or [`parse_kept`] accepted (a part a filter dropped,
+/// read when it turns out to be needed), building what `keep` asks for; spans are offsets into the whole
+/// text. No size or depth limit applies: the text met them as a whole.
+pub fn parse_kept_span(text: &str, span: Span, keep: &Keep) -> Result<Kept, JsonError> {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let (Some(whole), Some(rest)) = (text.get(..end), text.get(start..end)) else {
+        return Err(JsonError::new(JsonErrorKind::Empty, Span::at(start)));
+    };
+    let keep = if keep.builds() { *keep } else { Keep::All };
+    Cursor { text: whole, rest, max_depth: usize::MAX, pruned: false }.document(keep)
+}
+
 /// Parse one JSON text as [`parse`] does, building only what `keep` asks for (the root is always built: a
 /// root `Drop` keeps it whole).
 pub fn parse_kept(text: &str, limits: &Limits, keep: &Keep) -> Result<Kept, JsonError> {
@@ -1951,6 +1963,17 @@ mod tests {
         })
     }
 
+    /// Every value of an accepted text, read again from its span with `parse_kept_span`, is the same value.
+    fn span_reparses(text: &str, node: &Json) -> Result<(), TestCaseError> {
+        let again = parse_kept_span(text, node.span, &Keep::All);
+        prop_assert!(again.as_ref().is_ok_and(|a| same_shifted(&a.value, node, 0)), "{:?} at {:?}", text, node.span);
+        match &node.kind {
+            JsonKind::Array(items) => items.iter().try_for_each(|item| span_reparses(text, item)),
+            JsonKind::Object(members) => members.iter().try_for_each(|m| span_reparses(text, &m.value)),
+            _ => Ok(()),
+        }
+    }
+
     /// `parse_kept` agrees with `parse` then `prune`: same error, or the same kept tree (spans included) and
     /// the same pruned flag.
     fn kept_agrees(text: &str, keep: &Keep) -> Result<(), TestCaseError> {
@@ -1960,6 +1983,7 @@ mod tests {
             (Ok(whole), Ok(kept)) => {
                 let mut pruned = false;
                 let root = if keep.builds() { keep } else { &Keep::All };
+                span_reparses(text, &whole)?;
                 let expected = prune(&whole, root, &mut pruned).unwrap_or(whole);
                 prop_assert!(same_shifted(&kept.value, &expected, 0), "{:?} with {:?}: {:?}", text, keep, kept.value);
                 prop_assert_eq!(kept.pruned, pruned, "pruned flag for {:?} with {:?}", text, keep);
