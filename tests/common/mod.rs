@@ -37,7 +37,7 @@ pub fn shared() -> PathBuf {
     let Some(dir) = std::env::var_os(SHARED_VAR) else {
         panic!(
             "this is a corpus check: it needs the shared corpus. Run `scripts/corpus-check`, with {SHARED_VAR} naming \
-             the directory that holds corpus/ and aws-service-reference/ (default: ../shared)"
+             the directory that holds corpus/ and aws-service-reference/"
         );
     };
     let dir = PathBuf::from(dir);

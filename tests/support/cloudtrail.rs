@@ -1,5 +1,5 @@
 //! CloudTrail records of `GetWebIdentityToken` and of other calls, written the way CloudTrail writes them
-//! (`../shared/reference/cloudtrail.md`: the record of §1-§2, the delivery formats of §4), for the replay
+//! (the project reference `reference/cloudtrail.md` beside the corpus: the record of §1-§2, the delivery formats of §4), for the replay
 //! fixtures, tests and the replay benchmark (included with `#[path]`).
 //!
 //! Every field follows the reference: `requestParameters` in lowerCamelCase with `audience` as an array,
